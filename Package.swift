@@ -1,0 +1,112 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "spool",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "spool", targets: ["spool"]),
+        .library(name: "SpoolCore", targets: ["SpoolCore"]),
+        .library(name: "SpoolStore", targets: ["SpoolStore"]),
+        .library(name: "SpoolServer", targets: ["SpoolServer"]),
+        .library(name: "SpoolClient", targets: ["SpoolClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        .target(
+            name: "SpoolCore",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SpoolStore",
+            dependencies: [
+                "SpoolCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SpoolServer",
+            dependencies: [
+                "SpoolCore",
+                "SpoolStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SpoolClient",
+            dependencies: [
+                "SpoolCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SpoolBench",
+            dependencies: [
+                "SpoolCore",
+                "SpoolClient",
+                "SpoolServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "spool",
+            dependencies: [
+                "SpoolCore",
+                "SpoolServer",
+                "SpoolClient",
+                "SpoolBench",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SpoolCoreTests",
+            dependencies: ["SpoolCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SpoolStoreTests",
+            dependencies: ["SpoolCore", "SpoolStore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SpoolServerTests",
+            dependencies: [
+                "SpoolCore", "SpoolStore", "SpoolServer", "SpoolClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,99 @@
+/// What a client sends to append one event.
+public struct AppendInput: Sendable, Equatable {
+    public static let maximumTypeLength = 256
+    public static let maximumIdempotencyKeyLength = 256
+
+    public var type: String
+    /// Always a JSON object.
+    public var payload: JSONValue
+    /// A JSON object, if given.
+    public var metadata: JSONValue?
+    public var idempotencyKey: String?
+    /// The head offset the stream must have before this append (0 = empty stream).
+    public var expectedOffset: Int?
+
+    /// Creates a validated input.
+    /// - Throws: `SpoolError` `invalid_event` when a field breaks the contract.
+    public init(
+        type: String, payload: JSONValue = .emptyObject, metadata: JSONValue? = nil,
+        idempotencyKey: String? = nil, expectedOffset: Int? = nil
+    ) throws(SpoolError) {
+        try Self.validate(type: type)
+        guard case .object = payload else {
+            throw SpoolError(.invalidEvent, "'payload' must be a JSON object, not \(payload.typeName)")
+        }
+        if let metadata, case .object = metadata {} else if let metadata {
+            throw SpoolError(.invalidEvent, "'metadata' must be a JSON object, not \(metadata.typeName)")
+        }
+        if let idempotencyKey {
+            guard !idempotencyKey.isEmpty, idempotencyKey.utf8.count <= Self.maximumIdempotencyKeyLength else {
+                throw SpoolError(.invalidEvent, "'idempotencyKey' must be 1–\(Self.maximumIdempotencyKeyLength) characters")
+            }
+        }
+        if let expectedOffset, expectedOffset < 0 {
+            throw SpoolError(.invalidEvent, "'expectedOffset' must not be negative")
+        }
+        self.type = type
+        self.payload = payload
+        self.metadata = metadata
+        self.idempotencyKey = idempotencyKey
+        self.expectedOffset = expectedOffset
+    }
+
+    /// Checks an event type: 1–256 printable characters, no spaces.
+    public static func validate(type: String) throws(SpoolError) {
+        guard !type.isEmpty, type.utf8.count <= maximumTypeLength else {
+            throw SpoolError(.invalidEvent, "'type' must be 1–\(maximumTypeLength) characters")
+        }
+        for scalar in type.unicodeScalars where scalar.properties.isWhitespace || scalar.value < 0x20 || scalar.value == 0x7F
+            || scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format
+        {
+            throw SpoolError(.invalidEvent, "'type' must not contain spaces or control characters")
+        }
+    }
+
+    private static let knownFields: Set<String> = ["type", "payload", "metadata", "idempotencyKey", "expectedOffset"]
+
+    /// Reads an input from the JSON a client sent; unknown fields are refused.
+    public init(json: JSONValue) throws(SpoolError) {
+        guard case .object(let object) = json else {
+            throw SpoolError(.invalidEvent, "an event must be a JSON object, not \(json.typeName)")
+        }
+        for key in object.keys where !Self.knownFields.contains(key) {
+            throw SpoolError(.invalidEvent, "unknown field '\(key)'; allowed: type, payload, metadata, idempotencyKey, expectedOffset")
+        }
+        guard let typeValue = object["type"] else { throw SpoolError(.invalidEvent, "missing required field 'type'") }
+        guard case .string(let type) = typeValue else {
+            throw SpoolError(.invalidEvent, "'type' must be a string, not \(typeValue.typeName)")
+        }
+        let payload = object["payload"].flatMap { $0 == .null ? nil : $0 } ?? .emptyObject
+        let metadata = object["metadata"].flatMap { $0 == .null ? nil : $0 }
+        var idempotencyKey: String?
+        if let keyValue = object["idempotencyKey"], keyValue != .null {
+            guard case .string(let key) = keyValue else {
+                throw SpoolError(.invalidEvent, "'idempotencyKey' must be a string, not \(keyValue.typeName)")
+            }
+            idempotencyKey = key
+        }
+        var expectedOffset: Int?
+        if let offsetValue = object["expectedOffset"], offsetValue != .null {
+            guard case .int(let offset) = offsetValue else {
+                throw SpoolError(.invalidEvent, "'expectedOffset' must be an integer, not \(offsetValue.typeName)")
+            }
+            expectedOffset = Int(offset)
+        }
+        try self.init(
+            type: type, payload: payload, metadata: metadata, idempotencyKey: idempotencyKey,
+            expectedOffset: expectedOffset
+        )
+    }
+
+    /// The input as the JSON a client sends.
+    public var jsonValue: JSONValue {
+        var object: JSONObject = ["type": .string(type), "payload": payload]
+        if let metadata { object["metadata"] = metadata }
+        if let idempotencyKey { object["idempotencyKey"] = .string(idempotencyKey) }
+        if let expectedOffset { object["expectedOffset"] = .int(Int64(expectedOffset)) }
+        return .object(object)
+    }
+}

@@ -1,0 +1,72 @@
+extension Event {
+    /// Appends the event's wire JSON (the contract's envelope, in its order) to `output`.
+    public func writeJSON(to output: inout [UInt8]) {
+        output.append(contentsOf: #"{"streamPath":"#.utf8)
+        JSONValue.writeString(streamPath.rawValue, to: &output)
+        output.append(contentsOf: #","offset":"#.utf8)
+        output.append(contentsOf: String(offset).utf8)
+        output.append(contentsOf: #","position":"#.utf8)
+        output.append(contentsOf: String(position).utf8)
+        output.append(contentsOf: #","type":"#.utf8)
+        JSONValue.writeString(type, to: &output)
+        output.append(contentsOf: #","payload":"#.utf8)
+        output.append(contentsOf: payloadJSON.utf8)
+        if let metadataJSON {
+            output.append(contentsOf: #","metadata":"#.utf8)
+            output.append(contentsOf: metadataJSON.utf8)
+        }
+        if let idempotencyKey {
+            output.append(contentsOf: #","idempotencyKey":"#.utf8)
+            JSONValue.writeString(idempotencyKey, to: &output)
+        }
+        output.append(contentsOf: #","createdAt":""#.utf8)
+        output.append(contentsOf: createdAt.iso8601.utf8)
+        output.append(contentsOf: #""}"#.utf8)
+    }
+
+    /// The event's wire JSON as a string.
+    public var jsonString: String {
+        var output: [UInt8] = []
+        output.reserveCapacity(160 + payloadJSON.utf8.count)
+        writeJSON(to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The event as a `JSONValue` in envelope order: type, payload, metadata,
+    /// then the fields the store assigned. This is the order humans read (YAML).
+    public var envelope: JSONValue {
+        var object: JSONObject = ["type": .string(type), "payload": payload]
+        if let metadata { object["metadata"] = metadata }
+        object["streamPath"] = .string(streamPath.rawValue)
+        object["offset"] = .int(Int64(offset))
+        object["position"] = .int(Int64(position))
+        if let idempotencyKey { object["idempotencyKey"] = .string(idempotencyKey) }
+        object["createdAt"] = .string(createdAt.iso8601)
+        return .object(object)
+    }
+
+    /// Reads an event from its wire JSON.
+    public init(json: JSONValue) throws(SpoolError) {
+        func field<T>(_ name: String, _ extract: (JSONValue) -> T?) throws(SpoolError) -> T {
+            guard let value = json[name], let result = extract(value) else {
+                throw SpoolError(.invalidEvent, "event JSON lacks a valid '\(name)'")
+            }
+            return result
+        }
+        let pathText = try field("streamPath") { $0.stringValue }
+        let createdAtText = try field("createdAt") { $0.stringValue }
+        guard let createdAt = Timestamp(iso8601: createdAtText) else {
+            throw SpoolError(.invalidEvent, "event JSON has an invalid 'createdAt'")
+        }
+        self.init(
+            streamPath: try StreamPath(pathText),
+            offset: Int(try field("offset") { $0.intValue }),
+            position: Int(try field("position") { $0.intValue }),
+            type: try field("type") { $0.stringValue },
+            payloadJSON: (json["payload"] ?? .emptyObject).jsonString,
+            metadataJSON: json["metadata"].flatMap { $0 == .null ? nil : $0.jsonString },
+            idempotencyKey: json["idempotencyKey"]?.stringValue,
+            createdAt: createdAt
+        )
+    }
+}

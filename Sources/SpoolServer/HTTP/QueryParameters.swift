@@ -1,0 +1,58 @@
+import Hummingbird
+import NIOCore
+import SpoolCore
+
+extension Request {
+    /// A non-negative integer query parameter, `fallback` when absent.
+    func integerQuery(_ name: String, default fallback: Int, range: ClosedRange<Int> = 0...Int.max) throws(SpoolError) -> Int {
+        guard let text = uri.queryParameters.get(name) else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            throw SpoolError(
+                .invalidRequest,
+                "'\(name)' must be an integer in \(range.lowerBound)…\(range.upperBound == Int.max ? "" : String(range.upperBound)), got '\(text.prefix(40))'")
+        }
+        return value
+    }
+
+    /// A boolean query parameter: `true`/`1`/empty are true, `false`/`0` false.
+    func booleanQuery(_ name: String) throws(SpoolError) -> Bool {
+        guard let text = uri.queryParameters.get(name) else { return false }
+        switch text.lowercased() {
+        case "", "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw SpoolError(.invalidRequest, "'\(name)' must be true or false, got '\(text.prefix(40))'")
+        }
+    }
+
+    /// The stream path after a route prefix such as `/streams`.
+    func streamPath(after routePrefix: String) throws(SpoolError) -> StreamPath {
+        let raw = uri.path.dropFirst(routePrefix.count)
+        let decoded = String(raw).removingPercentEncoding ?? String(raw)
+        return try StreamPath(decoded)
+    }
+
+    /// The request body, refused with 413 beyond `limit` bytes.
+    mutating func collectBody(limit: Int) async throws -> ByteBuffer {
+        if let length = headers[.contentLength].flatMap(Int.init), length > limit {
+            throw SpoolError(.payloadTooLarge, "request body of \(length) bytes exceeds the limit of \(limit) bytes")
+        }
+        do {
+            return try await collectBody(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw SpoolError(.payloadTooLarge, "request body exceeds the limit of \(limit) bytes")
+        }
+    }
+}
+
+extension ByteBuffer {
+    /// Parses the readable bytes as one JSON document.
+    func parseJSON() throws(SpoolError) -> JSONValue {
+        let result = withUnsafeReadableBytes { raw in
+            Result { () throws(JSONParseError) in try JSONValue.parse(raw.assumingMemoryBound(to: UInt8.self)) }
+        }
+        switch result {
+        case .success(let value): return value
+        case .failure(let error): throw SpoolError(.invalidRequest, "malformed JSON: \(error)")
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Hummingbird
+import SpoolCore
+import SpoolStore
+
+/// `POST /hooks/{path}`: anything the outside world sends becomes a `webhook/received` event,
+/// so Slack, GitHub or Stripe can call an agent's URL directly.
+struct HookRoutes: Sendable {
+    let store: any EventStore
+    let configuration: SpoolServerConfiguration
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/hooks/**") { request, _ in try await receive(request) }
+        router.put("/hooks/**") { request, _ in try await receive(request) }
+    }
+
+    func receive(_ request: Request) async throws -> Response {
+        let path = try request.streamPath(after: "/hooks")
+        var request = request
+        let body = try await request.collectBody(limit: configuration.maximumRequestBytes)
+        let delivery = WebhookDelivery(
+            method: request.method.rawValue,
+            query: request.uri.queryParameters.map { (String($0.key), String($0.value)) },
+            headers: request.headers.map { ($0.name.canonicalName, $0.value) },
+            body: Array(body.readableBytesView))
+        let input = try delivery.appendInput()
+        let size = input.payload.jsonString.utf8.count
+        guard size <= configuration.maximumEventBytes else {
+            throw SpoolError(.payloadTooLarge, "webhook event of \(size) bytes exceeds the limit of \(configuration.maximumEventBytes) bytes")
+        }
+        let event = try await store.append(input, to: path)
+        return Response(
+            status: .created, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: event.jsonString + "\n")))
+    }
+}
+
+/// One inbound webhook call, turned into a `webhook/received` input. Pure.
+struct WebhookDelivery: Sendable {
+    var method: String
+    var query: [(String, String)]
+    var headers: [(String, String)]
+    var body: [UInt8]
+
+    /// Header names (lowercased) that carry credentials and are never stored.
+    static let credentialHeaders: Set<String> = [
+        "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key", "x-auth-token",
+        "x-access-token", "x-csrf-token",
+    ]
+
+    /// Headers whose value identifies a delivery, so a provider's retry is stored once.
+    static let deliveryIDHeaders = ["idempotency-key", "x-github-delivery", "x-request-id"]
+
+    static func isCredential(_ name: String) -> Bool {
+        credentialHeaders.contains(name) || name.contains("token") || name.contains("secret") || name.contains("password")
+    }
+
+    func appendInput() throws(SpoolError) -> AppendInput {
+        var headerObject = JSONObject()
+        var contentType = ""
+        var deliveryID: String?
+        for (name, value) in headers {
+            let lower = name.lowercased()
+            if lower == "content-type" { contentType = value }
+            if deliveryID == nil, Self.deliveryIDHeaders.contains(lower), !value.isEmpty { deliveryID = value }
+            guard !Self.isCredential(lower) else { continue }
+            if case .string(let existing) = headerObject[lower] {
+                headerObject[lower] = .string(existing + ", " + value)
+            } else {
+                headerObject[lower] = .string(value)
+            }
+        }
+        var queryObject = JSONObject()
+        for (name, value) in query { queryObject[name] = .string(value) }
+        var payload: JSONObject = [
+            "method": .string(method), "query": .object(queryObject), "headers": .object(headerObject),
+            "contentType": .string(contentType),
+        ]
+        let (bodyValue, encoding) = Self.decodeBody(body, contentType: contentType)
+        payload["body"] = bodyValue
+        if let encoding { payload["bodyEncoding"] = .string(encoding) }
+        let key = deliveryID.map { String($0.prefix(AppendInput.maximumIdempotencyKeyLength)) }
+        return try AppendInput(type: "webhook/received", payload: .object(payload), idempotencyKey: key)
+    }
+
+    /// JSON bodies as JSON, form and text bodies as text, anything else as base64.
+    static func decodeBody(_ body: [UInt8], contentType: String) -> (JSONValue, String?) {
+        if body.isEmpty { return (.null, nil) }
+        if contentType.lowercased().contains("json"), let json = try? JSONValue.parse(body) { return (json, nil) }
+        if let text = String(validating: body, as: UTF8.self) { return (.string(text), nil) }
+        return (.string(Data(body).base64EncodedString()), "base64")
+    }
+}

@@ -1,0 +1,105 @@
+import HTTPTypes
+import Hummingbird
+import ServiceLifecycle
+import SpoolCore
+import SpoolStore
+
+/// `POST /streams/{path}`, `GET /streams/{path}` (history and live), `GET /streams?prefix=`.
+struct StreamRoutes: Sendable {
+    let store: any EventStore
+    let configuration: SpoolServerConfiguration
+
+    static let headOffsetHeader = HTTPField.Name("Spool-Head-Offset")!
+    static let lastEventIDHeader = HTTPField.Name("Last-Event-ID")!
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/streams/**") { request, _ in try await append(request) }
+        router.get("/streams/**") { request, _ in try await read(request) }
+        router.get("/streams") { request, _ in try await list(request) }
+    }
+
+    // MARK: Append
+
+    func append(_ request: Request) async throws -> Response {
+        let path = try request.streamPath(after: "/streams")
+        var request = request
+        let body = try await request.collectBody(limit: configuration.maximumRequestBytes)
+        let (inputs, isBatch) = try AppendRequestBody.decode(
+            body.parseJSON(), checkSizes: body.readableBytes > configuration.maximumEventBytes,
+            maximumEventBytes: configuration.maximumEventBytes)
+        let result = try await store.append(inputs, to: path)
+        var output: [UInt8] = []
+        if isBatch {
+            output.append(UInt8(ascii: "["))
+            for (index, event) in result.events.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                event.writeJSON(to: &output)
+            }
+            output.append(UInt8(ascii: "]"))
+        } else {
+            result.events[0].writeJSON(to: &output)
+        }
+        output.append(UInt8(ascii: "\n"))
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let last = result.events.last { headers[Self.headOffsetHeader] = String(last.offset) }
+        return Response(
+            status: result.isReplay ? .ok : .created, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: output)))
+    }
+
+    // MARK: Read
+
+    func read(_ request: Request) async throws -> Response {
+        let path = try request.streamPath(after: "/streams")
+        let format = try ReadFormat(request: request)
+        let live = try request.booleanQuery("live") || format == .sse
+        var after = try request.integerQuery("after", default: 0)
+        if let lastEventID = request.headers[Self.lastEventIDHeader] {
+            guard let resumeAfter = Int(lastEventID), resumeAfter >= 0 else {
+                throw SpoolError(.invalidRequest, "Last-Event-ID must be an offset, got '\(lastEventID.prefix(40))'")
+            }
+            after = resumeAfter
+        }
+        let limit = try request.integerQuery("limit", default: 1000, range: 1...10_000)
+        let head = try await store.headOffset(of: path)
+        if live {
+            let tail = store.tail(path, after: after)
+            return LiveResponse.make(
+                request: request, tail: tail, encoder: EventEncoder(format: format == .json ? .sse : format, sseID: .offset),
+                headers: [Self.headOffsetHeader: String(head ?? 0)])
+        }
+        guard let head else {
+            throw SpoolError(.streamNotFound, "stream \(path) has no events", details: ["headOffset": 0])
+        }
+        let store = self.store
+        return PagedResponse.make(
+            encoder: EventEncoder(format: format, sseID: .offset), limit: limit, cursor: after,
+            headers: [Self.headOffsetHeader: String(head)]
+        ) { cursor, count in
+            try await store.read(path, after: cursor, limit: count)
+        } cursorOf: { $0.offset }
+    }
+
+    // MARK: List
+
+    func list(_ request: Request) async throws -> Response {
+        let prefix = try StreamPrefix(request.uri.queryParameters.get("prefix") ?? "/")
+        let format = try ReadFormat(request: request)
+        let streams = try await store.streams(prefix: prefix)
+        var output: [UInt8] = []
+        switch format {
+        case .yaml:
+            for stream in streams { output.append(contentsOf: ("---\n" + stream.jsonValue.yamlString).utf8) }
+        case .ndjson, .sse:
+            for stream in streams {
+                stream.jsonValue.write(to: &output)
+                output.append(UInt8(ascii: "\n"))
+            }
+        case .json:
+            JSONValue.array(streams.map(\.jsonValue)).write(to: &output)
+            output.append(UInt8(ascii: "\n"))
+        }
+        let contentType = format == .sse ? ReadFormat.ndjson.contentType : format.contentType
+        return Response(
+            status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: output)))
+    }
+}

@@ -1,0 +1,47 @@
+import Logging
+
+/// Everything `spool serve` can be told, with the defaults it uses.
+///
+/// Filled from flags and environment in one place (the CLI); the tests build
+/// it directly. Every key is documented in the README's configuration table.
+public struct SpoolServerConfiguration: Sendable {
+    /// Address to bind. Anything but loopback requires `authToken` or `insecure`.
+    public var host = "127.0.0.1"
+    /// Port to bind; 0 picks a free one (tests).
+    public var port = 4437
+    /// Directory of the SQLite store.
+    public var dataDirectory = "./spool-data"
+    /// Bearer token required on every route but `/health` and `/hooks` (env `SPOOL_AUTH_TOKEN`).
+    public var authToken: String?
+    /// Allow binding a non-loopback address without a token.
+    public var insecure = false
+    /// Largest accepted event (payload plus metadata, as JSON).
+    public var maximumEventBytes = 1 << 20
+    /// Largest accepted request body.
+    public var maximumRequestBytes = 8 << 20
+    /// How often idle live readers get a keep-alive comment.
+    public var keepAliveInterval: Duration = .seconds(10)
+    /// Log level; requests are logged one line each at `.debug`.
+    public var logLevel: Logger.Level = .info
+
+    public init() {}
+
+    /// Whether `host` only accepts connections from this machine.
+    public var isLoopback: Bool {
+        host == "127.0.0.1" || host == "::1" || host == "localhost" || host.hasPrefix("127.")
+    }
+
+    /// Refuses configurations that would expose an unauthenticated server.
+    public func validate() throws -> Void {
+        if !isLoopback && (authToken ?? "").isEmpty && !insecure {
+            throw ConfigurationError(
+                message: "refusing to bind \(host) without SPOOL_AUTH_TOKEN; set a token or pass --insecure")
+        }
+    }
+}
+
+/// A configuration that cannot be served.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

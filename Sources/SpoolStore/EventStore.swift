@@ -1,0 +1,72 @@
+import SpoolCore
+
+/// The durable log behind Spool: append-only streams addressed by path.
+///
+/// Implementations (SQLite, PostgreSQL) pass one shared test suite. All
+/// methods throw `SpoolError`.
+public protocol EventStore: Sendable {
+    /// Appends `inputs` to the stream at `path` atomically, with consecutive offsets.
+    ///
+    /// Inputs whose idempotency key was already stored with the same type and
+    /// payload are not stored again; their original events come back instead.
+    /// - Returns: the stored (or originally stored) events, in input order.
+    /// - Throws: `offset_conflict`, `idempotency_conflict`, `stream_paused`, `internal`.
+    func append(_ inputs: [AppendInput], to path: StreamPath) async throws -> AppendResult
+
+    /// Events of one stream with offset greater than `after`, oldest first, at most `limit`.
+    func read(_ path: StreamPath, after offset: Int, limit: Int) async throws -> [Event]
+
+    /// Events of every stream under `prefix` with position greater than `after`,
+    /// in position order, at most `limit`.
+    func readFeed(prefix: StreamPrefix, after position: Int, limit: Int) async throws -> [Event]
+
+    /// The head offset of a stream, or `nil` when it never had an event.
+    func headOffset(of path: StreamPath) async throws -> Int?
+
+    /// The streams under `prefix`, ordered by path.
+    func streams(prefix: StreamPrefix) async throws -> [StreamInfo]
+
+    /// The highest position stored so far (0 for an empty store).
+    func headPosition() async throws -> Int
+
+    /// Where committed events are announced to live readers.
+    var live: LiveHub { get }
+}
+
+/// The outcome of an append.
+public struct AppendResult: Sendable {
+    /// One event per input, in input order.
+    public var events: [Event]
+    /// How many of `events` were stored by this append (the rest are idempotent replays).
+    public var storedCount: Int
+
+    public init(events: [Event], storedCount: Int) {
+        self.events = events
+        self.storedCount = storedCount
+    }
+
+    /// True when nothing new was stored: every input was a replay.
+    public var isReplay: Bool { storedCount == 0 }
+}
+
+extension EventStore {
+    /// Appends one input.
+    @discardableResult
+    public func append(_ input: AppendInput, to path: StreamPath) async throws -> Event {
+        try await append([input], to: path).events[0]
+    }
+
+    /// Reads a stream live: the history after `after`, then each new event as it is committed.
+    public func tail(_ path: StreamPath, after offset: Int = 0) -> LiveTail {
+        LiveTail(mailbox: live.subscribe(to: path), cursor: offset, key: .offset) { cursor in
+            try await self.read(path, after: cursor, limit: LiveTail.pageSize)
+        }
+    }
+
+    /// Reads every stream under `prefix` live, in position order.
+    public func tailFeed(prefix: StreamPrefix, after position: Int = 0) -> LiveTail {
+        LiveTail(mailbox: live.subscribe(toPrefix: prefix), cursor: position, key: .position) { cursor in
+            try await self.readFeed(prefix: prefix, after: cursor, limit: LiveTail.pageSize)
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Synchronization
+import SpoolCore
+
+/// Fans committed events out to live readers, push-based.
+///
+/// A store publishes each committed batch once, in position order; the hub
+/// hands every subscribed `Mailbox` the events of its stream or prefix.
+public final class LiveHub: Sendable {
+    /// How many undelivered events one reader may hold before it must catch up from the store.
+    public static let defaultMailboxCapacity = 4096
+
+    private struct Subscribers {
+        var byStream: [StreamPath: [ObjectIdentifier: Mailbox.Ref]] = [:]
+        var byPrefix: [ObjectIdentifier: (prefix: StreamPrefix, mailbox: Mailbox.Ref)] = [:]
+        var closed = false
+    }
+
+    private let subscribers = Mutex(Subscribers())
+    private let mailboxCapacity: Int
+
+    public init(mailboxCapacity: Int = LiveHub.defaultMailboxCapacity) {
+        self.mailboxCapacity = mailboxCapacity
+    }
+
+    /// Subscribes to the events of one stream. Keep the mailbox for as long as you read.
+    public func subscribe(to path: StreamPath) -> Mailbox {
+        let mailbox = Mailbox(capacity: mailboxCapacity) { [weak self] mailbox in
+            self?.unsubscribe(ObjectIdentifier(mailbox), stream: path)
+        }
+        let closed = subscribers.withLock { subscribers in
+            subscribers.byStream[path, default: [:]][ObjectIdentifier(mailbox)] = Mailbox.Ref(mailbox)
+            return subscribers.closed
+        }
+        if closed { mailbox.close() }
+        return mailbox
+    }
+
+    /// Subscribes to the events of every stream under `prefix`.
+    public func subscribe(toPrefix prefix: StreamPrefix) -> Mailbox {
+        let mailbox = Mailbox(capacity: mailboxCapacity) { [weak self] mailbox in
+            self?.unsubscribe(ObjectIdentifier(mailbox), stream: nil)
+        }
+        let closed = subscribers.withLock { subscribers in
+            subscribers.byPrefix[ObjectIdentifier(mailbox)] = (prefix, Mailbox.Ref(mailbox))
+            return subscribers.closed
+        }
+        if closed { mailbox.close() }
+        return mailbox
+    }
+
+    private func unsubscribe(_ id: ObjectIdentifier, stream: StreamPath?) {
+        subscribers.withLock { subscribers in
+            if let stream {
+                subscribers.byStream[stream]?[id] = nil
+                if subscribers.byStream[stream]?.isEmpty == true { subscribers.byStream[stream] = nil }
+            } else {
+                subscribers.byPrefix[id] = nil
+            }
+        }
+    }
+
+    /// The number of live readers, for metrics and tests.
+    public var subscriberCount: Int {
+        subscribers.withLock { $0.byStream.values.reduce(0) { $0 + $1.count } + $0.byPrefix.count }
+    }
+
+    /// Announces committed events, which must come in position order.
+    public func publish(_ events: [Event]) {
+        guard !events.isEmpty else { return }
+        var deliveries: [(Mailbox, [Event])] = []
+        subscribers.withLock { subscribers in
+            var index = 0
+            while index < events.count {
+                // Consecutive events of one stream go out as one delivery.
+                let path = events[index].streamPath
+                var end = index + 1
+                while end < events.count, events[end].streamPath == path { end += 1 }
+                if let readers = subscribers.byStream[path] {
+                    let slice = Array(events[index..<end])
+                    for reader in readers.values { if let mailbox = reader.value { deliveries.append((mailbox, slice)) } }
+                }
+                index = end
+            }
+            for (_, entry) in subscribers.byPrefix {
+                guard let mailbox = entry.mailbox.value else { continue }
+                let matching = events.filter { entry.prefix.matches($0.streamPath) }
+                if !matching.isEmpty { deliveries.append((mailbox, matching)) }
+            }
+        }
+        for (mailbox, events) in deliveries { mailbox.deliver(events) }
+    }
+
+    /// Wakes idle readers so they can send keep-alives.
+    public func wakeIdleReaders() {
+        for mailbox in allMailboxes() { mailbox.wakeIfIdle() }
+    }
+
+    /// Ends every live read, now and in future (shutdown).
+    public func close() {
+        subscribers.withLock { $0.closed = true }
+        for mailbox in allMailboxes() { mailbox.close() }
+    }
+
+    private func allMailboxes() -> [Mailbox] {
+        subscribers.withLock { subscribers in
+            subscribers.byStream.values.flatMap { $0.values.compactMap(\.value) }
+                + subscribers.byPrefix.values.compactMap(\.mailbox.value)
+        }
+    }
+}
+
+extension Mailbox {
+    /// The hub holds mailboxes weakly: a reader that goes away unsubscribes by itself.
+    struct Ref: Sendable {
+        weak var value: Mailbox?
+        init(_ value: Mailbox) { self.value = value }
+    }
+}

@@ -1,0 +1,105 @@
+import Synchronization
+import SpoolCore
+
+/// One live reader's inbox of committed events.
+///
+/// The hub delivers into it without waiting; the reader takes everything
+/// pending at once. A reader that falls more than `capacity` events behind is
+/// told it overflowed (and its pending events are dropped) so it can catch up
+/// from the store instead: a slow reader never grows memory without bound.
+public final class Mailbox: Sendable {
+    public enum Delivery: Sendable {
+        /// Events committed since the last delivery, in commit order.
+        case events([Event])
+        /// Events were dropped; re-read from the store after calling `reset()`.
+        case overflowed
+        /// Nothing happened for a while; a chance to send a keep-alive.
+        case idle
+        /// The hub closed (shutdown).
+        case closed
+    }
+
+    private struct State {
+        var pending: [Event] = []
+        var overflowed = false
+        var closed = false
+        var waiter: CheckedContinuation<Delivery?, Never>?
+    }
+
+    public let capacity: Int
+    private let state = Mutex(State())
+    private let onCancel: @Sendable (Mailbox) -> Void
+
+    init(capacity: Int, onCancel: @escaping @Sendable (Mailbox) -> Void) {
+        self.capacity = capacity
+        self.onCancel = onCancel
+    }
+
+    /// Cancels the subscription; pending and future events are discarded.
+    public func cancel() { onCancel(self) }
+
+    deinit { onCancel(self) }
+
+    func deliver(_ events: [Event]) {
+        let wake: (CheckedContinuation<Delivery?, Never>, Delivery)? = state.withLock { state in
+            guard !state.closed, !state.overflowed else { return nil }
+            if state.pending.count + events.count > capacity {
+                state.overflowed = true
+                state.pending = []
+            } else {
+                state.pending.append(contentsOf: events)
+            }
+            guard let waiter = state.waiter.take() else { return nil }
+            if state.overflowed { return (waiter, .overflowed) }
+            defer { state.pending = [] }
+            return (waiter, .events(state.pending))
+        }
+        if let (waiter, delivery) = wake { waiter.resume(returning: delivery) }
+    }
+
+    func wakeIfIdle() {
+        let waiter = state.withLock { $0.waiter.take() }
+        waiter?.resume(returning: .idle)
+    }
+
+    func close() {
+        let waiter = state.withLock { state in
+            state.closed = true
+            state.pending = []
+            return state.waiter.take()
+        }
+        waiter?.resume(returning: .closed)
+    }
+
+    /// Clears an overflow, before the reader re-reads from the store: whatever
+    /// is committed from now on is delivered here again.
+    public func reset() {
+        state.withLock { state in
+            state.overflowed = false
+            state.pending = []
+        }
+    }
+
+    /// Waits for the next delivery; `nil` when the calling task is cancelled.
+    public func next() async -> Delivery? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Delivery?, Never>) in
+                let immediate: Delivery?? = state.withLock { state in
+                    if Task.isCancelled { return .some(nil) }
+                    if state.closed { return .closed }
+                    if state.overflowed { return .overflowed }
+                    if !state.pending.isEmpty {
+                        defer { state.pending = [] }
+                        return .events(state.pending)
+                    }
+                    state.waiter = continuation
+                    return .none
+                }
+                if case .some(let delivery) = immediate { continuation.resume(returning: delivery) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { $0.waiter.take() }
+            waiter?.resume(returning: nil)
+        }
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import GRDB
+import Logging
+import ServiceLifecycle
+import SpoolCore
+import Synchronization
+
+/// The embedded event store: one SQLite file in WAL mode with full fsync on
+/// commit, so an acknowledged append survives `kill -9` and power loss.
+///
+/// Concurrent appends share transactions (group commit): while the writer is
+/// busy, arriving appends queue up and are committed together with one fsync.
+///
+/// ```swift
+/// let store = try SQLiteEventStore(directory: "./spool-data", logger: logger)
+/// try await store.append(AppendInput(type: "note/added"), to: StreamPath("/notes"))
+/// ```
+public final class SQLiteEventStore: EventStore, Service {
+    public let live: LiveHub
+    public let databasePath: String
+    private let pool: DatabasePool
+    private let pending = PendingAppends()
+    private let streamIDs = Mutex<[StreamPath: Int64]>([:])
+    private let logger: Logger
+
+    /// Opens (creating if needed) the store in `directory`, file `spool.sqlite`.
+    public init(directory: String, logger: Logger, live: LiveHub = LiveHub()) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw SpoolError(.internalError, "cannot create data directory \(directory): \(error)")
+        }
+        databasePath = (directory as NSString).appendingPathComponent("spool.sqlite")
+        var configuration = Configuration()
+        configuration.label = "spool"
+        configuration.maximumReaderCount = 8
+        configuration.prepareDatabase { db in
+            // WAL + FULL: every commit fsyncs the log; acknowledged means durable.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA busy_timeout = 5000")
+        }
+        do {
+            pool = try DatabasePool(path: databasePath, configuration: configuration)
+            try SQLiteSchema.migrator.migrate(pool)
+        } catch {
+            throw SpoolError(.internalError, "cannot open database \(databasePath): \(error)", cause: error)
+        }
+        self.live = live
+        self.logger = logger
+    }
+
+    /// Runs until graceful shutdown, then ends live reads and closes the database.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        live.close()
+        try? pool.close()
+        logger.debug("store closed", metadata: ["spool.database": "\(databasePath)"])
+    }
+
+    // MARK: Appending
+
+    public func append(_ inputs: [AppendInput], to path: StreamPath) async throws -> AppendResult {
+        guard !inputs.isEmpty else { return AppendResult(events: [], storedCount: 0) }
+        return try await withCheckedThrowingContinuation { continuation in
+            let request = PendingAppends.Request(path: path, inputs: inputs, continuation: continuation)
+            if pending.enqueue(request) {
+                pool.asyncWriteWithoutTransaction { [self] db in drain(db) }
+            }
+        }
+    }
+
+    /// Commits every queued append in one transaction, then announces and acknowledges them.
+    private func drain(_ db: Database) {
+        let requests = pending.takeAll()
+        guard !requests.isEmpty else { return }
+        var outcomes: [Result<AppendResult, SpoolError>] = []
+        outcomes.reserveCapacity(requests.count)
+        var committed: [Event] = []
+        do {
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            var writer = try SQLiteAppendWriter(db: db, now: .now())
+            for request in requests {
+                do {
+                    outcomes.append(.success(try writer.append(request.inputs, to: request.path)))
+                } catch let error as SpoolError {
+                    outcomes.append(.failure(error))
+                }
+            }
+            try db.execute(sql: "COMMIT")
+            committed = writer.storedEvents
+        } catch {
+            try? db.execute(sql: "ROLLBACK")
+            logger.error("append transaction failed", metadata: ["spool.error": "\(error)"])
+            let failure = SpoolError(.internalError, "the store could not commit the append", cause: error)
+            outcomes = Array(repeating: .failure(failure), count: requests.count)
+        }
+        live.publish(committed)
+        for (request, outcome) in zip(requests, outcomes) {
+            request.continuation.resume(with: outcome)
+        }
+    }
+
+    // MARK: Reading
+
+    public func read(_ path: StreamPath, after offset: Int, limit: Int) async throws -> [Event] {
+        guard let streamID = try await streamID(of: path) else { return [] }
+        return try await reading { db in
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(
+                    sql: """
+                        SELECT offset, position, type, payload, metadata, idempotency_key, created_at
+                        FROM events WHERE stream_id = ? AND offset > ? ORDER BY offset LIMIT ?
+                        """), arguments: [streamID, offset, limit])
+            var events: [Event] = []
+            events.reserveCapacity(min(limit, 1024))
+            while let row = try rows.next() { events.append(Self.event(from: row, path: path)) }
+            return events
+        }
+    }
+
+    public func readFeed(prefix: StreamPrefix, after position: Int, limit: Int) async throws -> [Event] {
+        try await reading { db in
+            let (filter, arguments) = Self.prefixFilter(prefix, column: "s.path")
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(
+                    sql: """
+                        SELECT e.offset, e.position, e.type, e.payload, e.metadata, e.idempotency_key, e.created_at, s.path
+                        FROM events e JOIN streams s ON s.id = e.stream_id
+                        WHERE e.position > ? \(filter) ORDER BY e.position LIMIT ?
+                        """), arguments: StatementArguments([position] + arguments + [limit]))
+            var events: [Event] = []
+            var paths: [String: StreamPath] = [:]
+            while let row = try rows.next() {
+                let text: String = row[7]
+                let path = try paths[text] ?? StreamPath(text)
+                paths[text] = path
+                events.append(Self.event(from: row, path: path))
+            }
+            return events
+        }
+    }
+
+    public func headOffset(of path: StreamPath) async throws -> Int? {
+        try await reading { db in
+            try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT head_offset FROM streams WHERE path = ?"), arguments: [path.rawValue])
+        }
+    }
+
+    public func headPosition() async throws -> Int {
+        try await reading { db in
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(position) FROM events")) ?? 0
+        }
+    }
+
+    public func streams(prefix: StreamPrefix) async throws -> [StreamInfo] {
+        try await reading { db in
+            let (filter, arguments) = Self.prefixFilter(prefix, column: "path")
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(
+                    sql: "SELECT path, head_offset, created_at, updated_at FROM streams WHERE 1 = 1 \(filter) ORDER BY path"),
+                arguments: StatementArguments(arguments))
+            var streams: [StreamInfo] = []
+            while let row = try rows.next() {
+                streams.append(
+                    StreamInfo(
+                        path: try StreamPath(row[0] as String), headOffset: row[1],
+                        createdAt: Timestamp(millisecondsSinceEpoch: row[2]),
+                        updatedAt: Timestamp(millisecondsSinceEpoch: row[3])))
+            }
+            return streams
+        }
+    }
+
+    // MARK: Helpers
+
+    private func streamID(of path: StreamPath) async throws -> Int64? {
+        if let cached = streamIDs.withLock({ $0[path] }) { return cached }
+        let id = try await reading { db in
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM streams WHERE path = ?"), arguments: [path.rawValue])
+        }
+        // Stream rows are never deleted, so a committed id can be cached for good.
+        if let id { streamIDs.withLock { $0[path] = id } }
+        return id
+    }
+
+    private func reading<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as SpoolError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            logger.error("read failed", metadata: ["spool.error": "\(error)"])
+            throw SpoolError(.internalError, "the store could not read", cause: error)
+        }
+    }
+
+    /// A SQL condition selecting paths under `prefix` with an index range scan.
+    static func prefixFilter(_ prefix: StreamPrefix, column: String) -> (String, [any DatabaseValueConvertible]) {
+        if prefix == .root { return ("", []) }
+        // Paths below `/a/b` sort between `/a/b/` and `/a/b0` ('0' follows '/').
+        return (
+            "AND (\(column) = ? OR (\(column) > ? AND \(column) < ?))",
+            [prefix.rawValue, prefix.rawValue + "/", prefix.rawValue + "0"]
+        )
+    }
+
+    static func event(from row: Row, path: StreamPath) -> Event {
+        Event(
+            streamPath: path, offset: row[0], position: row[1], type: row[2], payloadJSON: row[3],
+            metadataJSON: row[4], idempotencyKey: row[5], createdAt: Timestamp(millisecondsSinceEpoch: row[6]))
+    }
+}

@@ -1,0 +1,36 @@
+import GRDB
+
+/// The SQLite schema, as GRDB migrations. Add a migration; never edit one.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-streams-and-events") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE streams (
+                        id INTEGER PRIMARY KEY,
+                        path TEXT NOT NULL UNIQUE,
+                        head_offset INTEGER NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    );
+                    -- Clustered by stream so reading a stream is one sequential range scan.
+                    CREATE TABLE events (
+                        stream_id INTEGER NOT NULL REFERENCES streams(id),
+                        offset INTEGER NOT NULL,
+                        position INTEGER NOT NULL,
+                        type TEXT NOT NULL,
+                        payload TEXT NOT NULL,
+                        metadata TEXT,
+                        idempotency_key TEXT,
+                        created_at INTEGER NOT NULL,
+                        PRIMARY KEY (stream_id, offset)
+                    ) WITHOUT ROWID;
+                    CREATE UNIQUE INDEX events_by_position ON events(position);
+                    CREATE UNIQUE INDEX events_by_idempotency_key ON events(stream_id, idempotency_key)
+                        WHERE idempotency_key IS NOT NULL;
+                    """)
+        }
+        return migrator
+    }
+}
