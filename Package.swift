@@ -76,6 +76,18 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "SpoolTesting",
+            dependencies: [
+                "SpoolCore",
+                "SpoolStore",
+                "SpoolServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "spool",
             dependencies: [
@@ -101,7 +113,7 @@ let package = Package(
         .testTarget(
             name: "SpoolServerTests",
             dependencies: [
-                "SpoolCore", "SpoolStore", "SpoolServer", "SpoolClient",
+                "SpoolCore", "SpoolStore", "SpoolServer", "SpoolClient", "SpoolTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

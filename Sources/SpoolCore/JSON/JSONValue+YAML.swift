@@ -29,6 +29,13 @@ extension JSONValue {
     private static func writeYAMLElements(_ elements: [JSONValue], indent: Int, to output: inout String) {
         let pad = String(repeating: " ", count: indent)
         for element in elements {
+            if case .object(let object) = element, !object.isEmpty {
+                // `- key: value` with the other members aligned under the first.
+                var nested = ""
+                writeYAMLMembers(object, indent: indent + 2, to: &nested)
+                output += pad + "- " + nested.dropFirst(indent + 2)
+                continue
+            }
             output += pad + "-"
             writeYAMLNested(element, indent: indent, to: &output)
         }

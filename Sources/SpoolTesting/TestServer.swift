@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SpoolServer
+import SpoolStore
+
+/// A real Spool server on a free loopback port over a fresh data directory,
+/// for the duration of a test.
+public struct TestServer: Sendable {
+    /// `http://127.0.0.1:PORT`
+    public let baseURL: String
+    public let port: Int
+    public let dataDirectory: String
+
+    /// Runs `body` against a running server, then shuts the server down gracefully.
+    ///
+    /// - Parameters:
+    ///   - configure: adjusts the configuration (port and data directory are already set).
+    ///   - dataDirectory: the SQLite directory; a fresh temporary one by default.
+    ///   - store: a store to serve instead of the SQLite one in `dataDirectory`,
+    ///     so a test can look at it (for example `store.live.subscriberCount`).
+    ///
+    /// ```swift
+    /// try await TestServer.with { server in
+    ///     let response = try await http.get(server.baseURL + "/health")
+    /// }
+    /// ```
+    public static func with<T: Sendable>(
+        configure: (inout SpoolServerConfiguration) -> Void = { _ in },
+        dataDirectory: String? = nil,
+        store: (any EventStore & Service)? = nil,
+        _ body: @Sendable (TestServer) async throws -> T
+    ) async throws -> T {
+        let directory = dataDirectory ?? Self.temporaryDirectory()
+        var configuration = SpoolServerConfiguration()
+        configuration.port = 0
+        configuration.dataDirectory = directory
+        configuration.logLevel = .warning
+        configure(&configuration)
+        let (ports, portSink) = AsyncStream<Int>.makeStream()
+        let app = try await buildApplication(configuration: configuration, store: store) { port in
+            portSink.yield(port)
+            portSink.finish()
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "spool-test")))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
+                defer { portSink.finish() }  // a server that fails to start must not leave us waiting
+                try await group.run()
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else {
+                try await tasks.waitForAll()
+                throw TestServerError.didNotStart
+            }
+            let server = TestServer(baseURL: "http://127.0.0.1:\(port)", port: port, dataDirectory: directory)
+            do {
+                let result = try await body(server)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+        }
+    }
+
+    /// A new empty directory under the system's temporary directory.
+    public static func temporaryDirectory() -> String {
+        let path = NSTemporaryDirectory() + "spool-test-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}
+
+public enum TestServerError: Error {
+    case didNotStart
+}

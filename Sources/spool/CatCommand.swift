@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import SpoolClient
+import SpoolCore
+
+struct CatCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cat",
+        abstract: "Print a stream's events (YAML by default); --live keeps following it.",
+        discussion: """
+            Examples:
+              spool cat /agents/ada
+              spool cat /agents/ada --after 10 --format ndjson
+              spool cat /agents/ada --live
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case yaml, json, ndjson }
+
+    @Argument(help: "Stream path, e.g. /agents/ada.") var path: String
+    @Option(help: "Print events after this offset.") var after = 0
+    @Flag(help: "Keep following the stream and print new events as they arrive.") var live = false
+    @Option(help: "Output format: yaml, json or ndjson.") var format: Format = .yaml
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let path = try streamPath(path)
+        let client = options.client
+        let colour = standardOutputIsTerminal
+        try await reportingErrors {
+            if live {
+                if format == .json { throw ValidationError("--live prints yaml or ndjson") }
+                for try await event in client.tail(path, after: after) {
+                    printEvents([event], colour: colour)
+                }
+                return
+            }
+            var cursor = after
+            var first = true
+            if format == .json { print("[", terminator: "") }
+            while true {
+                let events = try await client.read(path, after: cursor, limit: 1000)
+                if format == .json {
+                    for event in events {
+                        print((first ? "" : ",") + event.jsonString, terminator: "")
+                        first = false
+                    }
+                } else {
+                    printEvents(events, colour: colour)
+                }
+                guard let last = events.last, events.count == 1000 else { break }
+                cursor = last.offset
+            }
+            if format == .json { print("]") }
+        }
+    }
+
+    private func printEvents(_ events: [Event], colour: Bool) {
+        switch format {
+        case .yaml: printFlushed(renderYAML(events, colour: colour), terminator: "")
+        case .ndjson, .json: printFlushed(events.map { $0.jsonString + "\n" }.joined(), terminator: "")
+        }
+    }
+}

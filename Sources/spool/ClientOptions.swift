@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import SpoolClient
+import SpoolCore
+
+/// Where the server is: shared by every command that talks to one.
+struct ClientOptions: ParsableArguments {
+    @Option(name: .long, help: "Server URL (env SPOOL_URL).")
+    var server: String = ProcessInfo.processInfo.environment["SPOOL_URL"] ?? "http://127.0.0.1:4437"
+
+    /// The token comes from the environment only, so it never shows in `ps` or shell history.
+    var client: SpoolClient {
+        SpoolClient(baseURL: server, token: ProcessInfo.processInfo.environment["SPOOL_AUTH_TOKEN"])
+    }
+}
+
+/// Runs a command body, printing a Spool error as one clear line and exiting non-zero.
+func reportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as SpoolError {
+        FileHandle.standardError.write(Data("error: \(error.message) (\(error.code))\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+/// Parses a stream path argument.
+func streamPath(_ text: String) throws -> StreamPath {
+    do {
+        return try StreamPath(text)
+    } catch {
+        throw ValidationError(error.message)
+    }
+}
+
+/// Whether standard output is a terminal (for colour).
+var standardOutputIsTerminal: Bool { isatty(1) == 1 }
+
+/// Prints a line and flushes at once, so pipes and tests see it immediately.
+func printFlushed(_ text: String, terminator: String = "\n") {
+    FileHandle.standardOutput.write(Data((text + terminator).utf8))
+}

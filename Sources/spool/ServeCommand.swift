@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import SpoolServer
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run a Spool server on an embedded SQLite store.",
+        discussion: """
+            Set SPOOL_AUTH_TOKEN to require 'Authorization: Bearer <token>' on every route but /health and /hooks.
+            Binding anything but loopback without a token is refused unless --insecure is given.
+            Stop with Ctrl-C or SIGTERM: in-flight appends finish, live reads end, the database closes cleanly.
+            """)
+
+    @Option(help: "Address to bind (env SPOOL_HOST).")
+    var host = ProcessInfo.processInfo.environment["SPOOL_HOST"] ?? "127.0.0.1"
+    @Option(help: "Port to bind; 0 picks a free one (env SPOOL_PORT).")
+    var port = Int(ProcessInfo.processInfo.environment["SPOOL_PORT"] ?? "") ?? 4437
+    @Option(help: "Data directory for the SQLite store (env SPOOL_DATA).")
+    var data = ProcessInfo.processInfo.environment["SPOOL_DATA"] ?? "./spool-data"
+    @Flag(help: "Allow binding a non-loopback address without SPOOL_AUTH_TOKEN.")
+    var insecure = false
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (env SPOOL_LOG_LEVEL). debug logs every request.")
+    var logLevel = ProcessInfo.processInfo.environment["SPOOL_LOG_LEVEL"] ?? "info"
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("unknown log level '\(logLevel)'")
+        }
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        var configuration = SpoolServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.dataDirectory = data
+        configuration.insecure = insecure
+        configuration.authToken = ProcessInfo.processInfo.environment["SPOOL_AUTH_TOKEN"]
+        configuration.logLevel = level
+        let displayHost = host.contains(":") ? "[\(host)]" : host
+        let app: any ApplicationProtocol
+        do {
+            app = try await buildApplication(configuration: configuration) { boundPort in
+                printFlushed("Spool listening on http://\(displayHost):\(boundPort) (data: \(data))")
+            }
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+            throw ExitCode(2)
+        }
+        try await app.runService()
+    }
+}
