@@ -1,0 +1,58 @@
+import Foundation
+
+/// A `spool serve` child process on a free port over a temporary directory,
+/// so the benchmark measures a real server (and its memory) from outside.
+public final class BenchServerProcess: Sendable {
+    public let baseURL: String
+    public let pid: Int32
+    let process: Process
+    let dataDirectory: String
+
+    /// Starts `executable serve --port 0 --data <tmp>` and waits for its "listening" line.
+    public init(executable: String) throws {
+        dataDirectory = NSTemporaryDirectory() + "spool-bench-" + UUID().uuidString
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["serve", "--port", "0", "--data", dataDirectory, "--log-level", "warning"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        self.process = process
+        pid = process.processIdentifier
+        var seen = ""
+        let handle = output.fileHandleForReading
+        while !seen.contains("\n") {
+            let chunk = handle.availableData
+            if chunk.isEmpty { throw BenchError("the server exited before listening") }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let range = seen.range(of: "http://"), let end = seen[range.lowerBound...].firstIndex(of: " ") else {
+            throw BenchError("unexpected server output: \(seen)")
+        }
+        baseURL = String(seen[range.lowerBound..<end])
+    }
+
+    /// The server's resident memory in bytes, from /proc.
+    public var residentBytes: Int? { Self.residentBytes(pid: pid) }
+
+    public static func residentBytes(pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+            return kilobytes.map { $0 * 1024 }
+        }
+        return nil
+    }
+
+    /// Stops the server (SIGTERM, graceful) and removes its data.
+    public func stop() {
+        process.terminate()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+}
+
+public struct BenchError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import SpoolBench
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure a Spool server: append latency and throughput, live delivery, catch-up reads, memory.",
+        discussion: """
+            Without --server, starts its own `spool serve` on a free port over a temporary directory
+            (build with -c release for meaningful numbers). Record results in BENCHMARKS.md.
+            """)
+
+    @Option(help: "Benchmark this server instead of starting one.") var server: String?
+    @Option(name: .customLong("server-pid"), help: "Process id of --server, to report its memory.") var serverPID: Int32?
+    @Flag(help: "A small, fast run (smoke test).") var quick = false
+    @Option(help: "Live subscribers.") var subscribers: Int?
+    @Option(name: .customLong("catch-up-events"), help: "Events in the catch-up stream.") var catchUpEvents: Int?
+
+    func run() async throws {
+        var options = quick ? BenchOptions.quick : BenchOptions()
+        if let subscribers { options.subscribers = subscribers }
+        if let catchUpEvents { options.catchUpEvents = catchUpEvents }
+        let process: BenchServerProcess? = server == nil ? try BenchServerProcess(executable: Self.executablePath) : nil
+        defer { process?.stop() }
+        let baseURL = server ?? process!.baseURL
+        let http = BenchRunner.makeHTTPClient(connections: options.subscribers + options.concurrentClients + 16)
+        let runner = BenchRunner(
+            baseURL: baseURL, token: ProcessInfo.processInfo.environment["SPOOL_AUTH_TOKEN"], http: http,
+            serverPID: process?.pid ?? serverPID)
+        do {
+            let report = try await runner.run(options) { line in
+                FileHandle.standardError.write(Data("\(line)\n".utf8))
+            }
+            try await http.shutdown()
+            printFlushed("spool bench against \(baseURL)\n")
+            printFlushed(report.table, terminator: "")
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+
+    /// This executable, to start a server of the same build.
+    static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+}
