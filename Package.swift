@@ -120,5 +120,10 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "SpoolCLITests",
+            dependencies: ["spool", "SpoolCore", "SpoolClient", "SpoolTesting"],
+            swiftSettings: strictSettings
+        ),
     ]
 )

@@ -1,0 +1,33 @@
+# Spool: two commands do all the set-up on a fresh Debian machine.
+#   make run   installs missing packages, builds (release) and serves on http://127.0.0.1:4437
+#   make test  installs what tests need, builds and runs every test
+
+SYSTEM_PACKAGES := libsqlite3-dev
+TEST_PACKAGES := $(SYSTEM_PACKAGES) curl
+
+.PHONY: run test build release bench deps test-deps clean
+
+deps:
+	@scripts/install-deps.sh $(SYSTEM_PACKAGES)
+
+test-deps:
+	@scripts/install-deps.sh $(TEST_PACKAGES)
+
+build: deps
+	swift build
+
+release: deps
+	swift build -c release --product spool
+
+run: release
+	.build/release/spool serve
+
+test: test-deps
+	swift build --build-tests
+	swift test --skip-build
+
+bench: release
+	.build/release/spool bench
+
+clean:
+	rm -rf .build

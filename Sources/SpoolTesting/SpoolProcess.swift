@@ -1,0 +1,109 @@
+import Foundation
+
+/// The built `spool` executable run as a child process, as a user would run it.
+public final class SpoolProcess: @unchecked Sendable {
+    public let process: Process
+    /// `http://127.0.0.1:PORT` once a `serve` process listens.
+    public private(set) var baseURL = ""
+    private let output = Pipe()
+    private let errors = Pipe()
+
+    /// The `spool` binary next to the test bundle (or `SPOOL_BINARY`).
+    public static var executable: String {
+        if let path = ProcessInfo.processInfo.environment["SPOOL_BINARY"] { return path }
+        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundleDirectory, bundleDirectory.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("spool").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/spool").path
+    }
+
+    /// Starts `spool serve` on a free port over `dataDirectory` and waits until it listens.
+    public static func serve(dataDirectory: String, extraArguments: [String] = [], environment: [String: String] = [:]) throws -> SpoolProcess {
+        let server = try SpoolProcess(
+            arguments: ["serve", "--port", "0", "--data", dataDirectory, "--log-level", "warning"] + extraArguments,
+            environment: environment)
+        try server.waitForListening()
+        return server
+    }
+
+    public init(arguments: [String], environment: [String: String] = [:], standardInput: Data? = nil) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments
+        var merged = ProcessInfo.processInfo.environment
+        for (key, value) in environment { merged[key] = value }
+        process.environment = merged
+        process.standardOutput = output
+        process.standardError = errors
+        if let standardInput {
+            let input = Pipe()
+            process.standardInput = input
+            try process.run()
+            input.fileHandleForWriting.write(standardInput)
+            try input.fileHandleForWriting.close()
+        } else {
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+        }
+    }
+
+    private func waitForListening() throws {
+        var seen = ""
+        let handle = output.fileHandleForReading
+        while !seen.contains("\n") {
+            let chunk = handle.availableData
+            if chunk.isEmpty {
+                throw SpoolProcessError("server exited before listening: \(readErrors())")
+            }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let start = seen.range(of: "http://"), let end = seen[start.lowerBound...].firstIndex(of: " ") else {
+            throw SpoolProcessError("unexpected server output: \(seen)")
+        }
+        baseURL = String(seen[start.lowerBound..<end])
+    }
+
+    /// Waits for exit and returns status, standard output and standard error.
+    public func finish() -> (status: Int32, output: String, errors: String) {
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+
+    /// Reads what is available on standard output now (blocks until something arrives or EOF).
+    public func readOutputChunk() -> String {
+        String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+    }
+
+    private func readErrors() -> String {
+        String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    /// `kill -9`: no chance to flush or close anything.
+    public func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM, then wait for the graceful exit; returns the exit status.
+    @discardableResult
+    public func terminate() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Runs `spool ARGUMENTS` to completion.
+    public static func run(_ arguments: [String], environment: [String: String] = [:], standardInput: Data? = nil) throws -> (status: Int32, output: String, errors: String) {
+        try SpoolProcess(arguments: arguments, environment: environment, standardInput: standardInput).finish()
+    }
+}
+
+public struct SpoolProcessError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
