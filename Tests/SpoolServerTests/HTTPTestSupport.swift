@@ -10,6 +10,7 @@ import Testing
 
 /// Runs `body` with an HTTP client talking to a real Spool server on loopback,
 /// then shuts both down.
+@discardableResult
 func withSpoolServer<T: Sendable>(
     configure: (inout SpoolServerConfiguration) -> Void = { _ in },
     store: (any EventStore & Service)? = nil,
@@ -192,6 +193,7 @@ struct DeadlineExceeded: Error, CustomStringConvertible {
 }
 
 /// Runs `operation`, cancelling it and throwing `DeadlineExceeded` when it takes longer than `limit`.
+@discardableResult
 func withDeadline<T: Sendable>(
     _ limit: Duration = .seconds(10), _ operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {

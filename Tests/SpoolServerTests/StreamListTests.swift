@@ -1,0 +1,48 @@
+import SpoolCore
+import Testing
+
+/// `GET /streams?prefix=`: which streams exist, with their head offsets and times.
+@Suite struct StreamListTests {
+    @Test func listsOnlyStreamsUnderThePrefix() async throws {
+        try await withSpoolServer { http in
+            try await http.append("/a", type: "t")
+            try await http.append("/a/x", type: "t")
+            try await http.append("/a/x", type: "t")
+            try await http.append("/a/y/z", type: "t")
+            try await http.append("/ab", type: "t")
+            try await http.append("/b/a", type: "t")
+
+            let result = try await http.get("/streams?prefix=/a")
+            #expect(result.status == 200)
+            #expect(result.header("Content-Type")?.hasPrefix("application/json") == true)
+            let streams = try #require(try result.json().arrayValue)
+            #expect(streams.map { $0["path"] } == ["/a", "/a/x", "/a/y/z"])
+            #expect(streams.map { $0["headOffset"] } == [1, 2, 1])
+            for stream in streams {
+                #expect(stream.objectValue.map { Set($0.keys) } == ["path", "headOffset", "createdAt", "updatedAt"])
+                let created = try #require(stream["createdAt"]?.stringValue)
+                let updated = try #require(stream["updatedAt"]?.stringValue)
+                #expect(isTimestampWithMilliseconds(created) && isTimestampWithMilliseconds(updated))
+                #expect(created <= updated)
+            }
+        }
+    }
+
+    @Test func withoutPrefixListsEverything() async throws {
+        try await withSpoolServer { http in
+            #expect(try await http.get("/streams").json() == [])
+            try await http.append("/b", type: "t")
+            try await http.append("/a/x", type: "t")
+            let streams = try #require(try await http.get("/streams").json().arrayValue)
+            #expect(streams.map { $0["path"] } == ["/a/x", "/b"])
+            #expect(try await http.get("/streams?prefix=/").json() == .array(streams))
+            #expect(try await http.get("/streams?prefix=/nothing").json() == [])
+        }
+    }
+
+    @Test func invalidPrefixIsRefused() async throws {
+        try await withSpoolServer { http in
+            try expectError(try await http.get("/streams?prefix=/a/../b"), status: 400, code: "invalid_path")
+        }
+    }
+}
