@@ -28,10 +28,18 @@ struct HookRoutes: Sendable {
         guard size <= configuration.maximumEventBytes else {
             throw SpoolError(.payloadTooLarge, "webhook event of \(size) bytes exceeds the limit of \(configuration.maximumEventBytes) bytes")
         }
-        let event = try await store.append(input, to: path)
-        return Response(
-            status: .created, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(string: event.jsonString + "\n")))
+        do {
+            let result = try await store.append([input], to: path)
+            return Response(
+                status: result.isReplay ? .ok : .created, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: result.events[0].jsonString + "\n")))
+        } catch let error as SpoolError where error.code == .idempotencyConflict {
+            // A provider's retry of a delivery already stored, through a proxy that changed some header:
+            // the delivery is not new, so acknowledge it instead of making the provider retry for ever.
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"status":"duplicate-delivery"}"# + "\n")))
+        }
     }
 }
 
