@@ -9,6 +9,12 @@ public struct BenchOptions: Sendable {
     public var liveEvents = 200
     public var liveInterval: Duration = .milliseconds(20)
     public var catchUpEvents = 1_000_000
+    /// Which measurements to run.
+    public var phases: Set<Phase> = Set(Phase.allCases)
+
+    public enum Phase: String, CaseIterable, Sendable {
+        case latency, throughput, live, catchUp = "catch-up"
+    }
 
     public init() {}
 

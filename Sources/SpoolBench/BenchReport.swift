@@ -6,6 +6,8 @@ public struct BenchReport: Sendable {
         public var metric: String
         public var value: String
         public var target: String
+        /// The server's CPU use during the phase, in percent of one core.
+        public var serverCPU = ""
     }
 
     public var rows: [Row] = []
@@ -15,7 +17,8 @@ public struct BenchReport: Sendable {
     }
 
     public var table: String {
-        TextTable.render(header: ["METRIC", "RESULT", "TARGET"], rows: rows.map { [$0.metric, $0.value, $0.target] })
+        TextTable.render(
+            header: ["METRIC", "RESULT", "TARGET", "SERVER CPU"], rows: rows.map { [$0.metric, $0.value, $0.target, $0.serverCPU] })
     }
 
     static func milliseconds(_ nanoseconds: Double) -> String {

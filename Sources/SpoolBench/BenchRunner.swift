@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOPosix
 import SpoolClient
 import SpoolCore
 import Synchronization
@@ -34,17 +35,38 @@ public struct BenchRunner: Sendable {
     public func run(_ options: BenchOptions, progress: @Sendable (String) -> Void) async throws -> BenchReport {
         var report = BenchReport()
         report.add("idle server RSS", BenchReport.megabytes(serverRSS), target: "≤ 50 MB")
-        progress("sequential appends…")
-        try await sequentialAppends(options, into: &report)
-        progress("concurrent single appends…")
-        try await concurrentAppends(options, batchSize: 1, into: &report)
-        progress("concurrent batch appends…")
-        try await concurrentAppends(options, batchSize: options.batchSize, into: &report)
-        progress("live delivery to \(options.subscribers) subscribers…")
-        try await liveDelivery(options, into: &report)
-        progress("catch-up read of \(options.catchUpEvents) events…")
-        try await catchUpRead(options, into: &report)
+        let phases = options.phases
+        if phases.contains(.latency) {
+            progress("sequential appends…")
+            try await measuringServerCPU(&report) { try await sequentialAppends(options, into: &$0) }
+        }
+        if phases.contains(.throughput) {
+            progress("concurrent single appends…")
+            try await measuringServerCPU(&report) { try await concurrentAppends(options, batchSize: 1, into: &$0) }
+            progress("concurrent batch appends…")
+            try await measuringServerCPU(&report) { try await concurrentAppends(options, batchSize: options.batchSize, into: &$0) }
+        }
+        if phases.contains(.live) {
+            progress("live delivery to \(options.subscribers) subscribers…")
+            try await measuringServerCPU(&report) { try await liveDelivery(options, into: &$0) }
+        }
+        if phases.contains(.catchUp) {
+            progress("catch-up read of \(options.catchUpEvents) events…")
+            try await catchUpRead(options, into: &report)
+        }
         return report
+    }
+
+    /// Runs a phase and notes, on the rows it added, how busy the server was (percent of one core).
+    func measuringServerCPU(_ report: inout BenchReport, _ phase: (inout BenchReport) async throws -> Void) async throws {
+        let firstRow = report.rows.count
+        let cpuBefore = serverPID.flatMap(BenchServerProcess.cpuSeconds(pid:))
+        let start = ContinuousClock.now
+        try await phase(&report)
+        let elapsed = Self.seconds(ContinuousClock.now - start)
+        guard let cpuBefore, let cpuAfter = serverPID.flatMap(BenchServerProcess.cpuSeconds(pid:)) else { return }
+        let percent = String(format: "%.0f%%", (cpuAfter - cpuBefore) / elapsed * 100)
+        for index in firstRow..<report.rows.count { report.rows[index].serverCPU = percent }
     }
 
     // MARK: Appends
@@ -70,28 +92,24 @@ public struct BenchRunner: Sendable {
     }
 
     func sequentialAppends(_ options: BenchOptions, into report: inout BenchReport) async throws {
+        let load = try RawHTTPLoad(baseURL: baseURL, token: token)
         let body = appendBody(count: 1)
-        for _ in 0..<50 { try await post("/bench/sequential", body) }
-        var samples: [Double] = []
-        samples.reserveCapacity(options.sequentialAppends)
-        let clock = ContinuousClock()
-        for _ in 0..<options.sequentialAppends {
-            let elapsed = try await clock.measure { try await post("/bench/sequential", body) }
-            samples.append(Double(elapsed.components.attoseconds) / 1e9 + Double(elapsed.components.seconds) * 1e9)
-        }
-        let stats = Percentiles(samples)
+        _ = try await load.post("/bench/sequential", count: 50) { body }
+        let latencies = try await load.post("/bench/sequential", count: options.sequentialAppends) { body }
+        let stats = Percentiles(latencies.map { Double($0) })
         report.add("append latency p50 (1 client)", BenchReport.milliseconds(stats.p50), target: "≤ 1 ms")
         report.add("append latency p99 (1 client)", BenchReport.milliseconds(stats.p99), target: "≤ 5 ms")
     }
 
     func concurrentAppends(_ options: BenchOptions, batchSize: Int, into report: inout BenchReport) async throws {
+        let load = try RawHTTPLoad(baseURL: baseURL, token: token)
         let body = appendBody(count: batchSize)
         let requestsPerClient = batchSize == 1 ? options.singleEventsPerClient : options.batchesPerClient
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for client in 0..<options.concurrentClients {
                 group.addTask {
-                    for _ in 0..<requestsPerClient { try await post("/bench/concurrent/\(batchSize)/\(client % 16)", body) }
+                    _ = try await load.post("/bench/concurrent/\(batchSize)/\(client % 16)", count: requestsPerClient) { body }
                 }
             }
             try await group.waitForAll()
@@ -112,13 +130,16 @@ public struct BenchRunner: Sendable {
     // MARK: Live delivery
 
     func liveDelivery(_ options: BenchOptions, into report: inout BenchReport) async throws {
+        let load = try RawHTTPLoad(baseURL: baseURL, token: token)
         let path = "/bench/live"
         try await post(path, appendBody(count: 1))
         let connected = Counter()
-        let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+        let latencies = try await withThrowingTaskGroup(of: [UInt64].self) { group in
             for _ in 0..<options.subscribers {
                 group.addTask {
-                    try await subscribe(path, expecting: options.liveEvents) { connected.increment() }
+                    let ready = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
+                    ready.futureResult.whenSuccess { connected.increment() }
+                    return try await load.subscribe(path, after: 1, expected: options.liveEvents, connected: ready)
                 }
             }
             let deadline = ContinuousClock.now + .seconds(60)
@@ -128,43 +149,21 @@ public struct BenchRunner: Sendable {
             }
             try await Task.sleep(for: .milliseconds(500))
             report.add("server RSS, \(options.subscribers) idle SSE subscribers", BenchReport.megabytes(serverRSS), target: "≤ 150 MB")
-            for _ in 0..<options.liveEvents {
-                let sent = DispatchTime.now().uptimeNanoseconds
-                try await post(path, appendBody(count: 1, extra: #","sentAt":\#(sent)"#))
-                try await Task.sleep(for: options.liveInterval)
+            let interval = options.liveInterval.components
+            let pause = TimeAmount.nanoseconds(interval.seconds * 1_000_000_000 + interval.attoseconds / 1_000_000_000)
+            let template = appendBody(count: 1)
+            _ = try await load.post(path, count: options.liveEvents, pause: pause) {
+                ByteBuffer(string: String(buffer: template).replacingOccurrences(of: "\"}}", with: "\",\"sentAt\":\(RawHTTPLoad.now())}}"))
             }
-            var all: [Double] = []
+            var all: [UInt64] = []
             for try await samples in group { all.append(contentsOf: samples) }
             return all
         }
-        let stats = Percentiles(latencies)
+        let stats = Percentiles(latencies.map { Double($0) })
         let expected = options.subscribers * options.liveEvents
         report.add("live delivery p50 (\(options.subscribers) subscribers)", BenchReport.milliseconds(stats.p50))
         report.add("live delivery p99 (\(options.subscribers) subscribers)", BenchReport.milliseconds(stats.p99), target: "≤ 10 ms")
         report.add("live events delivered", "\(stats.count) of \(expected)", target: "all")
-    }
-
-    /// Follows `path` from its head; returns append→receive latencies (ns) of `count` events.
-    func subscribe(_ path: String, expecting count: Int, onConnected: @Sendable () -> Void) async throws -> [Double] {
-        var request = HTTPClientRequest(url: baseURL + "/streams" + path + "?live=true&after=1")
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let response = try await http.execute(request, timeout: .seconds(120))
-        var decoder = SSEDecoder()
-        var samples: [Double] = []
-        var announced = false
-        for try await chunk in response.body {
-            if !announced {
-                announced = true
-                onConnected()
-            }
-            for message in decoder.feed(chunk.readableBytesView) {
-                let received = DispatchTime.now().uptimeNanoseconds
-                guard let sent = (try? JSONValue.parse(message.data))?["payload"]?["sentAt"]?.intValue else { continue }
-                samples.append(Double(received &- UInt64(sent)))
-                if samples.count == count { return samples }
-            }
-        }
-        return samples
     }
 
     // MARK: Catch-up read

@@ -44,6 +44,17 @@ public final class BenchServerProcess: Sendable {
         return nil
     }
 
+    /// CPU time (user + system) the process has used, in seconds, from /proc.
+    public static func cpuSeconds(pid: Int32) -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        // Fields after the command name: state is field 3, utime 14, stime 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// Stops the server (SIGTERM, graceful) and removes its data.
     public func stop() {
         process.terminate()

@@ -30,7 +30,7 @@ public func buildApplication(
         router.add(middleware: AuthMiddleware(token: token))
     }
     HealthRoutes(store: store).register(on: router)
-    StreamRoutes(store: store, configuration: configuration).register(on: router)
+    StreamRoutes(store: store, configuration: configuration, frameCache: EncodedFrameCache()).register(on: router)
     HookRoutes(store: store, configuration: configuration).register(on: router)
 
     return Application(

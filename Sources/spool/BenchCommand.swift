@@ -16,11 +16,19 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "A small, fast run (smoke test).") var quick = false
     @Option(help: "Live subscribers.") var subscribers: Int?
     @Option(name: .customLong("catch-up-events"), help: "Events in the catch-up stream.") var catchUpEvents: Int?
+    @Option(name: .customLong("only"), help: "Run only these measurements: latency, throughput, live, catch-up.")
+    var only: [String] = []
 
     func run() async throws {
         var options = quick ? BenchOptions.quick : BenchOptions()
         if let subscribers { options.subscribers = subscribers }
         if let catchUpEvents { options.catchUpEvents = catchUpEvents }
+        if !only.isEmpty {
+            options.phases = try Set(only.map { name in
+                guard let phase = BenchOptions.Phase(rawValue: name) else { throw ValidationError("unknown measurement '\(name)'") }
+                return phase
+            })
+        }
         let process: BenchServerProcess? = server == nil ? try BenchServerProcess(executable: Self.executablePath) : nil
         defer { process?.stop() }
         let baseURL = server ?? process!.baseURL

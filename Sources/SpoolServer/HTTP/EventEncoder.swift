@@ -8,7 +8,7 @@ struct EventEncoder: Sendable {
     /// Which number goes in the SSE `id:` line: the offset for streams, the position for feeds.
     let sseID: LiveTailID
 
-    enum LiveTailID: Sendable { case offset, position }
+    enum LiveTailID: Sendable, Equatable { case offset, position }
 
     /// Bytes that open a response (the `[` of a JSON array).
     var opening: [UInt8] { format == .json ? [UInt8(ascii: "[")] : [] }

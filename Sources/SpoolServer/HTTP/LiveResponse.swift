@@ -9,7 +9,9 @@ import SpoolStore
 /// The client's disconnect cancels it at once (its mailbox is released);
 /// graceful shutdown ends it after what is already in flight.
 enum LiveResponse {
-    static func make(request: Request, tail: LiveTail, encoder: EventEncoder, headers extra: HTTPFields) -> Response {
+    static func make(
+        request: Request, tail: LiveTail, encoder: EventEncoder, cache: EncodedFrameCache, headers extra: HTTPFields
+    ) -> Response {
         var headers: HTTPFields = [
             .contentType: encoder.format.contentType, .cacheControl: "no-cache",
             HTTPField.Name("X-Accel-Buffering")!: "no",
@@ -25,7 +27,7 @@ enum LiveResponse {
                         for try await delivery in tail {
                             switch delivery {
                             case .events(let events):
-                                try await writer.write(ByteBuffer(bytes: encoder.encode(events, isFirst: false)))
+                                try await writer.write(cache.frames(for: events, encoder: encoder))
                             case .idle where !encoder.keepAlive.isEmpty:
                                 try await writer.write(ByteBuffer(bytes: encoder.keepAlive))
                             case .idle:

@@ -8,6 +8,7 @@ import SpoolStore
 struct StreamRoutes: Sendable {
     let store: any EventStore
     let configuration: SpoolServerConfiguration
+    let frameCache: EncodedFrameCache
 
     static let headOffsetHeader = HTTPField.Name("Spool-Head-Offset")!
     static let lastEventIDHeader = HTTPField.Name("Last-Event-ID")!
@@ -64,7 +65,7 @@ struct StreamRoutes: Sendable {
         if live {
             let tail = store.tail(path, after: after)
             return LiveResponse.make(
-                request: request, tail: tail, encoder: EventEncoder(format: format == .json ? .sse : format, sseID: .offset),
+                request: request, tail: tail, encoder: EventEncoder(format: format == .json ? .sse : format, sseID: .offset), cache: frameCache,
                 headers: [Self.headOffsetHeader: String(head ?? 0)])
         }
         guard let head else {

@@ -1,0 +1,223 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A lean HTTP/1.1 load generator: each connection runs entirely on its event
+/// loop with no task hops, like wrk, so the benchmark spends the shared CPU on
+/// the server rather than on itself.
+struct RawHTTPLoad: Sendable {
+    let host: String
+    let port: Int
+    let token: String?
+
+    init(baseURL: String, token: String?) throws {
+        guard let url = URL(string: baseURL), let host = url.host, let port = url.port else {
+            throw BenchError("cannot use server URL \(baseURL)")
+        }
+        self.host = host
+        self.port = port
+        self.token = token
+    }
+
+    /// Sends `count` POSTs to `path` one after another on one connection.
+    /// - Returns: each request's latency in nanoseconds.
+    func post(
+        _ path: String, count: Int, pause: TimeAmount? = nil,
+        body: @escaping @Sendable () -> ByteBuffer
+    ) async throws -> [UInt64] {
+        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/streams" + path)
+        head.headers.add(name: "Host", value: "\(host):\(port)")
+        head.headers.add(name: "Content-Type", value: "application/json")
+        if let token { head.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let requestHead = head
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let done = loop.makePromise(of: [UInt64].self)
+        let channel = try await ClientBootstrap(group: loop)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(
+                        SequentialRequester(head: requestHead, count: count, pause: pause, makeBody: body, done: done))
+                }
+            }
+            .connect(host: host, port: port).get()
+        defer { channel.close(promise: nil) }
+        return try await done.futureResult.get()
+    }
+
+    /// Opens a live SSE read of `path` after `after`; `connected` completes when
+    /// the response starts, the result once `expected` bench events arrived.
+    /// - Returns: append→receive latencies in nanoseconds, from each event's `sentAt`.
+    func subscribe(_ path: String, after: Int, expected: Int, connected: EventLoopPromise<Void>) async throws -> [UInt64] {
+        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/streams\(path)?live=true&after=\(after)")
+        head.headers.add(name: "Host", value: "\(host):\(port)")
+        if let token { head.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let requestHead = head
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let done = loop.makePromise(of: [UInt64].self)
+        let channel = try await ClientBootstrap(group: loop)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(
+                        LatencySubscriber(head: requestHead, expected: expected, connected: connected, done: done))
+                }
+            }
+            .connect(host: host, port: port).get()
+        defer { channel.close(promise: nil) }
+        return try await done.futureResult.get()
+    }
+
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+}
+
+/// Sends a request, waits for the whole response, records the latency, repeats.
+final class SequentialRequester: ChannelInboundHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    let head: HTTPRequestHead
+    let count: Int
+    let pause: TimeAmount?
+    let makeBody: @Sendable () -> ByteBuffer
+    let done: EventLoopPromise<[UInt64]>
+    var latencies: [UInt64] = []
+    var started: UInt64 = 0
+    var failed: String?
+
+    init(head: HTTPRequestHead, count: Int, pause: TimeAmount?, makeBody: @escaping @Sendable () -> ByteBuffer, done: EventLoopPromise<[UInt64]>) {
+        self.head = head
+        self.count = count
+        self.pause = pause
+        self.makeBody = makeBody
+        self.done = done
+        latencies.reserveCapacity(count)
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        send(context: context)
+    }
+
+    private func send(context: ChannelHandlerContext) {
+        let body = makeBody()
+        var head = self.head
+        head.headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
+        started = RawHTTPLoad.now()
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let response):
+            if response.status != .created && response.status != .ok { failed = "append answered \(response.status)" }
+        case .body:
+            break
+        case .end:
+            latencies.append(RawHTTPLoad.now() - started)
+            if let failed {
+                done.fail(BenchError(failed))
+            } else if latencies.count == count {
+                done.succeed(latencies)
+            } else if let pause {
+                let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                context.eventLoop.scheduleTask(in: pause) { loopBound.value.0.send(context: loopBound.value.1) }
+            } else {
+                send(context: context)
+            }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        done.fail(error)
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        done.fail(BenchError("connection closed after \(latencies.count) of \(count) requests"))
+    }
+}
+
+/// Reads an SSE response and measures, per bench event, now − `sentAt`.
+final class LatencySubscriber: ChannelInboundHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    let head: HTTPRequestHead
+    let expected: Int
+    let connected: EventLoopPromise<Void>
+    let done: EventLoopPromise<[UInt64]>
+    var latencies: [UInt64] = []
+    var pending: [UInt8] = []
+    static let marker = Array(#""sentAt":"#.utf8)
+
+    init(head: HTTPRequestHead, expected: Int, connected: EventLoopPromise<Void>, done: EventLoopPromise<[UInt64]>) {
+        self.head = head
+        self.expected = expected
+        self.connected = connected
+        self.done = done
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let response):
+            guard response.status == .ok else {
+                done.fail(BenchError("live read answered \(response.status)"))
+                return
+            }
+            connected.succeed()
+        case .body(let buffer):
+            let received = RawHTTPLoad.now()
+            pending.append(contentsOf: buffer.readableBytesView)
+            consumeFrames(receivedAt: received)
+            if latencies.count >= expected { done.succeed(latencies) }
+        case .end:
+            done.succeed(latencies)
+        }
+    }
+
+    /// Takes every complete SSE frame (ending in a blank line) out of `pending`.
+    private func consumeFrames(receivedAt received: UInt64) {
+        var frameStart = 0
+        var index = 0
+        while index + 1 < pending.count {
+            if pending[index] == UInt8(ascii: "\n"), pending[index + 1] == UInt8(ascii: "\n") {
+                if let sent = Self.sentAt(pending[frameStart..<index]) { latencies.append(received &- sent) }
+                frameStart = index + 2
+                index += 2
+            } else {
+                index += 1
+            }
+        }
+        pending.removeFirst(frameStart)
+    }
+
+    static func sentAt(_ frame: ArraySlice<UInt8>) -> UInt64? {
+        guard let start = frame.firstRange(of: marker)?.upperBound else { return nil }
+        var value: UInt64 = 0
+        var index = start
+        while index < frame.endIndex, frame[index] >= 0x30, frame[index] <= 0x39 {
+            value = value * 10 + UInt64(frame[index] - 0x30)
+            index += 1
+        }
+        return index > start ? value : nil
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        connected.fail(error)
+        done.fail(error)
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        connected.fail(BenchError("live read closed"))
+        done.succeed(latencies)
+    }
+}
