@@ -66,8 +66,9 @@ public struct AppendInput: Sendable, Equatable {
         guard case .string(let type) = typeValue else {
             throw SpoolError(.invalidEvent, "'type' must be a string, not \(typeValue.typeName)")
         }
-        let payload = object["payload"].flatMap { $0 == .null ? nil : $0 } ?? .emptyObject
-        let metadata = object["metadata"].flatMap { $0 == .null ? nil : $0 }
+        // `JSONValue` is ExpressibleByNilLiteral, so spell out that null means absent.
+        let payload = object["payload"].flatMap { $0 == .null ? JSONValue?.none : $0 } ?? .emptyObject
+        let metadata = object["metadata"].flatMap { $0 == .null ? JSONValue?.none : $0 }
         var idempotencyKey: String?
         if let keyValue = object["idempotencyKey"], keyValue != .null {
             guard case .string(let key) = keyValue else {

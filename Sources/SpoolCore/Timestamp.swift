@@ -60,14 +60,24 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             }
             return value
         }
+        for (index, separator) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":")] as [(Int, Unicode.Scalar)]
+        where bytes[index] != UInt8(ascii: separator) {
+            return nil
+        }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19)
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
         else { return nil }
         var millis = 0
         if bytes[19] == UInt8(ascii: ".") {
             let fraction = bytes[20..<(bytes.count - 1)]
-            guard !fraction.isEmpty, let value = number(20..<(20 + min(3, fraction.count))) else { return nil }
+            // Digits beyond milliseconds are allowed but ignored.
+            guard !fraction.isEmpty, fraction.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                let value = number(20..<(20 + min(3, fraction.count)))
+            else { return nil }
             millis = value * [100, 10, 1][min(3, fraction.count) - 1]
+        } else if bytes.count != 20 {
+            return nil
         }
         var parts = tm()
         parts.tm_year = Int32(year - 1900)

@@ -62,7 +62,18 @@ public struct LiveTail: AsyncSequence, Sendable {
             while !finished {
                 try Task.checkCancellation()
                 if catchingUp {
-                    let page = try await tail.readPage(cursor)
+                    // A closed read ends quietly, also when the store closed under it.
+                    guard !tail.mailbox.isClosed else {
+                        finished = true
+                        continue
+                    }
+                    let page: [Event]
+                    do {
+                        page = try await tail.readPage(cursor)
+                    } catch where tail.mailbox.isClosed {
+                        finished = true
+                        continue
+                    }
                     if let last = page.last {
                         cursor = tail.key.of(last)
                         return .events(page)

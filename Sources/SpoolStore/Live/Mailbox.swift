@@ -62,6 +62,9 @@ public final class Mailbox: Sendable {
         waiter?.resume(returning: .idle)
     }
 
+    /// Whether the hub or the reader closed this mailbox.
+    var isClosed: Bool { state.withLock { $0.closed } }
+
     func close() {
         let waiter = state.withLock { state in
             state.closed = true

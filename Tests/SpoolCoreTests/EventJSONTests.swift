@@ -1,0 +1,67 @@
+import SpoolCore
+import Testing
+
+/// The stored event's wire JSON (the contract's envelope).
+@Suite struct EventJSONTests {
+    private func event(metadata: String? = #"{"source":"cli"}"#, key: String? = "cli-7f3a") throws -> Event {
+        Event(
+            streamPath: try StreamPath("/agents/ada"), offset: 7, position: 1042, type: "agent/input-added",
+            payloadJSON: #"{"content":"Summarise the build log","n":[1,2.5]}"#, metadataJSON: metadata,
+            idempotencyKey: key, createdAt: Timestamp(millisecondsSinceEpoch: 1_795_511_523_512))
+    }
+
+    @Test func wireJSONFollowsTheContract() throws {
+        #expect(
+            try event().jsonString
+                == #"{"streamPath":"/agents/ada","offset":7,"position":1042,"type":"agent/input-added","payload":{"content":"Summarise the build log","n":[1,2.5]},"metadata":{"source":"cli"},"idempotencyKey":"cli-7f3a","createdAt":"2026-11-24T09:12:03.512Z"}"#
+        )
+    }
+
+    @Test func optionalFieldsAreOmitted() throws {
+        let json = try JSONValue.parse(try event(metadata: nil, key: nil).jsonString)
+        #expect(json.objectValue?.keys == ["streamPath", "offset", "position", "type", "payload", "createdAt"])
+    }
+
+    @Test(arguments: [(true, true), (true, false), (false, true), (false, false)])
+    func wireJSONRoundTrips(withMetadata: Bool, withKey: Bool) throws {
+        let original = try event(metadata: withMetadata ? #"{"source":"cli"}"# : nil, key: withKey ? "k" : nil)
+        #expect(try Event(json: JSONValue.parse(original.jsonString)) == original)
+    }
+
+    @Test func specialCharactersInStringsRoundTrip() throws {
+        var original = try event()
+        original.type = "type/with\"quote\\"
+        original.idempotencyKey = "key\n\u{1}é😀"
+        original.payloadJSON = JSONValue.object(["text": "line\nbreak \"quoted\" \u{0}"]).jsonString
+        #expect(try Event(json: JSONValue.parse(original.jsonString)) == original)
+    }
+
+    @Test func payloadAndMetadataParseOnAccess() throws {
+        let event = try event()
+        #expect(event.payload == ["content": "Summarise the build log", "n": [1, 2.5]])
+        #expect(event.metadata == ["source": "cli"])
+    }
+
+    @Test func envelopePutsTheInputFieldsFirst() throws {
+        let envelope = try event().envelope
+        #expect(
+            envelope.objectValue?.keys
+                == ["type", "payload", "metadata", "streamPath", "offset", "position", "idempotencyKey", "createdAt"])
+        #expect(try envelope == JSONValue.parse(event().jsonString))
+    }
+
+    @Test(arguments: [
+        #"{"offset":1,"position":1,"type":"t","createdAt":"2026-11-24T09:12:03.512Z"}"#,
+        #"{"streamPath":"/a b","offset":1,"position":1,"type":"t","createdAt":"2026-11-24T09:12:03.512Z"}"#,
+        #"{"streamPath":"/a","position":1,"type":"t","createdAt":"2026-11-24T09:12:03.512Z"}"#,
+        #"{"streamPath":"/a","offset":"1","position":1,"type":"t","createdAt":"2026-11-24T09:12:03.512Z"}"#,
+        #"{"streamPath":"/a","offset":1,"type":"t","createdAt":"2026-11-24T09:12:03.512Z"}"#,
+        #"{"streamPath":"/a","offset":1,"position":1,"createdAt":"2026-11-24T09:12:03.512Z"}"#,
+        #"{"streamPath":"/a","offset":1,"position":1,"type":"t"}"#,
+        #"{"streamPath":"/a","offset":1,"position":1,"type":"t","createdAt":"yesterday"}"#,
+        #"[]"#,
+    ])
+    func refusesIncompleteEventJSON(json: String) throws {
+        #expect(throws: SpoolError.self) { try Event(json: JSONValue.parse(json)) }
+    }
+}

@@ -1,0 +1,101 @@
+import SpoolCore
+import Testing
+
+/// Block-style YAML for people: types survive, multi-line text stays readable.
+@Suite struct JSONValueYAMLTests {
+    @Test func rendersNestedObjectsAndArraysInKeyOrder() {
+        let value: JSONValue = [
+            "type": "agent/input-added",
+            "payload": ["content": "Summarise the log", "count": 3, "ratio": 0.5, "ok": true, "none": nil],
+            "tags": ["a", ["k": "v", "num": 1], [1, 2]],
+            "empty": [:],
+            "list": [],
+        ]
+        #expect(
+            value.yamlString == """
+                type: agent/input-added
+                payload:
+                  content: Summarise the log
+                  count: 3
+                  ratio: 0.5
+                  ok: true
+                  none: null
+                tags:
+                  - a
+                  - k: v
+                    num: 1
+                  -
+                    - 1
+                    - 2
+                empty: {}
+                list: []
+
+                """)
+    }
+
+    static let stringsThatNeedQuotes: [String] = [
+        "", "123", "1.5", "-1", "+1", ".5", "0x1F", "1e3", "2026-11-24", "true", "False", "TRUE", "yes", "No",
+        "on", "OFF", "y", "n", "null", "Null", "~", ".nan", ".inf", "-.inf", " leading", "trailing ", "key:",
+        "a: b", "a #b", "#comment", "*alias", "&anchor", "!tag", "%directive", "@at", "`tick", "'single",
+        "\"double", "[x", "]x", "{x", "}x", "|x", ">x", "?x", ",x", "-x", ":x", "tab\there", "\u{FEFF}bom",
+        "line\r", "carriage\rreturn",
+    ]
+
+    @Test(arguments: stringsThatNeedQuotes)
+    func quotesStringsAYAMLParserWouldMisread(text: String) {
+        let expected = JSONValue.string(text).jsonString
+        #expect(JSONValue.object(["k": .string(text)]).yamlString == "k: \(expected)\n")
+        #expect(JSONValue.array([.string(text)]).yamlString == "- \(expected)\n")
+        #expect(JSONValue.object([text: 1]).yamlString == "\(expected): 1\n")
+    }
+
+    static let plainStrings: [String] = [
+        "hello", "hello world", "agent/input-added", "a:b", "a#b", "nan", "Infinity", "yesterday", "x-1", "é€",
+    ]
+
+    @Test(arguments: plainStrings)
+    func leavesUnambiguousStringsPlain(text: String) {
+        #expect(JSONValue.object(["k": .string(text)]).yamlString == "k: \(text)\n")
+    }
+
+    @Test func numbersAndBooleansStayUnquoted() {
+        let value: JSONValue = ["i": 42, "neg": -7, "d": 2.0, "b": false]
+        #expect(value.yamlString == "i: 42\nneg: -7\nd: 2.0\nb: false\n")
+    }
+
+    @Test func multiLineStringsBecomeLiteralBlocks() {
+        #expect(JSONValue.object(["t": "one\ntwo"]).yamlString == "t: |-\n  one\n  two\n")
+        #expect(JSONValue.object(["t": "one\ntwo\n"]).yamlString == "t: |\n  one\n  two\n")
+        #expect(JSONValue.object(["t": "one\ntwo\n\n"]).yamlString == "t: |+\n  one\n  two\n\n")
+        #expect(JSONValue.object(["t": "one\n\n  two"]).yamlString == "t: |-\n  one\n\n    two\n")
+        #expect(JSONValue.object(["t": "key: value\n# not a comment"]).yamlString == "t: |-\n  key: value\n  # not a comment\n")
+    }
+
+    @Test func literalBlocksIndentUnderTheirParent() {
+        let value: JSONValue = ["outer": ["t": "a\nb"], "list": ["c\nd", ["m": "e\nf"]]]
+        #expect(
+            value.yamlString
+                == "outer:\n  t: |-\n    a\n    b\nlist:\n  - |-\n    c\n    d\n  - m: |-\n      e\n      f\n")
+    }
+
+    @Test func objectsInArraysStartOnTheDashLine() {
+        let value: JSONValue = [["a": 1, "b": ["x": true]], ["c": []]]
+        #expect(value.yamlString == "- a: 1\n  b:\n    x: true\n- c: []\n")
+    }
+
+    @Test func multiLineStringsThatCannotBeBlocksAreQuoted() {
+        #expect(JSONValue.object(["t": " indented\nsecond"]).yamlString == #"t: " indented\nsecond""# + "\n")
+        #expect(JSONValue.object(["t": "\nstarts with newline"]).yamlString == #"t: "\nstarts with newline""# + "\n")
+        #expect(JSONValue.object(["t": "tab\there\nline"]).yamlString == #"t: "tab\there\nline""# + "\n")
+    }
+
+    @Test func topLevelScalarsAndEmptyContainers() {
+        #expect(JSONValue.string("hello").yamlString == "hello\n")
+        #expect(JSONValue.string("true").yamlString == "\"true\"\n")
+        #expect(JSONValue.string("a\nb").yamlString == "\"a\\nb\"\n")
+        #expect(JSONValue.int(5).yamlString == "5\n")
+        #expect(JSONValue.null.yamlString == "null\n")
+        #expect(JSONValue.emptyObject.yamlString == "{}\n")
+        #expect(JSONValue.array([]).yamlString == "[]\n")
+    }
+}

@@ -1,0 +1,140 @@
+import SpoolCore
+import SpoolStore
+import Testing
+
+/// Fan-out of committed events to mailboxes, without a store.
+@Suite struct LiveHubTests {
+    /// Events as a store would commit them: positions from `firstPosition` on, in the order of `paths`.
+    private func committed(_ paths: String..., firstPosition: Int = 1) throws -> [Event] {
+        try paths.enumerated().map { index, text in
+            Event(
+                streamPath: try StreamPath(text), offset: firstPosition + index, position: firstPosition + index,
+                type: "t", payloadJSON: "{}", createdAt: Timestamp(millisecondsSinceEpoch: 0))
+        }
+    }
+
+    private func events(_ delivery: Mailbox.Delivery?) -> [Event]? {
+        if case .events(let events) = delivery { return events }
+        return nil
+    }
+
+    @Test func streamSubscribersGetOnlyTheirStreamInOrder() async throws {
+        let hub = LiveHub()
+        let ada = hub.subscribe(to: try StreamPath("/agents/ada"))
+        let bob = hub.subscribe(to: try StreamPath("/agents/bob"))
+        let batch = try committed("/agents/ada", "/agents/bob", "/agents/ada", "/agents/ada/x", "/agents/ada")
+        hub.publish(batch)
+        hub.publish(try committed("/agents/ada", firstPosition: 6))
+        #expect(events(await ada.next())?.map(\.position) == [1, 3, 5, 6])
+        #expect(events(await bob.next())?.map(\.position) == [2])
+    }
+
+    @Test func prefixSubscribersGetTheirSubtree() async throws {
+        let hub = LiveHub()
+        let agents = hub.subscribe(toPrefix: try StreamPrefix("/agents"))
+        let everything = hub.subscribe(toPrefix: .root)
+        hub.publish(try committed("/agents", "/agentsx", "/agents/ada", "/other", "/agents-x", "/agents/ada/deep"))
+        #expect(events(await agents.next())?.map(\.streamPath.rawValue) == ["/agents", "/agents/ada", "/agents/ada/deep"])
+        #expect(events(await everything.next())?.count == 6)
+    }
+
+    @Test func aWaitingReaderIsWokenByADelivery() async throws {
+        let hub = LiveHub()
+        let mailbox = hub.subscribe(to: try StreamPath("/a"))
+        let batch = try committed("/a", "/a")
+        try await withTimeout(.seconds(10)) {
+            try await withThrowingTaskGroup(of: [Event]?.self) { group in
+                group.addTask { if case .events(let events) = await mailbox.next() { events } else { nil } }
+                try await Task.sleep(for: .milliseconds(20))
+                hub.publish(batch)
+                #expect(try await group.next() == .some(batch))
+            }
+        }
+    }
+
+    @Test func fallingMoreThanCapacityBehindOverflows() async throws {
+        let hub = LiveHub(mailboxCapacity: 4)
+        let path = "/a"
+        let mailbox = hub.subscribe(to: try StreamPath(path))
+        hub.publish(try committed(path, path, path))
+        hub.publish(try committed(path, firstPosition: 4))
+        #expect(events(await mailbox.next())?.map(\.position) == [1, 2, 3, 4], "exactly the capacity is not an overflow")
+        hub.publish(try committed(path, path, path, firstPosition: 5))
+        hub.publish(try committed(path, path, firstPosition: 8))
+        guard case .overflowed = await mailbox.next() else {
+            Issue.record("expected an overflow")
+            return
+        }
+        // Until reset, the overflow sticks and nothing is kept.
+        hub.publish(try committed(path, firstPosition: 10))
+        guard case .overflowed = await mailbox.next() else {
+            Issue.record("expected the overflow to persist until reset")
+            return
+        }
+        mailbox.reset()
+        let next = try committed(path, firstPosition: 11)
+        hub.publish(next)
+        #expect(events(await mailbox.next()) == next)
+    }
+
+    @Test func oneBatchLargerThanCapacityOverflows() async throws {
+        let hub = LiveHub(mailboxCapacity: 2)
+        let mailbox = hub.subscribe(toPrefix: .root)
+        hub.publish(try committed("/a", "/b", "/c"))
+        guard case .overflowed = await mailbox.next() else {
+            Issue.record("expected an overflow")
+            return
+        }
+    }
+
+    @Test func closingEndsEveryReaderNowAndLater() async throws {
+        let hub = LiveHub()
+        let before = hub.subscribe(to: try StreamPath("/a"))
+        hub.close()
+        let after = hub.subscribe(toPrefix: .root)
+        guard case .closed = await before.next(), case .closed = await after.next() else {
+            Issue.record("expected both mailboxes to be closed")
+            return
+        }
+    }
+
+    @Test func idleReadersAreWokenForKeepAlives() async throws {
+        let hub = LiveHub()
+        let mailbox = hub.subscribe(to: try StreamPath("/a"))
+        try await withTimeout(.seconds(10)) {
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask { if case .idle = await mailbox.next() { true } else { false } }
+                try await Task.sleep(for: .milliseconds(20))
+                hub.wakeIdleReaders()
+                #expect(try await group.next() == true)
+            }
+        }
+    }
+
+    @Test func cancellingAWaitingReaderReturnsNil() async throws {
+        let hub = LiveHub()
+        let mailbox = hub.subscribe(to: try StreamPath("/a"))
+        try await withTimeout(.seconds(10)) {
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask { await mailbox.next() == nil }
+                try await Task.sleep(for: .milliseconds(20))
+                group.cancelAll()
+                #expect(try await group.next() == true)
+            }
+        }
+    }
+
+    @Test func readersUnsubscribeWhenCancelledOrReleased() throws {
+        let hub = LiveHub()
+        var kept: Mailbox? = hub.subscribe(to: try StreamPath("/a"))
+        let cancelled = hub.subscribe(toPrefix: .root)
+        let other = hub.subscribe(to: try StreamPath("/a"))
+        #expect(hub.subscriberCount == 3)
+        cancelled.cancel()
+        #expect(hub.subscriberCount == 2)
+        #expect(kept != nil)
+        kept = nil
+        #expect(hub.subscriberCount == 1)
+        withExtendedLifetime(other) {}
+    }
+}
