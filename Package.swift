@@ -108,6 +108,7 @@ let package = Package(
             name: "spool",
             dependencies: [
                 "SpoolCore",
+                "SpoolProcessors",
                 "SpoolServer",
                 "SpoolClient",
                 "SpoolBench",
@@ -123,7 +124,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SpoolStoreTests",
-            dependencies: ["SpoolCore", "SpoolStore"],
+            dependencies: ["SpoolCore", "SpoolStore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -138,7 +139,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SpoolProcessorsTests",
-            dependencies: ["SpoolCore", "SpoolStore", "SpoolProcessors", "SpoolTesting"],
+            dependencies: ["SpoolCore", "SpoolStore", "SpoolProcessors", "SpoolTesting", "SpoolClient"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -45,6 +45,8 @@ public struct AppendInput: Sendable, Equatable {
         guard !type.isEmpty, type.utf8.count <= maximumTypeLength else {
             throw SpoolError(.invalidEvent, "'type' must be 1–\(maximumTypeLength) characters")
         }
+        // Printable ASCII without spaces is the common case and needs no Unicode tables.
+        if type.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return }
         for scalar in type.unicodeScalars where scalar.properties.isWhitespace || scalar.value < 0x20 || scalar.value == 0x7F
             || scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format
         {

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import SpoolCore
+import SpoolProcessors
 import SpoolStore
 
 /// Builds the Spool server: the store, the routes and the services they need.
@@ -11,10 +12,12 @@ import SpoolStore
 /// - Parameters:
 ///   - configuration: where to listen and store, limits, auth.
 ///   - store: a store to serve instead of opening the SQLite one in `dataDirectory`.
+///   - processors: processors to run besides the built-in ones.
 ///   - onServerRunning: called with the bound port once the server accepts connections.
 public func buildApplication(
     configuration: SpoolServerConfiguration,
-    store: (any EventStore & Service)? = nil,
+    store: (any EventStore & ProcessorStateStore & Service)? = nil,
+    processors: [any StreamProcessor] = [],
     logger: Logger? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
@@ -29,15 +32,23 @@ public func buildApplication(
     if let token = configuration.authToken, !token.isEmpty {
         router.add(middleware: AuthMiddleware(token: token))
     }
+    let host = ProcessorHost(
+        store: store, processors: configuration.builtInProcessors() + processors, logger: logger,
+        configuration: configuration.processorHost)
+    let frameCache = EncodedFrameCache()
     HealthRoutes(store: store).register(on: router)
-    StreamRoutes(store: store, configuration: configuration, frameCache: EncodedFrameCache()).register(on: router)
+    StreamRoutes(store: store, configuration: configuration, frameCache: frameCache).register(on: router)
+    FeedRoutes(store: store, frameCache: frameCache).register(on: router)
     HookRoutes(store: store, configuration: configuration).register(on: router)
+    CheckpointRoutes(store: store, configuration: configuration).register(on: router)
+    ProcessorRoutes(host: host).register(on: router)
 
     return Application(
         router: router,
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "spool"),
-        services: [store, KeepAliveService(hub: store.live, interval: configuration.keepAliveInterval)],
+        // Shut down in reverse: the server drains, then processors save progress, then the store closes.
+        services: [store, host, KeepAliveService(hub: store.live, interval: configuration.keepAliveInterval)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )

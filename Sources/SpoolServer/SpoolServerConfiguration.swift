@@ -1,4 +1,6 @@
 import Logging
+import SpoolCore
+import SpoolProcessors
 
 /// Everything `spool serve` can be told, with the defaults it uses.
 ///
@@ -23,6 +25,15 @@ public struct SpoolServerConfiguration: Sendable {
     public var keepAliveInterval: Duration = .seconds(10)
     /// Log level; requests are logged one line each at `.debug`.
     public var logLevel: Logger.Level = .info
+    /// How in-process processors run (lanes, checkpoint interval, retries).
+    public var processorHost = ProcessorHostConfiguration()
+    /// Default circuit-breaker limit: more than `maxEvents` in `windowSeconds` pauses a stream.
+    public var circuitBreaker = CircuitBreakerLimit(maxEvents: 100, windowSeconds: 1)
+
+    /// The processors every server runs.
+    public func builtInProcessors() -> [any StreamProcessor] {
+        []
+    }
 
     public init() {}
 
@@ -44,4 +55,24 @@ public struct SpoolServerConfiguration: Sendable {
 public struct ConfigurationError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+}
+
+/// A rate limit: at most `maxEvents` per `windowSeconds`; parsed from `N/SECONDSs` (e.g. `100/1s`).
+public struct CircuitBreakerLimit: Sendable, Equatable {
+    public var maxEvents: Int
+    public var windowSeconds: Double
+
+    public init(maxEvents: Int, windowSeconds: Double) {
+        self.maxEvents = maxEvents
+        self.windowSeconds = windowSeconds
+    }
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let events = Int(parts[0]), events > 0 else { return nil }
+        var window = parts[1]
+        if window.hasSuffix("s") { window = window.dropLast() }
+        guard let seconds = Double(window), seconds > 0 else { return nil }
+        self.init(maxEvents: events, windowSeconds: seconds)
+    }
 }

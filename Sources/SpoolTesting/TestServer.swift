@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import SpoolCore
 import SpoolServer
 import SpoolStore
 
@@ -29,7 +30,8 @@ public struct TestServer: Sendable {
     public static func with<T: Sendable>(
         configure: (inout SpoolServerConfiguration) -> Void = { _ in },
         dataDirectory: String? = nil,
-        store: (any EventStore & Service)? = nil,
+        store: (any EventStore & ProcessorStateStore & Service)? = nil,
+        processors: [any StreamProcessor] = [],
         _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         let directory = dataDirectory ?? Self.temporaryDirectory()
@@ -39,7 +41,7 @@ public struct TestServer: Sendable {
         configuration.logLevel = .warning
         configure(&configuration)
         let (ports, portSink) = AsyncStream<Int>.makeStream()
-        let app = try await buildApplication(configuration: configuration, store: store) { port in
+        let app = try await buildApplication(configuration: configuration, store: store, processors: processors) { port in
             portSink.yield(port)
             portSink.finish()
         }

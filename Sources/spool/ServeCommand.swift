@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import SpoolCore
+import SpoolProcessors
 import SpoolServer
 
 struct ServeCommand: AsyncParsableCommand {
@@ -22,6 +24,12 @@ struct ServeCommand: AsyncParsableCommand {
     var data = ProcessInfo.processInfo.environment["SPOOL_DATA"] ?? "./spool-data"
     @Flag(help: "Allow binding a non-loopback address without SPOOL_AUTH_TOKEN.")
     var insecure = false
+    @Option(
+        name: .customLong("circuit-breaker"),
+        help: "Pause a stream that receives more than N events in S seconds, as N/Ss (env SPOOL_CIRCUIT_BREAKER).")
+    var circuitBreaker = ProcessInfo.processInfo.environment["SPOOL_CIRCUIT_BREAKER"] ?? "100/1s"
+    @Flag(help: "Also run the demo processors (demo/ping → demo/pong on /demo/**).")
+    var demo = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (env SPOOL_LOG_LEVEL). debug logs every request.")
     var logLevel = ProcessInfo.processInfo.environment["SPOOL_LOG_LEVEL"] ?? "info"
 
@@ -37,10 +45,15 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.insecure = insecure
         configuration.authToken = ProcessInfo.processInfo.environment["SPOOL_AUTH_TOKEN"]
         configuration.logLevel = level
+        guard let limit = CircuitBreakerLimit(circuitBreaker) else {
+            throw ValidationError("--circuit-breaker takes N/Ss, e.g. 100/1s, not '\(circuitBreaker)'")
+        }
+        configuration.circuitBreaker = limit
+        let processors: [any StreamProcessor] = demo ? [PingPong()] : []
         let displayHost = host.contains(":") ? "[\(host)]" : host
         let app: any ApplicationProtocol
         do {
-            app = try await buildApplication(configuration: configuration) { boundPort in
+            app = try await buildApplication(configuration: configuration, processors: processors) { boundPort in
                 printFlushed("Spool listening on http://\(displayHost):\(boundPort) (data: \(data))")
             }
         } catch let error as ConfigurationError {

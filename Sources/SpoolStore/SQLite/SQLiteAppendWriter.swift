@@ -31,9 +31,11 @@ struct SQLiteAppendWriter {
     /// Appends a request's inputs to one stream, or throws a `SpoolError` having written nothing.
     mutating func append(_ inputs: [AppendInput], to path: StreamPath) throws -> AppendResult {
         let stream = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT id, head_offset FROM streams WHERE path = ?"), arguments: [path.rawValue])
+            db.cachedStatement(sql: "SELECT id, head_offset, paused FROM streams WHERE path = ?"), arguments: [path.rawValue])
         let streamID: Int64? = stream?[0]
         let storedHead: Int = stream?[1] ?? 0
+        let storedPaused: Bool = stream?[2] ?? false
+        var paused = storedPaused
         var head = storedHead
         var plan: [Planned] = []
         var keysInRequest: [String: Int] = [:]
@@ -60,6 +62,12 @@ struct SQLiteAppendWriter {
                     .offsetConflict, "expected head offset \(expected) but the stream is at \(head)",
                     details: ["headOffset": .int(Int64(head))])
             }
+            if paused && input.type != StreamPause.resumedType {
+                throw SpoolError(
+                    .streamPaused, "stream \(path) is paused; append \(StreamPause.resumedType) to resume it",
+                    details: ["headOffset": .int(Int64(head))])
+            }
+            paused = StreamPause.isPaused(after: input.type, wasPaused: paused)
             plan.append(.store(input))
             head += 1
         }
@@ -89,8 +97,8 @@ struct SQLiteAppendWriter {
             stored[index] = event
             storedEvents.append(event)
         }
-        try db.cachedStatement(sql: "UPDATE streams SET head_offset = ?, updated_at = ? WHERE id = ?")
-            .execute(arguments: [offset, now.millisecondsSinceEpoch, id])
+        try db.cachedStatement(sql: "UPDATE streams SET head_offset = ?, updated_at = ?, paused = ? WHERE id = ?")
+            .execute(arguments: [offset, now.millisecondsSinceEpoch, paused, id])
         return AppendResult(events: Self.resolve(plan, stored: stored), storedCount: stored.count)
     }
 

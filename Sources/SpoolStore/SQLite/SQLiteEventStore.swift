@@ -158,7 +158,7 @@ public final class SQLiteEventStore: EventStore, Service {
             let (filter, arguments) = Self.prefixFilter(prefix, column: "path")
             let rows = try Row.fetchCursor(
                 db.cachedStatement(
-                    sql: "SELECT path, head_offset, created_at, updated_at FROM streams WHERE 1 = 1 \(filter) ORDER BY path"),
+                    sql: "SELECT path, head_offset, created_at, updated_at, paused FROM streams WHERE 1 = 1 \(filter) ORDER BY path"),
                 arguments: StatementArguments(arguments))
             var streams: [StreamInfo] = []
             while let row = try rows.next() {
@@ -166,7 +166,7 @@ public final class SQLiteEventStore: EventStore, Service {
                     StreamInfo(
                         path: try StreamPath(row[0] as String), headOffset: row[1],
                         createdAt: Timestamp(millisecondsSinceEpoch: row[2]),
-                        updatedAt: Timestamp(millisecondsSinceEpoch: row[3])))
+                        updatedAt: Timestamp(millisecondsSinceEpoch: row[3]), paused: row[4]))
             }
             return streams
         }
@@ -184,7 +184,19 @@ public final class SQLiteEventStore: EventStore, Service {
         return id
     }
 
-    private func reading<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+    /// A write transaction outside the append path (checkpoints, snapshots).
+    func writing(_ body: @Sendable @escaping (Database) throws -> Void) async throws {
+        do {
+            try await pool.write(body)
+        } catch let error as SpoolError {
+            throw error
+        } catch {
+            logger.error("write failed", metadata: ["spool.error": "\(error)"])
+            throw SpoolError(.internalError, "the store could not write", cause: error)
+        }
+    }
+
+    func reading<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
         do {
             return try await pool.read(body)
         } catch let error as SpoolError {

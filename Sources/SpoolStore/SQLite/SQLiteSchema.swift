@@ -31,6 +31,26 @@ enum SQLiteSchema {
                         WHERE idempotency_key IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v2-pauses-checkpoints-snapshots") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE streams ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
+                    -- Consumers' feed positions: in-process processors and remote ones.
+                    CREATE TABLE checkpoints (
+                        consumer TEXT PRIMARY KEY,
+                        position INTEGER NOT NULL,
+                        updated_at INTEGER NOT NULL
+                    );
+                    -- A processor's state of one stream as of an offset, so restarts refold only the tail.
+                    CREATE TABLE snapshots (
+                        processor TEXT NOT NULL,
+                        stream_path TEXT NOT NULL,
+                        offset INTEGER NOT NULL,
+                        state TEXT NOT NULL,
+                        PRIMARY KEY (processor, stream_path)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

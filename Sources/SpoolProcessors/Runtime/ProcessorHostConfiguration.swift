@@ -1,0 +1,17 @@
+/// How the processor host runs processors.
+public struct ProcessorHostConfiguration: Sendable {
+    /// Streams handled concurrently per processor (events of one stream are always in order).
+    public var lanes = 16
+    /// Events read from the feed but not yet handled, per processor.
+    public var maximumInFlight = 4096
+    /// How often checkpoints and snapshots are saved.
+    public var flushInterval: Duration = .milliseconds(200)
+    /// A stream's snapshot is saved after this many new events.
+    public var snapshotInterval = 100
+    /// Attempts and waits for a failing `afterAppend` before `spool/processor-failed`.
+    public var retry = Backoff(attempts: 4, initial: .milliseconds(100))
+    /// Stream states kept in memory per lane before they are written out and dropped.
+    public var maximumCachedStreams = 10_000
+
+    public init() {}
+}

@@ -1,0 +1,311 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SpoolCore
+import SpoolStore
+import Synchronization
+
+/// What the host needs of a runner, whatever its processor's state type.
+protocol ProcessorRunning: Sendable {
+    var name: String { get }
+    var streams: StreamPattern { get }
+    func run() async throws
+    func state(of stream: StreamPath, at offset: Int?) async throws -> (offset: Int, state: JSONValue)
+    func status(headPosition: Int) async throws -> ProcessorStatus
+}
+
+/// Runs one processor over the store's feed: per stream, fold with `reduce`
+/// and call `afterAppend` in order; different streams concurrently in lanes.
+///
+/// Progress is durable: the checkpoint (a feed position below which every
+/// event is handled) and per-stream state snapshots are saved together. After
+/// a restart the runner resumes after its checkpoint, refolding (reduce only)
+/// what it had handled, so no event is skipped and in the happy path none is
+/// handled twice; after a crash, a re-run `afterAppend` appends nothing twice
+/// because its appends carry derived idempotency keys.
+final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
+    let processor: Processor
+    let store: any EventStore & ProcessorStateStore
+    let configuration: ProcessorHostConfiguration
+    let logger: Logger
+    private let progress: Mutex<Progress>
+    private let inFlight: AsyncSemaphore
+
+    var name: String { processor.name }
+    var streams: StreamPattern { processor.streams }
+    var consumerName: String { "processor:" + processor.name }
+
+    struct Progress {
+        var tracker = WatermarkTracker(start: 0)
+        var savedCheckpoint = 0
+        var pendingSnapshots: [StreamPath: StateSnapshot] = [:]
+        var failures = 0
+    }
+
+    /// A stream's state in memory, as of `offset`.
+    struct StreamEntry {
+        var offset: Int
+        var state: Processor.State
+        var paused: Bool
+        var snapshotOffset: Int
+    }
+
+    /// How a snapshot is stored: the processor's state plus the runtime's pause flag.
+    struct SnapshotEnvelope: Codable {
+        var paused: Bool
+        var state: Processor.State
+    }
+
+    init(processor: Processor, store: any EventStore & ProcessorStateStore, configuration: ProcessorHostConfiguration, logger: Logger) {
+        self.processor = processor
+        self.store = store
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "spool.processor"] = "\(processor.name)"
+        self.logger = logger
+        progress = Mutex(Progress())
+        inFlight = AsyncSemaphore(permits: configuration.maximumInFlight)
+    }
+
+    // MARK: Running
+
+    func run() async throws {
+        let start = try await store.checkpoint(for: consumerName)
+        progress.withLock {
+            $0.tracker = WatermarkTracker(start: start)
+            $0.savedCheckpoint = start
+        }
+        logger.debug("processor starting", metadata: ["spool.position": "\(start)"])
+        let lanes = (0..<max(1, configuration.lanes)).map { _ in AsyncStream<Event>.makeStream() }
+        let tail = store.tailFeed(prefix: processor.streams.prefix, after: start)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for lane in lanes {
+                group.addTask { try await self.runLane(lane.stream) }
+            }
+            let (flushStop, flushStopper) = AsyncStream<Void>.makeStream()
+            group.addTask { await self.flushPeriodically(until: flushStop) }
+            try await withGracefulShutdownHandler {
+                for try await delivery in tail {
+                    guard case .events(let events) = delivery else { continue }
+                    for event in events { await dispatch(event, lanes: lanes) }
+                }
+            } onGracefulShutdown: {
+                tail.close()
+            }
+            for lane in lanes { lane.continuation.finish() }
+            flushStopper.finish()
+            try await group.waitForAll()
+        }
+        try await flush()
+        logger.debug("processor stopped")
+    }
+
+    private func dispatch(_ event: Event, lanes: [(stream: AsyncStream<Event>, continuation: AsyncStream<Event>.Continuation)]) async {
+        guard processor.streams.matches(event.streamPath) else {
+            progress.withLock { $0.tracker.skipped(event.position) }
+            return
+        }
+        await inFlight.acquire()
+        progress.withLock { $0.tracker.dispatched(event.position) }
+        let lane = Int(StableHash.fnv1a64(event.streamPath.rawValue) % UInt64(lanes.count))
+        lanes[lane].continuation.yield(event)
+    }
+
+    /// Handles the events of the streams hashed to one lane, in order.
+    private func runLane(_ events: AsyncStream<Event>) async throws {
+        var cache: [StreamPath: StreamEntry] = [:]
+        for await event in events {
+            do {
+                try await handle(event, cache: &cache)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                // Reading or snapshotting failed (store trouble): record and move on rather than stall the lane.
+                logger.error("could not handle event", metadata: ["spool.stream": "\(event.streamPath)", "spool.offset": "\(event.offset)", "spool.error": "\(error)"])
+            }
+            progress.withLock { $0.tracker.completed(event.position) }
+            inFlight.release()
+            if cache.count > configuration.maximumCachedStreams {
+                for entry in cache { queueSnapshot(of: entry.key, entry.value) }
+                cache.removeAll(keepingCapacity: true)
+            }
+        }
+        for entry in cache where entry.value.offset > entry.value.snapshotOffset {
+            queueSnapshot(of: entry.key, entry.value)
+        }
+    }
+
+    private func handle(_ event: Event, cache: inout [StreamPath: StreamEntry]) async throws {
+        var entry = try await cachedEntry(event.streamPath, cache: &cache)
+        guard event.offset > entry.offset else { return }  // handled before a restart
+        if event.offset > entry.offset + 1 {
+            try await refold(&entry, stream: event.streamPath, through: event.offset - 1)
+        }
+        processor.reduce(into: &entry.state, event: event)
+        entry.paused = StreamPause.isPaused(after: event.type, wasPaused: entry.paused)
+        entry.offset = event.offset
+        if !entry.paused {
+            try await react(to: event, state: entry.state)
+        }
+        if entry.offset - entry.snapshotOffset >= configuration.snapshotInterval {
+            queueSnapshot(of: event.streamPath, entry)
+            entry.snapshotOffset = entry.offset
+        }
+        cache[event.streamPath] = entry
+    }
+
+    private func cachedEntry(_ stream: StreamPath, cache: inout [StreamPath: StreamEntry]) async throws -> StreamEntry {
+        if let entry = cache[stream] { return entry }
+        let entry = try await loadEntry(stream)
+        cache[stream] = entry
+        return entry
+    }
+
+    /// The stream's state from its snapshot, or the initial state.
+    func loadEntry(_ stream: StreamPath) async throws -> StreamEntry {
+        guard let snapshot = try await store.snapshot(processor: processor.name, stream: stream) else {
+            return StreamEntry(offset: 0, state: processor.initialState, paused: false, snapshotOffset: 0)
+        }
+        do {
+            let envelope = try JSONDecoder().decode(SnapshotEnvelope.self, from: Data(snapshot.stateJSON.utf8))
+            return StreamEntry(offset: snapshot.offset, state: envelope.state, paused: envelope.paused, snapshotOffset: snapshot.offset)
+        } catch {
+            // The state type changed since the snapshot: refold from the start.
+            logger.warning("ignoring unreadable snapshot", metadata: ["spool.stream": "\(stream)", "spool.error": "\(error)"])
+            return StreamEntry(offset: 0, state: processor.initialState, paused: false, snapshotOffset: 0)
+        }
+    }
+
+    /// Reduces (without reacting) the stored events after `entry.offset` through `target`.
+    func refold(_ entry: inout StreamEntry, stream: StreamPath, through target: Int) async throws {
+        while entry.offset < target {
+            let page = try await store.read(stream, after: entry.offset, limit: min(10_000, target - entry.offset))
+            guard !page.isEmpty else { return }
+            for event in page {
+                processor.reduce(into: &entry.state, event: event)
+                entry.paused = StreamPause.isPaused(after: event.type, wasPaused: entry.paused)
+                entry.offset = event.offset
+            }
+        }
+    }
+
+    /// Calls `afterAppend`, retrying with backoff; a final failure becomes `spool/processor-failed`.
+    private func react(to event: Event, state: Processor.State) async throws {
+        let store = self.store
+        let context = ProcessorContext(processorName: processor.name, source: event) { inputs, path in
+            try await store.append(inputs, to: path).events
+        }
+        var lastError: any Error = SpoolError(.internalError, "no attempt made")
+        for attempt in 0..<max(1, configuration.retry.attempts) {
+            do {
+                try await processor.afterAppend(event: event, state: state, context: context)
+                return
+            } catch let error as SpoolError where error.code == .streamPaused {
+                return  // the stream was paused under us: not this processor's failure
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                lastError = error
+                if attempt + 1 < configuration.retry.attempts {
+                    try await Task.sleep(for: configuration.retry.delay(after: attempt))
+                }
+            }
+        }
+        progress.withLock { $0.failures += 1 }
+        logger.warning("afterAppend failed", metadata: ["spool.stream": "\(event.streamPath)", "spool.offset": "\(event.offset)", "spool.error": "\(lastError)"])
+        let failure = try AppendInput(
+            type: "spool/processor-failed",
+            payload: [
+                "processor": .string(processor.name), "sourceOffset": .int(Int64(event.offset)),
+                "error": .string(String(describing: lastError)),
+            ],
+            idempotencyKey: ProcessorContext.idempotencyKey(processor: processor.name + ":failed", source: event, ordinal: 0))
+        do {
+            try await store.append(failure, to: event.streamPath)
+        } catch let error as SpoolError where error.code == .streamPaused {
+            return
+        }
+    }
+
+    // MARK: Progress
+
+    private func queueSnapshot(of stream: StreamPath, _ entry: StreamEntry) {
+        do {
+            let data = try JSONEncoder().encode(SnapshotEnvelope(paused: entry.paused, state: entry.state))
+            let snapshot = StateSnapshot(stream: stream, offset: entry.offset, stateJSON: String(decoding: data, as: UTF8.self))
+            progress.withLock { $0.pendingSnapshots[stream] = snapshot }
+        } catch {
+            logger.error("cannot encode state snapshot", metadata: ["spool.stream": "\(stream)", "spool.error": "\(error)"])
+        }
+    }
+
+    private func flushPeriodically(until stop: AsyncStream<Void>) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await _ in stop {}
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: self.configuration.flushInterval)
+                    do { try await self.flush() } catch {
+                        self.logger.error("cannot save processor progress", metadata: ["spool.error": "\(error)"])
+                    }
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Saves pending snapshots and the checkpoint, if either changed.
+    func flush() async throws {
+        let (snapshots, checkpoint) = progress.withLock { progress -> ([StateSnapshot], Int?) in
+            let snapshots = Array(progress.pendingSnapshots.values)
+            progress.pendingSnapshots = [:]
+            let safe = progress.tracker.safePosition
+            return (snapshots, safe != progress.savedCheckpoint ? safe : nil)
+        }
+        guard !snapshots.isEmpty || checkpoint != nil else { return }
+        do {
+            try await store.saveProgress(processor: processor.name, snapshots: snapshots, checkpoint: checkpoint)
+        } catch {
+            progress.withLock { progress in
+                for snapshot in snapshots where progress.pendingSnapshots[snapshot.stream] == nil {
+                    progress.pendingSnapshots[snapshot.stream] = snapshot
+                }
+            }
+            throw error
+        }
+        if let checkpoint { progress.withLock { $0.savedCheckpoint = checkpoint } }
+    }
+
+    // MARK: Inspection
+
+    func state(of stream: StreamPath, at offset: Int?) async throws -> (offset: Int, state: JSONValue) {
+        guard processor.streams.matches(stream) else {
+            throw SpoolError(.notFound, "processor \(processor.name) does not follow \(stream) (it follows \(processor.streams))")
+        }
+        guard let head = try await store.headOffset(of: stream) else {
+            throw SpoolError(.streamNotFound, "stream \(stream) has no events")
+        }
+        let target = min(offset ?? head, head)
+        var entry = try await loadEntry(stream)
+        if entry.offset > target {
+            entry = StreamEntry(offset: 0, state: processor.initialState, paused: false, snapshotOffset: 0)
+        }
+        try await refold(&entry, stream: stream, through: target)
+        let data = try JSONEncoder().encode(entry.state)
+        do {
+            return (entry.offset, try JSONValue.parse(data))
+        } catch {
+            throw SpoolError(.internalError, "state of \(processor.name) is not JSON: \(error)")
+        }
+    }
+
+    func status(headPosition: Int) async throws -> ProcessorStatus {
+        let (checkpoint, failures) = progress.withLock { ($0.savedCheckpoint, $0.failures) }
+        return ProcessorStatus(
+            name: processor.name, streams: processor.streams, checkpoint: checkpoint, headPosition: headPosition,
+            failures: failures)
+    }
+}

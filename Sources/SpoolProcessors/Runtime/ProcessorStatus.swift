@@ -1,0 +1,22 @@
+import SpoolCore
+
+/// What `GET /processors` shows of one processor.
+public struct ProcessorStatus: Sendable {
+    public var name: String
+    public var streams: StreamPattern
+    /// The feed position handled so far (as last saved).
+    public var checkpoint: Int
+    /// The store's newest position.
+    public var headPosition: Int
+    /// `afterAppend` calls that failed for good since start.
+    public var failures: Int
+
+    public var lag: Int { max(0, headPosition - checkpoint) }
+
+    public var jsonValue: JSONValue {
+        [
+            "name": .string(name), "streams": .string(streams.rawValue), "checkpoint": .int(Int64(checkpoint)),
+            "headPosition": .int(Int64(headPosition)), "lag": .int(Int64(lag)), "failures": .int(Int64(failures)),
+        ]
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Logging
+import SpoolClient
+import SpoolCore
+import SpoolProcessors
+import SpoolStore
+import SpoolTesting
+import Testing
+
+/// The processor runtime inside a real server: reduce, react, checkpoints, snapshots, time travel.
+@Suite(.timeLimit(.minutes(2)))
+struct ProcessorRuntimeTests {
+    func pongs(_ client: SpoolClient, _ path: StreamPath) async throws -> [Event] {
+        try await client.read(path, limit: 10_000).filter { $0.type == "test/pong" }
+    }
+
+    @Test func reducesAndReactsToEveryEventOnce() async throws {
+        let log = ReactionLog()
+        let processor = RecordingProcessor(name: "recorder", streams: "/rt/**", log: log)
+        try await TestServer.with(processors: [processor]) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            let path = try StreamPath("/rt/one")
+            for _ in 0..<20 { try await client.append(AppendInput(type: "test/ping"), to: path) }
+            #expect(try await eventually { try await pongs(client, path).count == 20 })
+            // Pongs are events too: each is reduced and seen once.
+            #expect(await eventually { log.total == 40 })
+            #expect(log.counts.values.allSatisfy { $0 == 1 })
+            #expect(log.offsets(of: "/rt/one") == Array(1...40))
+            // Each pong carries the state after reducing its ping: counts are increasing.
+            let counts = try await pongs(client, path).compactMap { $0.payload["count"]?.intValue }
+            #expect(counts == counts.sorted())
+        }
+    }
+
+    @Test func ignoresStreamsOutsideItsPattern() async throws {
+        let log = ReactionLog()
+        let processor = RecordingProcessor(name: "recorder", streams: "/rt/*", log: log)
+        try await TestServer.with(processors: [processor]) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            try await client.append(AppendInput(type: "test/ping"), to: StreamPath("/rt/deeper/child"))
+            try await client.append(AppendInput(type: "test/ping"), to: StreamPath("/other"))
+            try await client.append(AppendInput(type: "test/ping"), to: StreamPath("/rt/child"))
+            #expect(try await eventually { try await pongs(client, StreamPath("/rt/child")).count == 1 })
+            #expect(try await pongs(client, StreamPath("/rt/deeper/child")).isEmpty)
+            #expect(try await pongs(client, StreamPath("/other")).isEmpty)
+        }
+    }
+
+    @Test func timeTravelEqualsAFreshFold() async throws {
+        let log = ReactionLog()
+        let processor = RecordingProcessor(name: "recorder", streams: "/tt/**", log: log)
+        try await TestServer.with(processors: [processor]) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            let path = try StreamPath("/tt/a")
+            let types = (0..<250).map { "kind/\($0 % 3)" }
+            _ = try await client.append(types.map { try AppendInput(type: $0) }, to: path)
+            #expect(await eventually { log.total == 250 })
+            for at in [1, 7, 100, 249, 250] {
+                let answer = try await client.send(.GET, "/state/tt/a?processor=recorder&at=\(at)")
+                var expected = RecordingProcessor.State()
+                for type in types.prefix(at) {
+                    expected.count += 1
+                    expected.types[type, default: 0] += 1
+                }
+                #expect(answer["offset"]?.intValue == Int64(at))
+                #expect(answer["state"]?["count"]?.intValue == Int64(expected.count))
+                #expect(answer["state"]?["types"]?["kind/1"]?.intValue == Int64(expected.types["kind/1"] ?? 0))
+            }
+            let head = try await client.send(.GET, "/state/tt/a?processor=recorder")
+            #expect(head["offset"]?.intValue == 250)
+            await #expect(throws: SpoolError.self) { try await client.send(.GET, "/state/tt/a?processor=missing") }
+            await #expect(throws: SpoolError.self) { try await client.send(.GET, "/state/elsewhere?processor=recorder") }
+        }
+    }
+
+    @Test func catchesUpThenFollowsLiveWithoutGapsOrRepeats() async throws {
+        let directory = TestServer.temporaryDirectory()
+        // History written before the processor exists.
+        try await TestServer.with(dataDirectory: directory) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            for stream in 0..<4 {
+                let inputs = try (0..<500).map { _ in try AppendInput(type: "test/event") }
+                _ = try await client.append(inputs, to: StreamPath("/cu/\(stream)"))
+            }
+        }
+        let log = ReactionLog()
+        let processor = RecordingProcessor(name: "late", streams: "/cu/**", log: log)
+        try await TestServer.with(dataDirectory: directory, processors: [processor]) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            // Append while the processor is still catching up.
+            for round in 0..<100 {
+                try await client.append(AppendInput(type: "test/event"), to: StreamPath("/cu/\(round % 4)"))
+            }
+            #expect(await eventually(timeout: .seconds(30)) { log.total == 2100 })
+            #expect(log.counts.values.allSatisfy { $0 == 1 })
+            for stream in 0..<4 { #expect(log.offsets(of: "/cu/\(stream)") == Array(1...525)) }
+        }
+    }
+
+    @Test func restartResumesFromCheckpointWithoutRepeating() async throws {
+        let directory = TestServer.temporaryDirectory()
+        let log = ReactionLog()
+        let processor = RecordingProcessor(name: "durable", streams: "/rs/**", log: log)
+        let path = try StreamPath("/rs/a")
+        try await TestServer.with(dataDirectory: directory, processors: [processor]) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            for _ in 0..<150 { try await client.append(AppendInput(type: "test/event"), to: path) }
+            #expect(await eventually { log.total == 150 })
+        }
+        try await TestServer.with(dataDirectory: directory, processors: [processor]) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            for _ in 0..<10 { try await client.append(AppendInput(type: "test/ping"), to: path) }
+            #expect(try await eventually { try await pongs(client, path).count == 10 })
+            // The state after restart continues the fold (snapshot + tail), not from zero.
+            let counts = try await pongs(client, path).compactMap { $0.payload["count"]?.intValue }
+            #expect(counts.first == 151)
+            let status = try await client.send(.GET, "/processors")
+            #expect(status.arrayValue?.contains { $0["name"] == "durable" } == true)
+        }
+        #expect(log.counts.values.allSatisfy { $0 == 1 }, "no event handled twice across a graceful restart")
+        #expect(log.offsets(of: "/rs/a") == Array(1...170))
+    }
+
+    @Test func failingReactionIsRetriedThenRecorded() async throws {
+        let log = ReactionLog()
+        let processor = RecordingProcessor(name: "flaky", streams: "/fail/**", log: log, failOn: "test/boom")
+        try await TestServer.with(
+            configure: { $0.processorHost.retry = Backoff(attempts: 3, initial: .milliseconds(10)) },
+            processors: [processor]
+        ) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            let path = try StreamPath("/fail/a")
+            try await client.append(AppendInput(type: "test/boom"), to: path)
+            try await client.append(AppendInput(type: "test/ping"), to: path)
+            #expect(try await eventually { try await client.read(path).contains { $0.type == "spool/processor-failed" } })
+            let failure = try await client.read(path).first { $0.type == "spool/processor-failed" }
+            #expect(failure?.payload["processor"] == "flaky")
+            #expect(failure?.payload["sourceOffset"] == 1)
+            #expect(failure?.payload["error"]?.stringValue?.contains("planned failure") == true)
+            #expect(log.counts["/fail/a@1"] == 3, "three attempts")
+            // The failure did not stop the stream: the next event was handled.
+            #expect(try await eventually { try await pongs(client, path).count == 1 })
+        }
+    }
+
+    @Test func pausedStreamsGetNoReactions() async throws {
+        let log = ReactionLog()
+        let processor = RecordingProcessor(name: "recorder", streams: "/ps/**", log: log)
+        try await TestServer.with(processors: [processor]) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            let path = try StreamPath("/ps/a")
+            try await client.append(AppendInput(type: "spool/stream-paused", payload: ["reason": "test"]), to: path)
+            await #expect(throws: SpoolError.self) { try await client.append(AppendInput(type: "test/ping"), to: path) }
+            try await client.append(AppendInput(type: "spool/stream-resumed"), to: path)
+            try await client.append(AppendInput(type: "test/ping"), to: path)
+            #expect(try await eventually { try await pongs(client, path).count == 1 })
+            #expect(log.counts["/ps/a@1"] == nil, "no reaction while paused")
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import SpoolCore
+import Synchronization
+
+/// Counts every `afterAppend` call per (stream, offset), to prove none is repeated or skipped,
+/// and reacts to `test/ping` with `test/pong`.
+final class ReactionLog: Sendable {
+    private let calls = Mutex<[String: Int]>([:])
+    private let order = Mutex<[String: [Int]]>([:])
+
+    func record(_ event: Event) {
+        calls.withLock { $0["\(event.streamPath)@\(event.offset)", default: 0] += 1 }
+        order.withLock { $0[event.streamPath.rawValue, default: []].append(event.offset) }
+    }
+
+    var counts: [String: Int] { calls.withLock { $0 } }
+    func offsets(of stream: String) -> [Int] { order.withLock { $0[stream] ?? [] } }
+    var total: Int { calls.withLock { $0.values.reduce(0, +) } }
+}
+
+struct RecordingProcessor: StreamProcessor {
+    struct State: Codable, Sendable, Equatable {
+        var count = 0
+        var types: [String: Int] = [:]
+    }
+
+    let name: String
+    let streams: StreamPattern
+    let log: ReactionLog
+    var failOn: String? = nil
+    let initialState = State()
+
+    func reduce(into state: inout State, event: Event) {
+        state.count += 1
+        state.types[event.type, default: 0] += 1
+    }
+
+    func afterAppend(event: Event, state: State, context: ProcessorContext) async throws {
+        log.record(event)
+        if event.type == failOn { throw TestFailure(message: "planned failure") }
+        if event.type == "test/ping" {
+            try await context.append(AppendInput(type: "test/pong", payload: ["count": .int(Int64(state.count))]))
+        }
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
