@@ -33,12 +33,14 @@ public struct SpoolClient: Sendable {
     // MARK: Streams
 
     /// Appends one event; the stored event comes back (the original one on an idempotent replay).
+    @discardableResult
     public func append(_ input: AppendInput, to path: StreamPath) async throws -> Event {
         let json = try await send(.POST, "/streams" + path.rawValue, body: input.jsonValue)
         return try Event(json: json)
     }
 
     /// Appends a batch atomically.
+    @discardableResult
     public func append(_ inputs: [AppendInput], to path: StreamPath) async throws -> [Event] {
         let json = try await send(.POST, "/streams" + path.rawValue, body: .array(inputs.map(\.jsonValue)))
         return try (json.arrayValue ?? []).map { (element: JSONValue) throws(SpoolError) in try Event(json: element) }

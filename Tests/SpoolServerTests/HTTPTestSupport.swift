@@ -13,7 +13,7 @@ import Testing
 @discardableResult
 func withSpoolServer<T: Sendable>(
     configure: (inout SpoolServerConfiguration) -> Void = { _ in },
-    store: (any EventStore & Service)? = nil,
+    store: (any EventStore & ProcessorStateStore & Service)? = nil,
     _ body: @escaping @Sendable (SpoolHTTP) async throws -> T
 ) async throws -> T {
     let client = HTTPClient(eventLoopGroupProvider: .singleton)

@@ -247,7 +247,9 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: self.configuration.flushInterval)
-                    do { try await self.flush() } catch {
+                    do { try await self.flush() } catch is CancellationError {
+                        return
+                    } catch {
                         self.logger.error("cannot save processor progress", metadata: ["spool.error": "\(error)"])
                     }
                 }

@@ -190,6 +190,8 @@ public final class SQLiteEventStore: EventStore, Service {
             try await pool.write(body)
         } catch let error as SpoolError {
             throw error
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             logger.error("write failed", metadata: ["spool.error": "\(error)"])
             throw SpoolError(.internalError, "the store could not write", cause: error)

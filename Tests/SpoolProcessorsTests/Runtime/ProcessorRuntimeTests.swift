@@ -64,7 +64,7 @@ struct ProcessorRuntimeTests {
                 }
                 #expect(answer["offset"]?.intValue == Int64(at))
                 #expect(answer["state"]?["count"]?.intValue == Int64(expected.count))
-                #expect(answer["state"]?["types"]?["kind/1"]?.intValue == Int64(expected.types["kind/1"] ?? 0))
+                #expect((answer["state"]?["types"]?["kind/1"]?.intValue ?? 0) == Int64(expected.types["kind/1"] ?? 0))
             }
             let head = try await client.send(.GET, "/state/tt/a?processor=recorder")
             #expect(head["offset"]?.intValue == 250)
