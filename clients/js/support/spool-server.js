@@ -38,8 +38,12 @@ export async function startServer({ token } = {}) {
   child.stderr.on('data', (chunk) => {
     stderr = (stderr + chunk).slice(-4000);
   });
+  let spawnError;
+  child.once('error', (error) => {
+    spawnError = error; // e.g. ENOENT or ETXTBSY while the binary is being rebuilt
+  });
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
+    if (child.pid !== undefined && !spawnError && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -64,6 +68,10 @@ export async function startServer({ token } = {}) {
       child.once('exit', (code) => {
         clearTimeout(timer);
         reject(new Error(`spool serve exited (${code}): ${stderr}`));
+      });
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        reject(new Error(`could not start spool serve: ${error.message}`));
       });
     });
     child.stdout.resume();

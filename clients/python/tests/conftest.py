@@ -36,7 +36,16 @@ class SpoolServer:
     """`spool serve --port 0` on a temporary data directory."""
 
     def __init__(self, token=None):
+        self.process = None
+        self.stderr = None
         self.data_dir = tempfile.mkdtemp(prefix="spool-py-test-")
+        try:
+            self._start(token)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, token):
         env = {k: v for k, v in os.environ.items() if not k.startswith("SPOOL_")}
         if token:
             env["SPOOL_AUTH_TOKEN"] = token
@@ -49,7 +58,6 @@ class SpoolServer:
         line = self._first_line(timeout=15)
         prefix = "Spool listening on "
         if not line.startswith(prefix):
-            self.stop()
             raise RuntimeError(f"unexpected first line from spool serve: {line!r}")
         self.url = line[len(prefix):].split(" ", 1)[0]
         self.port = int(self.url.rsplit(":", 1)[1])
@@ -62,8 +70,9 @@ class SpoolServer:
         while b"\n" not in data:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or self.process.poll() is not None:
-                self.stop()
-                raise RuntimeError(f"spool serve did not announce its address (got {data!r})")
+                with open(os.path.join(self.data_dir, "server.stderr"), "rb") as stderr:
+                    errors = stderr.read()[-2000:].decode(errors="replace")
+                raise RuntimeError(f"spool serve did not announce its address (got {data!r}; stderr: {errors})")
             ready, _, _ = select.select([fd], [], [], remaining)
             if ready:
                 chunk = os.read(fd, 4096)
@@ -80,14 +89,15 @@ class SpoolServer:
             pass
 
     def stop(self):
-        if self.process.poll() is None:
+        if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
-        self.stderr.close()
+        if self.stderr is not None:
+            self.stderr.close()
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
