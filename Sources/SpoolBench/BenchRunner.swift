@@ -78,6 +78,13 @@ public struct BenchRunner: Sendable {
         return ByteBuffer(string: count == 1 ? one : "[" + Array(repeating: one, count: count).joined(separator: ",") + "]")
     }
 
+    /// Lifts the circuit breaker's limit on a bench stream: load is what we are here for.
+    func prepare(_ paths: [String]) async throws {
+        let configure = ByteBuffer(
+            string: #"{"type":"spool/circuit-breaker-configured","payload":{"maxEvents":100000000,"windowSeconds":1}}"#)
+        for path in paths { try await post(path, configure) }
+    }
+
     func post(_ path: String, _ body: ByteBuffer) async throws {
         var request = HTTPClientRequest(url: baseURL + "/streams" + path)
         request.method = .POST
@@ -94,6 +101,7 @@ public struct BenchRunner: Sendable {
     func sequentialAppends(_ options: BenchOptions, into report: inout BenchReport) async throws {
         let load = try RawHTTPLoad(baseURL: baseURL, token: token)
         let body = appendBody(count: 1)
+        try await prepare(["/bench/sequential"])
         _ = try await load.post("/bench/sequential", count: 50) { body }
         let latencies = try await load.post("/bench/sequential", count: options.sequentialAppends) { body }
         let stats = Percentiles(latencies.map { Double($0) })
@@ -105,6 +113,7 @@ public struct BenchRunner: Sendable {
         let load = try RawHTTPLoad(baseURL: baseURL, token: token)
         let body = appendBody(count: batchSize)
         let requestsPerClient = batchSize == 1 ? options.singleEventsPerClient : options.batchesPerClient
+        try await prepare((0..<16).map { "/bench/concurrent/\(batchSize)/\($0)" })
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for client in 0..<options.concurrentClients {
@@ -132,7 +141,7 @@ public struct BenchRunner: Sendable {
     func liveDelivery(_ options: BenchOptions, into report: inout BenchReport) async throws {
         let load = try RawHTTPLoad(baseURL: baseURL, token: token)
         let path = "/bench/live"
-        try await post(path, appendBody(count: 1))
+        try await prepare([path])
         let connected = Counter()
         let latencies = try await withThrowingTaskGroup(of: [UInt64].self) { group in
             for _ in 0..<options.subscribers {
@@ -170,6 +179,7 @@ public struct BenchRunner: Sendable {
 
     func catchUpRead(_ options: BenchOptions, into report: inout BenchReport) async throws {
         let path = "/bench/catch-up"
+        try await prepare([path])
         let batch = appendBody(count: 1000)
         let batches = options.catchUpEvents / 1000
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -13,7 +13,9 @@ public final class BenchServerProcess: Sendable {
         dataDirectory = NSTemporaryDirectory() + "spool-bench-" + UUID().uuidString
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["serve", "--port", "0", "--data", dataDirectory, "--log-level", "warning"]
+        process.arguments = [
+            "serve", "--port", "0", "--data", dataDirectory, "--log-level", "warning", "--circuit-breaker", "100000000/1s",
+        ]
         let output = Pipe()
         process.standardOutput = output
         try process.run()

@@ -32,9 +32,14 @@ public func buildApplication(
     if let token = configuration.authToken, !token.isEmpty {
         router.add(middleware: AuthMiddleware(token: token))
     }
+    let scheduler = Scheduler(board: ScheduleBoard())
+    let builtIns: [any StreamProcessor] = [
+        CircuitBreaker(maxEvents: configuration.circuitBreaker.maxEvents, windowSeconds: configuration.circuitBreaker.windowSeconds),
+        scheduler,
+        Subscriptions(logger: logger),
+    ]
     let host = ProcessorHost(
-        store: store, processors: configuration.builtInProcessors() + processors, logger: logger,
-        configuration: configuration.processorHost)
+        store: store, processors: builtIns + processors, logger: logger, configuration: configuration.processorHost)
     let frameCache = EncodedFrameCache()
     HealthRoutes(store: store).register(on: router)
     StreamRoutes(store: store, configuration: configuration, frameCache: frameCache).register(on: router)
@@ -48,7 +53,10 @@ public func buildApplication(
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "spool"),
         // Shut down in reverse: the server drains, then processors save progress, then the store closes.
-        services: [store, host, KeepAliveService(hub: store.live, interval: configuration.keepAliveInterval)],
+        services: [
+            store, host, SchedulerService(scheduler: scheduler, host: host, store: store, logger: logger),
+            KeepAliveService(hub: store.live, interval: configuration.keepAliveInterval),
+        ],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )

@@ -30,11 +30,6 @@ public struct SpoolServerConfiguration: Sendable {
     /// Default circuit-breaker limit: more than `maxEvents` in `windowSeconds` pauses a stream.
     public var circuitBreaker = CircuitBreakerLimit(maxEvents: 100, windowSeconds: 1)
 
-    /// The processors every server runs.
-    public func builtInProcessors() -> [any StreamProcessor] {
-        []
-    }
-
     public init() {}
 
     /// Whether `host` only accepts connections from this machine.

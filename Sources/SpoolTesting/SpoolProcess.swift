@@ -21,11 +21,15 @@ public final class SpoolProcess: @unchecked Sendable {
     }
 
     /// Starts `spool serve` on a free port over `dataDirectory` and waits until it listens.
-    public static func serve(dataDirectory: String, extraArguments: [String] = [], environment: [String: String] = [:]) throws -> SpoolProcess {
+    public static func serve(
+        dataDirectory: String, extraArguments: [String] = [], environment: [String: String] = [:]
+    ) async throws -> SpoolProcess {
+        // Tests append in bursts: unless a test sets its own, the circuit breaker stays out of the way.
+        let breaker = extraArguments.contains("--circuit-breaker") ? [] : ["--circuit-breaker", "100000000/1s"]
         let server = try SpoolProcess(
-            arguments: ["serve", "--port", "0", "--data", dataDirectory, "--log-level", "warning"] + extraArguments,
+            arguments: ["serve", "--port", "0", "--data", dataDirectory, "--log-level", "warning"] + breaker + extraArguments,
             environment: environment)
-        try server.waitForListening()
+        try await offload { try server.waitForListening() }
         return server
     }
 
@@ -67,16 +71,20 @@ public final class SpoolProcess: @unchecked Sendable {
     }
 
     /// Waits for exit and returns status, standard output and standard error.
-    public func finish() -> (status: Int32, output: String, errors: String) {
+    public func finish() async -> (status: Int32, output: String, errors: String) {
+        await offload { self.finishBlocking() }
+    }
+
+    private func finishBlocking() -> (status: Int32, output: String, errors: String) {
         let out = output.fileHandleForReading.readDataToEndOfFile()
         let err = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
 
-    /// Reads what is available on standard output now (blocks until something arrives or EOF).
-    public func readOutputChunk() -> String {
-        String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+    /// Reads what is available on standard output (waits until something arrives or EOF).
+    public func readOutputChunk() async -> String {
+        await offload { String(decoding: self.output.fileHandleForReading.availableData, as: UTF8.self) }
     }
 
     private func readErrors() -> String {
@@ -84,26 +92,49 @@ public final class SpoolProcess: @unchecked Sendable {
     }
 
     /// `kill -9`: no chance to flush or close anything.
-    public func kill() {
+    public func kill() async {
         Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        await offload { self.process.waitUntilExit() }
+    }
+
+    /// SIGTERM without waiting (for `defer`).
+    public func stop() {
+        if process.isRunning { process.terminate() }
     }
 
     /// SIGTERM, then wait for the graceful exit; returns the exit status.
     @discardableResult
-    public func terminate() -> Int32 {
+    public func terminate() async -> Int32 {
         process.terminate()
-        process.waitUntilExit()
-        return process.terminationStatus
+        return await offload {
+            self.process.waitUntilExit()
+            return self.process.terminationStatus
+        }
     }
 
     /// Runs `spool ARGUMENTS` to completion.
-    public static func run(_ arguments: [String], environment: [String: String] = [:], standardInput: Data? = nil) throws -> (status: Int32, output: String, errors: String) {
-        try SpoolProcess(arguments: arguments, environment: environment, standardInput: standardInput).finish()
+    public static func run(
+        _ arguments: [String], environment: [String: String] = [:], standardInput: Data? = nil
+    ) async throws -> (status: Int32, output: String, errors: String) {
+        try await SpoolProcess(arguments: arguments, environment: environment, standardInput: standardInput).finish()
     }
 }
 
 public struct SpoolProcessError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// Runs blocking work (waiting on a child process or a pipe) on its own thread,
+/// never on the concurrency pool, whose few threads the servers under test need.
+func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
+    }
+}
+
+func offload<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: work()) }.start()
+    }
 }

@@ -39,6 +39,8 @@ public struct TestServer: Sendable {
         configuration.port = 0
         configuration.dataDirectory = directory
         configuration.logLevel = .warning
+        // Tests append in bursts; the circuit breaker has its own tests with their own limit.
+        configuration.circuitBreaker = CircuitBreakerLimit(maxEvents: 1_000_000, windowSeconds: 1)
         configure(&configuration)
         let (ports, portSink) = AsyncStream<Int>.makeStream()
         let app = try await buildApplication(configuration: configuration, store: store, processors: processors) { port in

@@ -10,7 +10,7 @@ struct CLITests {
     @Test func appendCatAndListThroughTheCLI() async throws {
         try await TestServer.with { server in
             let env = ["SPOOL_URL": server.baseURL]
-            let appended = try SpoolProcess.run(
+            let appended = try await SpoolProcess.run(
                 ["append", "/agents/ada", "agent/input-added", #"{"content":"hello"}"#, "--idempotency-key", "k1"],
                 environment: env)
             #expect(appended.status == 0, "\(appended.errors)")
@@ -18,27 +18,28 @@ struct CLITests {
             #expect(appended.output.contains("content: hello"))
             #expect(appended.output.contains("offset: 1"))
 
-            let fromStdin = try SpoolProcess.run(
+            let fromStdin = try await SpoolProcess.run(
                 ["append", "/agents/ada", "note/added", "-", "--metadata", #"{"source":"cli"}"#], environment: env,
                 standardInput: Data(#"{"text":"from stdin"}"#.utf8))
             #expect(fromStdin.status == 0, "\(fromStdin.errors)")
             #expect(fromStdin.output.contains("text: from stdin"))
             #expect(fromStdin.output.contains("source: cli"))
 
-            let yaml = try SpoolProcess.run(["cat", "/agents/ada"], environment: env)
+            let yaml = try await SpoolProcess.run(["cat", "/agents/ada"], environment: env)
             #expect(yaml.status == 0)
             #expect(yaml.output.components(separatedBy: "---\n").count == 3)
             #expect(!yaml.output.contains("\u{1B}["), "no colour when stdout is not a terminal")
 
-            let ndjson = try SpoolProcess.run(["cat", "/agents/ada", "--format", "ndjson", "--after", "1"], environment: env)
+            let ndjson = try await SpoolProcess.run(["cat", "/agents/ada", "--format", "ndjson", "--after", "1"], environment: env)
             let lines = ndjson.output.split(separator: "\n")
             #expect(lines.count == 1)
-            #expect(try Event(json: JSONValue.parse(String(lines[0]))).type == "note/added")
+            let line = try #require(lines.first)
+            #expect(try Event(json: JSONValue.parse(String(line))).type == "note/added")
 
-            let json = try SpoolProcess.run(["cat", "/agents/ada", "--format", "json"], environment: env)
+            let json = try await SpoolProcess.run(["cat", "/agents/ada", "--format", "json"], environment: env)
             #expect(try JSONValue.parse(json.output).arrayValue?.count == 2)
 
-            let listing = try SpoolProcess.run(["ls", "/agents"], environment: env)
+            let listing = try await SpoolProcess.run(["ls", "/agents"], environment: env)
             #expect(listing.output.contains("/agents/ada"))
             #expect(listing.output.contains("PATH"))
         }
@@ -47,22 +48,22 @@ struct CLITests {
     @Test func serverErrorsPrintOneLineAndExitNonZero() async throws {
         try await TestServer.with { server in
             let env = ["SPOOL_URL": server.baseURL]
-            _ = try SpoolProcess.run(["append", "/x", "a"], environment: env)
-            let conflict = try SpoolProcess.run(["append", "/x", "b", "--expected-offset", "0"], environment: env)
+            _ = try await SpoolProcess.run(["append", "/x", "a"], environment: env)
+            let conflict = try await SpoolProcess.run(["append", "/x", "b", "--expected-offset", "0"], environment: env)
             #expect(conflict.status != 0)
             #expect(conflict.errors.hasPrefix("error: "))
             #expect(conflict.errors.contains("offset_conflict"))
             #expect(conflict.errors.split(separator: "\n").count == 1)
 
-            let missing = try SpoolProcess.run(["cat", "/never"], environment: env)
+            let missing = try await SpoolProcess.run(["cat", "/never"], environment: env)
             #expect(missing.status != 0)
             #expect(missing.errors.contains("stream_not_found"))
 
-            let badJSON = try SpoolProcess.run(["append", "/x", "a", "{nope"], environment: env)
+            let badJSON = try await SpoolProcess.run(["append", "/x", "a", "{nope"], environment: env)
             #expect(badJSON.status != 0)
             #expect(badJSON.errors.contains("malformed JSON"))
 
-            let unreachable = try SpoolProcess.run(["ls"], environment: ["SPOOL_URL": "http://127.0.0.1:1"])
+            let unreachable = try await SpoolProcess.run(["ls"], environment: ["SPOOL_URL": "http://127.0.0.1:1"])
             #expect(unreachable.status != 0)
             #expect(unreachable.errors.contains("cannot reach Spool"))
         }
@@ -75,33 +76,33 @@ struct CLITests {
             try await client.append(AppendInput(type: "before"), to: path)
             let follower = try SpoolProcess(
                 arguments: ["cat", "/live/cli", "--live", "--format", "ndjson"], environment: ["SPOOL_URL": server.baseURL])
-            defer { follower.terminate() }
-            var seen = follower.readOutputChunk()
+            defer { follower.stop() }
+            var seen = await follower.readOutputChunk()
             #expect(seen.contains(#""type":"before""#))
             try await client.append(AppendInput(type: "after"), to: path)
             let deadline = ContinuousClock.now + .seconds(10)
             while !seen.contains(#""type":"after""#), ContinuousClock.now < deadline {
-                seen += follower.readOutputChunk()
+                seen += await follower.readOutputChunk()
             }
             #expect(seen.contains(#""type":"after""#))
         }
     }
 
-    @Test func serveRefusesPublicAddressWithoutToken() throws {
-        let result = try SpoolProcess.run(["serve", "--host", "0.0.0.0", "--port", "0", "--data", TestServer.temporaryDirectory()])
+    @Test func serveRefusesPublicAddressWithoutToken() async throws {
+        let result = try await SpoolProcess.run(["serve", "--host", "0.0.0.0", "--port", "0", "--data", TestServer.temporaryDirectory()])
         #expect(result.status != 0)
         #expect(result.errors.contains("SPOOL_AUTH_TOKEN"))
     }
 
     @Test func serveShutsDownGracefullyOnSIGTERM() async throws {
-        let server = try SpoolProcess.serve(dataDirectory: TestServer.temporaryDirectory())
+        let server = try await SpoolProcess.serve(dataDirectory: TestServer.temporaryDirectory())
         let client = SpoolClient(baseURL: server.baseURL)
         try await client.append(AppendInput(type: "x"), to: StreamPath("/graceful"))
-        #expect(server.terminate() == 0)
+        #expect(await server.terminate() == 0)
     }
 
-    @Test func helpExplainsTheCommands() throws {
-        let help = try SpoolProcess.run(["--help"])
+    @Test func helpExplainsTheCommands() async throws {
+        let help = try await SpoolProcess.run(["--help"])
         for command in ["serve", "append", "cat", "ls", "bench"] { #expect(help.output.contains(command)) }
     }
 }

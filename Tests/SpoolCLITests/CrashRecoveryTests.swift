@@ -16,7 +16,7 @@ struct CrashRecoveryTests {
 
     @Test func killDuringBurstLosesNoAcknowledgedEvent() async throws {
         let directory = TestServer.temporaryDirectory()
-        let server = try SpoolProcess.serve(dataDirectory: directory)
+        let server = try await SpoolProcess.serve(dataDirectory: directory)
         let client = SpoolClient(baseURL: server.baseURL)
         let path = try StreamPath("/crash/burst")
         let acknowledged = Acknowledged()
@@ -40,12 +40,12 @@ struct CrashRecoveryTests {
             }
             // Let the burst run, then pull the plug mid-flight.
             while acknowledged.snapshot.count < 500 { try await Task.sleep(for: .milliseconds(10)) }
-            server.kill()
+            await server.kill()
             try await group.waitForAll()
         }
 
-        let restarted = try SpoolProcess.serve(dataDirectory: directory)
-        defer { restarted.terminate() }
+        let restarted = try await SpoolProcess.serve(dataDirectory: directory)
+        defer { restarted.stop() }
         let reader = SpoolClient(baseURL: restarted.baseURL)
         var stored: [Event] = []
         while true {

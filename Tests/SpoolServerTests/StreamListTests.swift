@@ -19,7 +19,8 @@ import Testing
             #expect(streams.map { $0["path"] } == ["/a", "/a/x", "/a/y/z"])
             #expect(streams.map { $0["headOffset"] } == [1, 2, 1])
             for stream in streams {
-                #expect(stream.objectValue.map { Set($0.keys) } == ["path", "headOffset", "createdAt", "updatedAt"])
+                #expect(stream.objectValue.map { Set($0.keys) } == ["path", "headOffset", "createdAt", "updatedAt", "paused"])
+                #expect(stream["paused"] == false)
                 let created = try #require(stream["createdAt"]?.stringValue)
                 let updated = try #require(stream["updatedAt"]?.stringValue)
                 #expect(isTimestampWithMilliseconds(created) && isTimestampWithMilliseconds(updated))

@@ -51,6 +51,14 @@ public final class ProcessorHost: Service {
         return try await runner.state(of: stream, at: offset)
     }
 
+    /// The last snapshotted state of every stream of `processor` (which must be running in this host).
+    public func snapshotStates<P: StreamProcessor>(of processor: P) async throws -> [StreamPath: P.State] {
+        guard let runner = runners.first(where: { $0.name == processor.name }) as? ProcessorRunner<P> else {
+            throw SpoolError(.notFound, "no processor named '\(processor.name)' of that type")
+        }
+        return try await runner.snapshotStates()
+    }
+
     /// Each processor's checkpoint, lag and failures.
     public func statuses() async throws -> [ProcessorStatus] {
         let head = try await store.headPosition()

@@ -147,7 +147,8 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         if !entry.paused {
             try await react(to: event, state: entry.state)
         }
-        if entry.offset - entry.snapshotOffset >= configuration.snapshotInterval {
+        let urgent = (processor as? any SnapshotPolicy)?.snapshotsImmediately(after: event) == true
+        if urgent || entry.offset - entry.snapshotOffset >= configuration.snapshotInterval {
             queueSnapshot(of: event.streamPath, entry)
             entry.snapshotOffset = entry.offset
         }
@@ -282,6 +283,18 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     }
 
     // MARK: Inspection
+
+    /// Every stream's state as last snapshotted (for services that act on all streams at start).
+    func snapshotStates() async throws -> [StreamPath: Processor.State] {
+        var states: [StreamPath: Processor.State] = [:]
+        for snapshot in try await store.snapshots(processor: processor.name) {
+            guard let envelope = try? JSONDecoder().decode(SnapshotEnvelope.self, from: Data(snapshot.stateJSON.utf8)) else {
+                continue
+            }
+            states[snapshot.stream] = envelope.state
+        }
+        return states
+    }
 
     func state(of stream: StreamPath, at offset: Int?) async throws -> (offset: Int, state: JSONValue) {
         guard processor.streams.matches(stream) else {

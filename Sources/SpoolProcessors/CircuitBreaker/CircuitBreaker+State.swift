@@ -1,0 +1,73 @@
+import SpoolCore
+
+extension CircuitBreaker {
+    /// A limit: at most `maxEvents` events within `windowSeconds`.
+    public struct Configuration: Codable, Sendable, Hashable {
+        /// 1–100 000.
+        public var maxEvents: Int
+        /// Greater than 0, at most a day.
+        public var windowSeconds: Double
+
+        public static let maximumEvents = 100_000
+        public static let maximumWindowSeconds: Double = 86_400
+
+        public init(maxEvents: Int, windowSeconds: Double) {
+            self.maxEvents = maxEvents
+            self.windowSeconds = windowSeconds
+        }
+
+        /// Reads `{maxEvents, windowSeconds}`; `nil` when either is missing or out of range.
+        public init?(payload: JSONValue) {
+            guard let maxEvents = payload["maxEvents"]?.intValue, (1...Int64(Self.maximumEvents)).contains(maxEvents),
+                let windowSeconds = payload["windowSeconds"]?.doubleValue, windowSeconds > 0,
+                windowSeconds <= Self.maximumWindowSeconds
+            else { return nil }
+            self.init(maxEvents: Int(maxEvents), windowSeconds: windowSeconds)
+        }
+
+        var windowMilliseconds: Int64 { max(1, Int64((windowSeconds * 1000).rounded())) }
+
+        var windowSecondsJSON: JSONValue {
+            windowSeconds.rounded() == windowSeconds ? .int(Int64(windowSeconds)) : .double(windowSeconds)
+        }
+
+        var windowSecondsText: String {
+            windowSeconds.rounded() == windowSeconds ? String(Int64(windowSeconds)) : String(windowSeconds)
+        }
+    }
+
+    /// The breaker's view of one stream.
+    public struct State: Codable, Sendable, Equatable {
+        public var configuration: Configuration
+        /// Set by `spool/stream-paused`, cleared by `spool/stream-resumed`.
+        public var isPaused: Bool
+        /// `createdAt` (milliseconds since 1970) of the latest events, oldest
+        /// first: at most `maxEvents + 1`, and only those within the window.
+        public var recentEventTimes: [Int64]
+
+        public init(configuration: Configuration, isPaused: Bool = false, recentEventTimes: [Int64] = []) {
+            self.configuration = configuration
+            self.isPaused = isPaused
+            self.recentEventTimes = recentEventTimes
+        }
+
+        /// Whether more than `maxEvents` events fall within the window.
+        public var isOverLimit: Bool {
+            guard let first = recentEventTimes.first, let last = recentEventTimes.last else { return false }
+            return recentEventTimes.count > configuration.maxEvents && last - first < configuration.windowMilliseconds
+        }
+
+        /// Adds an event time, forgetting times no longer needed to judge the limit.
+        mutating func record(_ createdAt: Timestamp) {
+            guard !isPaused else { return }
+            let time = createdAt.millisecondsSinceEpoch
+            recentEventTimes.append(time)
+            let excess = recentEventTimes.count - (configuration.maxEvents + 1)
+            if excess > 0 { recentEventTimes.removeFirst(excess) }
+            let windowStart = time - configuration.windowMilliseconds
+            if let stale = recentEventTimes.firstIndex(where: { $0 > windowStart }), stale > 0 {
+                recentEventTimes.removeFirst(stale)
+            }
+        }
+    }
+}

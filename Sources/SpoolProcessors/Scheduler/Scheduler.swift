@@ -1,0 +1,29 @@
+import SpoolCore
+
+/// The `scheduler` processor: folds `spool/append-scheduled`, `spool/schedule-cancelled`
+/// and fired events into each stream's schedules and publishes them on a
+/// `ScheduleBoard`, where `SchedulerService` fires them when due.
+public struct Scheduler: StreamProcessor, SnapshotPolicy {
+    public let name = "scheduler"
+    public let streams = StreamPattern.all
+    public let initialState = SchedulerState()
+    let board: ScheduleBoard
+
+    public init(board: ScheduleBoard) { self.board = board }
+
+    public func reduce(into state: inout SchedulerState, event: Event) {
+        SchedulerReducer.reduce(into: &state, event: event)
+    }
+
+    public func afterAppend(event: Event, state: SchedulerState, context: ProcessorContext) async throws {
+        if Self.changesSchedules(event) { board.update(event.streamPath, state: state) }
+    }
+
+    /// Schedules must survive a crash: their state is saved with the checkpoint.
+    public func snapshotsImmediately(after event: Event) -> Bool { Self.changesSchedules(event) }
+
+    static func changesSchedules(_ event: Event) -> Bool {
+        event.type == SchedulerReducer.appendScheduledType || event.type == SchedulerReducer.scheduleCancelledType
+            || event.metadata?[ScheduleSpec.scheduleMetadataKey] != nil
+    }
+}
