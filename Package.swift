@@ -139,7 +139,13 @@ let package = Package(
         ),
         .testTarget(
             name: "SpoolProcessorsTests",
-            dependencies: ["SpoolCore", "SpoolStore", "SpoolProcessors", "SpoolTesting", "SpoolClient"],
+            dependencies: [
+                "SpoolCore", "SpoolStore", "SpoolProcessors", "SpoolTesting", "SpoolClient", "SpoolServer",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

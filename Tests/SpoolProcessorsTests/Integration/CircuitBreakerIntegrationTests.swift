@@ -1,0 +1,52 @@
+import SpoolClient
+import SpoolCore
+import SpoolProcessors
+import SpoolServer
+import SpoolTesting
+import Testing
+
+/// A processor that reacts to its own output: every tick (and every resume) appends another tick.
+struct Runaway: StreamProcessor {
+    let name = "runaway"
+    let streams: StreamPattern = "/loop/**"
+    let initialState = 0
+
+    func reduce(into state: inout Int, event: Event) { state += 1 }
+
+    func afterAppend(event: Event, state: Int, context: ProcessorContext) async throws {
+        guard event.type == "loop/tick" || event.type == StreamPause.resumedType else { return }
+        try await context.append(AppendInput(type: "loop/tick"))
+    }
+}
+
+@Suite(.timeLimit(.minutes(2)))
+struct CircuitBreakerIntegrationTests {
+    @Test func pausesARunawayLoopAndResumesOnRequest() async throws {
+        try await TestServer.with(
+            configure: { $0.circuitBreaker = CircuitBreakerLimit(maxEvents: 100, windowSeconds: 1) },
+            processors: [Runaway()]
+        ) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            let path = try StreamPath("/loop/a")
+            try await client.append(AppendInput(type: "loop/tick"), to: path)
+            #expect(try await eventually { try await client.read(path, limit: 10_000).contains { $0.type == StreamPause.pausedType } })
+            let events = try await client.read(path, limit: 10_000)
+            let pause = try #require(events.firstIndex { $0.type == StreamPause.pausedType })
+            #expect(pause <= 110, "paused within 10% of the threshold, after \(pause) events")
+            #expect(events[pause].payload["maxEvents"] == 100)
+            // Paused means refused.
+            await #expect(throws: SpoolError.self) { try await client.append(AppendInput(type: "loop/tick"), to: path) }
+            let pausedHead = try await client.read(path, limit: 10_000).count
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await client.read(path, limit: 10_000).count == pausedHead, "nothing appended while paused")
+
+            // Resuming restarts the loop, which the breaker pauses again.
+            try await client.append(AppendInput(type: StreamPause.resumedType), to: path)
+            #expect(try await eventually {
+                try await client.read(path, limit: 10_000).filter { $0.type == StreamPause.pausedType }.count == 2
+            })
+            let status = try await client.streams(prefix: "/loop")
+            #expect(status.first?.paused == true)
+        }
+    }
+}

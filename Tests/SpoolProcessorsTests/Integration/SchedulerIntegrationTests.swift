@@ -1,0 +1,64 @@
+import SpoolClient
+import SpoolCore
+import SpoolProcessors
+import SpoolTesting
+import Testing
+
+@Suite(.timeLimit(.minutes(2)))
+struct SchedulerIntegrationTests {
+    func schedule(_ client: SpoolClient, _ path: StreamPath, _ fields: JSONObject) async throws {
+        var payload = fields
+        payload["event"] = ["type": "reminder/due", "payload": ["note": "stand up"]]
+        try await client.append(AppendInput(type: "spool/append-scheduled", payload: .object(payload)), to: path)
+    }
+
+    func fired(_ client: SpoolClient, _ path: StreamPath) async throws -> [Event] {
+        try await client.read(path, limit: 10_000).filter { $0.type == "reminder/due" }
+    }
+
+    @Test func firesAfterADelayAndEveryInterval() async throws {
+        try await TestServer.with { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            let once = try StreamPath("/sched/once")
+            try await schedule(client, once, ["name": "once", "afterSeconds": 1])
+            #expect(try await eventually { try await fired(client, once).count == 1 })
+            let event = try #require(try await fired(client, once).first)
+            #expect(event.payload["note"] == "stand up")
+            #expect(event.metadata?["spool.schedule"] == "once")
+
+            let repeating = try StreamPath("/sched/every")
+            try await schedule(client, repeating, ["name": "tick", "everySeconds": 1])
+            #expect(try await eventually { try await fired(client, repeating).count >= 2 })
+            try await client.append(AppendInput(type: "spool/schedule-cancelled", payload: ["name": "tick"]), to: repeating)
+            try await Task.sleep(for: .milliseconds(300))
+            let afterCancel = try await fired(client, repeating).count
+            try await Task.sleep(for: .milliseconds(1500))
+            #expect(try await fired(client, repeating).count == afterCancel, "a cancelled schedule stops firing")
+            // One-shot schedules fire once.
+            #expect(try await fired(client, once).count == 1)
+        }
+    }
+
+    @Test func aRunMissedWhileDownFiresOnceOnStart() async throws {
+        let directory = TestServer.temporaryDirectory()
+        let path = try StreamPath("/sched/restart")
+        try await TestServer.with(dataDirectory: directory) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            let at = Timestamp(millisecondsSinceEpoch: Timestamp.now().millisecondsSinceEpoch + 1500)
+            try await schedule(client, path, ["name": "later", "at": .string(at.iso8601)])
+            try await schedule(client, path, ["name": "every", "everySeconds": 1])
+            #expect(try await eventually { try await fired(client, path).count >= 1 })
+        }
+        // Down for three seconds: several `every` runs and the `at` run are missed.
+        try await Task.sleep(for: .seconds(3))
+        let beforeRestart = Timestamp.now()
+        try await TestServer.with(dataDirectory: directory) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            #expect(try await eventually { try await fired(client, path).contains { $0.metadata?["spool.schedule"] == "later" } })
+            try await Task.sleep(for: .milliseconds(400))
+            let onStart = try await fired(client, path).filter { $0.createdAt >= beforeRestart }
+            #expect(onStart.filter { $0.metadata?["spool.schedule"] == "later" }.count == 1)
+            #expect(onStart.filter { $0.metadata?["spool.schedule"] == "every" }.count <= 2, "missed runs fire once, not once per missed second")
+        }
+    }
+}
