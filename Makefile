@@ -3,7 +3,7 @@
 #   make test  installs what tests need, builds and runs every test
 
 SYSTEM_PACKAGES := libsqlite3-dev
-TEST_PACKAGES := $(SYSTEM_PACKAGES) curl
+TEST_PACKAGES := $(SYSTEM_PACKAGES) python3
 
 .PHONY: run test build release bench deps test-deps clean
 
@@ -20,11 +20,12 @@ release: deps
 	swift build -c release --product spool
 
 run: release
-	.build/release/spool serve
+	.build/release/spool serve --demo
 
 test: test-deps
 	swift build --build-tests
 	swift test --skip-build
+	scripts/test-clients.sh
 
 bench: release
 	.build/release/spool bench

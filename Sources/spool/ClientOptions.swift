@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import SpoolClient
 import SpoolCore
@@ -10,9 +11,17 @@ struct ClientOptions: ParsableArguments {
 
     /// The token comes from the environment only, so it never shows in `ps` or shell history.
     var client: SpoolClient {
-        SpoolClient(baseURL: server, token: ProcessInfo.processInfo.environment["SPOOL_AUTH_TOKEN"])
+        SpoolClient(baseURL: server, token: ProcessInfo.processInfo.environment["SPOOL_AUTH_TOKEN"], httpClient: cliHTTPClient)
     }
 }
+
+/// The CLI's HTTP client: a server that is not there is reported at once, not retried until a deadline.
+let cliHTTPClient: HTTPClient = {
+    var configuration = HTTPClient.Configuration()
+    configuration.connectionPool.retryConnectionEstablishment = false
+    configuration.timeout.connect = .seconds(5)
+    return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+}()
 
 /// Runs a command body, printing a Spool error as one clear line and exiting non-zero.
 func reportingErrors(_ body: () async throws -> Void) async throws {

@@ -106,3 +106,27 @@ struct CLITests {
         for command in ["serve", "append", "cat", "ls", "bench"] { #expect(help.output.contains(command)) }
     }
 }
+
+/// `spool state` through a real server with the demo processor.
+@Suite(.timeLimit(.minutes(2)))
+struct StateCommandTests {
+    @Test func printsAProcessorsStateAtHeadAndAtAnOffset() async throws {
+        let server = try await SpoolProcess.serve(dataDirectory: TestServer.temporaryDirectory(), extraArguments: ["--demo"])
+        defer { server.stop() }
+        let client = SpoolClient(baseURL: server.baseURL)
+        let path = try StreamPath("/demo/state")
+        for _ in 0..<3 { try await client.append(AppendInput(type: "demo/ping"), to: path) }
+        #expect(try await eventually { try await client.read(path).filter { $0.type == "demo/pong" }.count == 3 })
+        let env = ["SPOOL_URL": server.baseURL]
+        let head = try await SpoolProcess.run(["state", "/demo/state", "--processor", "demo-ping-pong"], environment: env)
+        #expect(head.status == 0, "\(head.errors)")
+        #expect(head.output.contains("pings: 3"))
+        #expect(head.output.contains("pongs: 3"))
+        let early = try await SpoolProcess.run(["state", "/demo/state", "--processor", "demo-ping-pong", "--at", "1"], environment: env)
+        #expect(early.output.contains("pings: 1"))
+        #expect(early.output.contains("pongs: 0"))
+        let unknown = try await SpoolProcess.run(["state", "/demo/state", "--processor", "nope"], environment: env)
+        #expect(unknown.status != 0)
+        #expect(unknown.errors.contains("not_found"))
+    }
+}

@@ -17,7 +17,7 @@ struct CrashRecoveryTests {
     @Test func killDuringBurstLosesNoAcknowledgedEvent() async throws {
         let directory = TestServer.temporaryDirectory()
         let server = try await SpoolProcess.serve(dataDirectory: directory)
-        let client = SpoolClient(baseURL: server.baseURL)
+        let client = SpoolClient(baseURL: server.baseURL, httpClient: failFastHTTPClient)
         let path = try StreamPath("/crash/burst")
         let acknowledged = Acknowledged()
 

@@ -47,8 +47,9 @@ public struct SchedulerService: Service {
         for (stream, entry, dueAt) in board.due(now: now) {
             do {
                 try await store.append(entry.fireInput(dueAt: dueAt), to: stream)
-            } catch let error as SpoolError where error.code == .streamPaused {
-                logger.info("schedule skipped: stream paused", metadata: ["spool.stream": "\(stream)", "spool.schedule": "\(entry.spec.name)"])
+            } catch let error as SpoolError where error.code == .streamPaused || error.code == .idempotencyConflict {
+                // Not retried: a paused stream refuses it, a conflicting key means it already fired.
+                logger.info("schedule skipped", metadata: ["spool.stream": "\(stream)", "spool.schedule": "\(entry.spec.name)", "spool.error": "\(error)"])
             } catch {
                 logger.error("schedule could not fire", metadata: ["spool.stream": "\(stream)", "spool.error": "\(error)"])
                 continue  // try again on the next pass

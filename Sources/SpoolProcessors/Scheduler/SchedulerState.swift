@@ -49,9 +49,13 @@ public struct ScheduleEntry: Codable, Sendable, Equatable {
         spec.timing.dueToFire(now: now, scheduledAt: scheduledAt, lastFiredDueAt: lastFiredDueAt)
     }
 
-    /// The input to append for `dueAt`; see `ScheduleSpec.fireInput(dueAt:)`.
+    /// The input to append for `dueAt`; see `ScheduleSpec.fireInput(dueAt:)`. The key also
+    /// names when the schedule was made, so a schedule replaced under the same name never
+    /// collides with a firing of the one it replaced.
     public func fireInput(dueAt: Timestamp) -> AppendInput {
-        spec.fireInput(dueAt: dueAt)
+        var input = spec.fireInput(dueAt: dueAt)
+        input.idempotencyKey = ScheduleSpec.idempotencyKey(name: spec.name, dueAt: dueAt) + "/\(scheduledAt.millisecondsSinceEpoch)"
+        return input
     }
 
     private enum CodingKeys: String, CodingKey {

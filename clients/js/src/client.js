@@ -108,7 +108,7 @@ export class SpoolClient {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      signal: signal ? anySignal([signal, timeout]) : timeout,
     });
     if (!response.ok) throw await SpoolError.fromResponse(response);
     const text = await response.text();
@@ -232,4 +232,18 @@ export class SpoolClient {
       delay = Math.min(delay * 2, this.maxReconnectDelayMs);
     }
   }
+}
+
+/** Aborts when any of `signals` aborts (`AbortSignal.any` where Node has it, i.e. ≥ 20.3). */
+function anySignal(signals) {
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any(signals);
+  const controller = new AbortController();
+  for (const signal of signals) {
+    if (signal.aborted) {
+      controller.abort(signal.reason);
+      break;
+    }
+    signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+  }
+  return controller.signal;
 }
