@@ -42,23 +42,27 @@ struct SchedulerIntegrationTests {
     @Test func aRunMissedWhileDownFiresOnceOnStart() async throws {
         let directory = TestServer.temporaryDirectory()
         let path = try StreamPath("/sched/restart")
+        let at = Timestamp(millisecondsSinceEpoch: Timestamp.now().millisecondsSinceEpoch + 3000)
         try await TestServer.with(dataDirectory: directory) { server in
             let client = SpoolClient(baseURL: server.baseURL)
-            let at = Timestamp(millisecondsSinceEpoch: Timestamp.now().millisecondsSinceEpoch + 1500)
             try await schedule(client, path, ["name": "later", "at": .string(at.iso8601)])
             try await schedule(client, path, ["name": "every", "everySeconds": 1])
-            #expect(try await eventually { try await fired(client, path).count >= 1 })
+            #expect(try await eventually { try await fired(client, path).contains { $0.metadata?["spool.schedule"] == "every" } })
         }
-        // Down for three seconds: several `every` runs and the `at` run are missed.
-        try await Task.sleep(for: .seconds(3))
-        let beforeRestart = Timestamp.now()
+        let downAt = Timestamp.now()
+        // Down past `at` and across several `every` periods.
+        try await Task.sleep(for: .milliseconds(max(0, at.millisecondsSinceEpoch - downAt.millisecondsSinceEpoch) + 2500))
+        let restartedAt = Timestamp.now()
         try await TestServer.with(dataDirectory: directory) { server in
             let client = SpoolClient(baseURL: server.baseURL)
             #expect(try await eventually { try await fired(client, path).contains { $0.metadata?["spool.schedule"] == "later" } })
             try await Task.sleep(for: .milliseconds(400))
-            let onStart = try await fired(client, path).filter { $0.createdAt >= beforeRestart }
-            #expect(onStart.filter { $0.metadata?["spool.schedule"] == "later" }.count == 1)
-            #expect(onStart.filter { $0.metadata?["spool.schedule"] == "every" }.count <= 2, "missed runs fire once, not once per missed second")
+            let all = try await fired(client, path)
+            let later = all.filter { $0.metadata?["spool.schedule"] == "later" }
+            #expect(later.count == 1, "a one-shot schedule fires exactly once")
+            if downAt < at { #expect(later.first.map { $0.createdAt >= restartedAt } == true, "missed while down, fired on start") }
+            let everyOnStart = all.filter { $0.metadata?["spool.schedule"] == "every" && $0.createdAt >= restartedAt }
+            #expect(everyOnStart.count <= 2, "missed runs fire once, not once per missed second")
         }
     }
 }
