@@ -83,6 +83,11 @@ let package = Package(
             name: "SpoolBench",
             dependencies: [
                 "SpoolCore",
+                "SpoolStore",
+                "SpoolProcessors",
+                "SpoolTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "SpoolClient",
                 "SpoolServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

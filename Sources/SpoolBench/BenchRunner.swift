@@ -216,10 +216,3 @@ public struct BenchRunner: Sendable {
             target: "flat")
     }
 }
-
-/// A thread-safe count, for progress shared by concurrent tasks.
-final class Counter: Sendable {
-    private let count = Mutex(0)
-    func increment() { count.withLock { $0 += 1 } }
-    var value: Int { count.withLock { $0 } }
-}

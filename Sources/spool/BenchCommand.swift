@@ -11,6 +11,8 @@ struct BenchCommand: AsyncParsableCommand {
             (build with -c release for meaningful numbers). Record results in BENCHMARKS.md.
             """)
 
+    @Argument(help: "What to measure: the server (default) or 'processors' (replay, lag, circuit breaker; in process).")
+    var suite: String = "server"
     @Option(help: "Benchmark this server instead of starting one.") var server: String?
     @Option(name: .customLong("server-pid"), help: "Process id of --server, to report its memory.") var serverPID: Int32?
     @Flag(help: "A small, fast run (smoke test).") var quick = false
@@ -20,6 +22,21 @@ struct BenchCommand: AsyncParsableCommand {
     var only: [String] = []
 
     func run() async throws {
+        switch suite {
+        case "server": try await runServerBench()
+        case "processors": try await runProcessorBench()
+        default: throw ValidationError("unknown benchmark '\(suite)'; use 'server' or 'processors'")
+        }
+    }
+
+    private func runProcessorBench() async throws {
+        let bench = quick ? ProcessorBench.quick : ProcessorBench()
+        let report = try await bench.run { line in FileHandle.standardError.write(Data("\(line)\n".utf8)) }
+        printFlushed("spool bench processors (in process)\n")
+        printFlushed(report.table, terminator: "")
+    }
+
+    private func runServerBench() async throws {
         var options = quick ? BenchOptions.quick : BenchOptions()
         if let subscribers { options.subscribers = subscribers }
         if let catchUpEvents { options.catchUpEvents = catchUpEvents }

@@ -28,7 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
         name: .customLong("circuit-breaker"),
         help: "Pause a stream that receives more than N events in S seconds, as N/Ss (env SPOOL_CIRCUIT_BREAKER).")
     var circuitBreaker = ProcessInfo.processInfo.environment["SPOOL_CIRCUIT_BREAKER"] ?? "100/1s"
-    @Flag(help: "Also run the demo processors (demo/ping → demo/pong on /demo/**).")
+    @Flag(help: "Also run the demo processors: demo/ping → demo/pong on /demo/**, and a runaway loop on /loop/** for the circuit breaker.")
     var demo = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (env SPOOL_LOG_LEVEL). debug logs every request.")
     var logLevel = ProcessInfo.processInfo.environment["SPOOL_LOG_LEVEL"] ?? "info"
@@ -49,7 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--circuit-breaker takes N/Ss, e.g. 100/1s, not '\(circuitBreaker)'")
         }
         configuration.circuitBreaker = limit
-        let processors: [any StreamProcessor] = demo ? [PingPong()] : []
+        let processors: [any StreamProcessor] = demo ? [PingPong(), Runaway()] : []
         let displayHost = host.contains(":") ? "[\(host)]" : host
         let app: any ApplicationProtocol
         do {

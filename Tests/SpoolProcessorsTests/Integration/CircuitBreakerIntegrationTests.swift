@@ -5,20 +5,6 @@ import SpoolServer
 import SpoolTesting
 import Testing
 
-/// A processor that reacts to its own output: every tick (and every resume) appends another tick.
-struct Runaway: StreamProcessor {
-    let name = "runaway"
-    let streams: StreamPattern = "/loop/**"
-    let initialState = 0
-
-    func reduce(into state: inout Int, event: Event) { state += 1 }
-
-    func afterAppend(event: Event, state: Int, context: ProcessorContext) async throws {
-        guard event.type == "loop/tick" || event.type == StreamPause.resumedType else { return }
-        try await context.append(AppendInput(type: "loop/tick"))
-    }
-}
-
 @Suite(.timeLimit(.minutes(2)))
 struct CircuitBreakerIntegrationTests {
     @Test func pausesARunawayLoopAndResumesOnRequest() async throws {
