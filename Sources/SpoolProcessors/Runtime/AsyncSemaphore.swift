@@ -4,36 +4,46 @@ import Synchronization
 /// so a slow processor makes the feed wait instead of filling memory.
 final class AsyncSemaphore: Sendable {
     private struct State {
-        var available: Int
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var inUse = 0
+        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
-    private let state: Mutex<State>
+    private let limit: Int
+    private let state = Mutex(State())
 
-    init(permits: Int) { state = Mutex(State(available: permits)) }
+    init(permits: Int) { limit = max(1, permits) }
 
-    func acquire() async {
+    /// Takes `count` permits, waiting while that would exceed the limit. A request
+    /// larger than the limit is granted alone, when nothing else is in flight.
+    func acquire(_ count: Int) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let acquired = state.withLock { state in
-                if state.available > 0 {
-                    state.available -= 1
+            let granted = state.withLock { state in
+                if state.waiters.isEmpty && Self.fits(count, inUse: state.inUse, limit: limit) {
+                    state.inUse += count
                     return true
                 }
-                state.waiters.append(continuation)
+                state.waiters.append((count, continuation))
                 return false
             }
-            if acquired { continuation.resume() }
+            if granted { continuation.resume() }
         }
     }
 
-    func release() {
-        let waiter: CheckedContinuation<Void, Never>? = state.withLock { state in
-            if state.waiters.isEmpty {
-                state.available += 1
-                return nil
+    func release(_ count: Int) {
+        let woken: [CheckedContinuation<Void, Never>] = state.withLock { state in
+            state.inUse -= count
+            var woken: [CheckedContinuation<Void, Never>] = []
+            while let first = state.waiters.first, Self.fits(first.count, inUse: state.inUse, limit: limit) {
+                state.inUse += first.count
+                woken.append(first.continuation)
+                state.waiters.removeFirst()
             }
-            return state.waiters.removeFirst()
+            return woken
         }
-        waiter?.resume()
+        for continuation in woken { continuation.resume() }
+    }
+
+    private static func fits(_ count: Int, inUse: Int, limit: Int) -> Bool {
+        inUse == 0 || inUse + count <= limit
     }
 }

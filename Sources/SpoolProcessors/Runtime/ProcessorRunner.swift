@@ -76,7 +76,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
             $0.savedCheckpoint = start
         }
         logger.debug("processor starting", metadata: ["spool.position": "\(start)"])
-        let lanes = (0..<max(1, configuration.lanes)).map { _ in AsyncStream<Event>.makeStream() }
+        let lanes: [Lane] = (0..<max(1, configuration.lanes)).map { _ in AsyncStream<[Event]>.makeStream() }
         let tail = store.tailFeed(prefix: processor.streams.prefix, after: start)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for lane in lanes {
@@ -87,7 +87,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
             try await withGracefulShutdownHandler {
                 for try await delivery in tail {
                     guard case .events(let events) = delivery else { continue }
-                    for event in events { await dispatch(event, lanes: lanes) }
+                    await dispatch(events, lanes: lanes)
                 }
             } onGracefulShutdown: {
                 tail.close()
@@ -100,31 +100,46 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         logger.debug("processor stopped")
     }
 
-    private func dispatch(_ event: Event, lanes: [(stream: AsyncStream<Event>, continuation: AsyncStream<Event>.Continuation)]) async {
-        guard processor.streams.matches(event.streamPath) else {
-            progress.withLock { $0.tracker.skipped(event.position) }
-            return
+    private typealias Lane = (stream: AsyncStream<[Event]>, continuation: AsyncStream<[Event]>.Continuation)
+
+    /// Hands a feed delivery to the lanes: one batch per lane, so a busy feed costs
+    /// one hand-over per lane rather than one per event.
+    private func dispatch(_ events: [Event], lanes: [Lane]) async {
+        var batches = Array(repeating: [Event](), count: lanes.count)
+        var matched = 0
+        for event in events where processor.streams.matches(event.streamPath) {
+            batches[Int(StableHash.fnv1a64(event.streamPath.rawValue) % UInt64(lanes.count))].append(event)
+            matched += 1
         }
-        await inFlight.acquire()
-        progress.withLock { $0.tracker.dispatched(event.position) }
-        let lane = Int(StableHash.fnv1a64(event.streamPath.rawValue) % UInt64(lanes.count))
-        lanes[lane].continuation.yield(event)
+        if matched > 0 { await inFlight.acquire(matched) }
+        progress.withLock { progress in
+            for event in events {
+                if processor.streams.matches(event.streamPath) {
+                    progress.tracker.dispatched(event.position)
+                } else {
+                    progress.tracker.skipped(event.position)
+                }
+            }
+        }
+        for (lane, batch) in zip(lanes, batches) where !batch.isEmpty { lane.continuation.yield(batch) }
     }
 
     /// Handles the events of the streams hashed to one lane, in order.
-    private func runLane(_ events: AsyncStream<Event>) async throws {
+    private func runLane(_ batches: AsyncStream<[Event]>) async throws {
         var cache: [StreamPath: StreamEntry] = [:]
-        for await event in events {
-            do {
-                try await handle(event, cache: &cache)
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                // Reading or snapshotting failed (store trouble): record and move on rather than stall the lane.
-                logger.error("could not handle event", metadata: ["spool.stream": "\(event.streamPath)", "spool.offset": "\(event.offset)", "spool.error": "\(error)"])
+        for await batch in batches {
+            for event in batch {
+                do {
+                    try await handle(event, cache: &cache)
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    // Reading or snapshotting failed (store trouble): record and move on rather than stall the lane.
+                    logger.error("could not handle event", metadata: ["spool.stream": "\(event.streamPath)", "spool.offset": "\(event.offset)", "spool.error": "\(error)"])
+                }
+                progress.withLock { $0.tracker.completed(event.position) }
             }
-            progress.withLock { $0.tracker.completed(event.position) }
-            inFlight.release()
+            inFlight.release(batch.count)
             if cache.count > configuration.maximumCachedStreams {
                 for entry in cache { queueSnapshot(of: entry.key, entry.value) }
                 cache.removeAll(keepingCapacity: true)
