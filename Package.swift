@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "SpoolStore", targets: ["SpoolStore"]),
         .library(name: "SpoolServer", targets: ["SpoolServer"]),
         .library(name: "SpoolClient", targets: ["SpoolClient"]),
+        .library(name: "SpoolAgent", targets: ["SpoolAgent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -60,6 +61,7 @@ let package = Package(
                 "SpoolCore",
                 "SpoolStore",
                 "SpoolProcessors",
+                "SpoolAgent",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -76,6 +78,20 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SpoolAgent",
+            dependencies: [
+                "SpoolCore",
+                "SpoolClient",
+                "SpoolStore",
+                "SpoolProcessors",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
@@ -103,7 +119,10 @@ let package = Package(
                 "SpoolCore",
                 "SpoolStore",
                 "SpoolServer",
+                "SpoolAgent",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -152,6 +171,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SpoolAgentTests",
+            dependencies: [
+                "SpoolCore", "SpoolAgent", "SpoolTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSettings
         ),

@@ -1,7 +1,9 @@
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import SpoolAgent
 import SpoolCore
 import SpoolProcessors
 import SpoolStore
@@ -33,13 +35,23 @@ public func buildApplication(
         router.add(middleware: AuthMiddleware(token: token))
     }
     let scheduler = Scheduler(board: ScheduleBoard())
+    let agentJobs = AgentJobQueue()
+    let toolbox = Toolbox.builtIn
+    let agent = AgentProcessor(queue: agentJobs, toolbox: toolbox)
     let builtIns: [any StreamProcessor] = [
         CircuitBreaker(maxEvents: configuration.circuitBreaker.maxEvents, windowSeconds: configuration.circuitBreaker.windowSeconds),
         scheduler,
         Subscriptions(logger: logger),
+        agent,
     ]
     let host = ProcessorHost(
         store: store, processors: builtIns + processors, logger: logger, configuration: configuration.processorHost)
+    let environment = configuration.agentEnvironment
+    let agentRuntime = AgentRuntime(
+        queue: agentJobs, processor: agent, host: host, store: store,
+        providers: ProviderRegistry(environment: environment, logger: logger), toolbox: toolbox,
+        appendPrefixes: commaSeparated(environment["SPOOL_AGENT_APPEND_PREFIXES"]).compactMap { try? StreamPrefix($0) },
+        httpAllowedHosts: commaSeparated(environment["SPOOL_HTTP_ALLOW"]).map { $0.lowercased() }, logger: logger)
     let frameCache = EncodedFrameCache()
     HealthRoutes(store: store).register(on: router)
     StreamRoutes(store: store, configuration: configuration, frameCache: frameCache).register(on: router)
@@ -54,10 +66,15 @@ public func buildApplication(
             address: .hostname(configuration.host, port: configuration.port), serverName: "spool"),
         // Shut down in reverse: the server drains, then processors save progress, then the store closes.
         services: [
-            store, host, SchedulerService(scheduler: scheduler, host: host, store: store, logger: logger),
+            store, host, SchedulerService(scheduler: scheduler, host: host, store: store, logger: logger), agentRuntime,
             KeepAliveService(hub: store.live, interval: configuration.keepAliveInterval),
         ],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
+}
+
+/// The items of a comma-separated setting, trimmed, without empties.
+func commaSeparated(_ text: String?) -> [String] {
+    (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
 }

@@ -1,0 +1,76 @@
+import SpoolCore
+
+/// An agent's conversation and progress, folded from its stream. Pure data.
+public struct AgentState: Codable, Sendable, Equatable {
+    /// One message of the conversation the model sees.
+    public struct Message: Codable, Sendable, Equatable {
+        public var role: String
+        public var content: String
+        public var toolCalls: [RecordedToolCall]?
+        public var callId: String?
+        public var name: String?
+        public var isError: Bool?
+    }
+
+    public struct RecordedToolCall: Codable, Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var argumentsJSON: String
+    }
+
+    public enum Approval: String, Codable, Sendable {
+        case notNeeded, pending, granted, denied
+    }
+
+    public struct ToolCallProgress: Codable, Sendable, Equatable {
+        public var name: String
+        public var argumentsJSON: String
+        public var requestId: String
+        public var approval: Approval
+        public var completed: Bool
+    }
+
+    public var configuration = AgentConfiguration()
+    public var messages: [Message] = []
+    /// The offset of the newest input.
+    public var lastInputOffset = 0
+    /// The newest input that a started request already contains.
+    public var inputOffsetInRequest = 0
+    /// The request in flight, if any.
+    public var activeRequestId: String?
+    /// Requests started so far (names the next one).
+    public var requestCount = 0
+    /// Tool calls of the current turn, by call id, in the order requested.
+    public var toolCalls: [String: ToolCallProgress] = [:]
+    public var toolCallOrder: [String] = []
+    /// The last answer that ended a turn (no tool calls), and the offset of its event.
+    public var lastAnswer: String?
+    public var lastAnswerOffset = 0
+
+    public init() {}
+
+    /// Whether an input arrived that no request has seen yet.
+    public var hasUnansweredInput: Bool { lastInputOffset > inputOffsetInRequest }
+
+    /// Tool calls of the turn not completed yet.
+    public var openToolCalls: [String] { toolCallOrder.filter { toolCalls[$0]?.completed == false } }
+
+    /// The conversation as provider messages.
+    public var llmMessages: [LLMMessage] {
+        messages.map { message in
+            switch message.role {
+            case "system": return .system(message.content)
+            case "developer": return .developer(message.content)
+            case "assistant":
+                let calls = (message.toolCalls ?? []).map {
+                    ToolCall(id: $0.id, name: $0.name, arguments: (try? JSONValue.parse($0.argumentsJSON)) ?? .emptyObject)
+                }
+                return .assistant(content: message.content, toolCalls: calls)
+            case "tool":
+                return .toolResult(
+                    ToolResult(callId: message.callId ?? "", name: message.name ?? "", output: message.content, isError: message.isError ?? false))
+            default: return .user(message.content)
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import SpoolCore
+
+/// The tools agents may use, by name.
+public struct Toolbox: Sendable {
+    public private(set) var tools: [String: any AgentTool]
+
+    public init(_ tools: [any AgentTool]) {
+        self.tools = Dictionary(tools.map { ($0.definition.name, $0) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// The built-in tools: append_event, read_stream, http_request, ask_agent, wait.
+    public static var builtIn: Toolbox {
+        Toolbox([AppendEventTool(), ReadStreamTool(), HTTPRequestTool(), AskAgentTool(), WaitTool()])
+    }
+
+    /// Adds (or replaces) tools.
+    public func adding(_ more: [any AgentTool]) -> Toolbox {
+        var toolbox = self
+        for tool in more { toolbox.tools[tool.definition.name] = tool }
+        return toolbox
+    }
+
+    /// The definitions of the tools a configuration names (unknown names are skipped).
+    public func definitions(for configuration: AgentConfiguration) -> [ToolDefinition] {
+        configuration.tools.compactMap { tools[$0]?.definition }
+    }
+
+    /// Whether a call to `name` waits for approval.
+    public func requiresApproval(_ name: String, configuration: AgentConfiguration) -> Bool {
+        configuration.requireApproval.contains(name) || tools[name]?.requiresApproval == true
+    }
+}
