@@ -132,6 +132,7 @@ let package = Package(
         .executableTarget(
             name: "spool",
             dependencies: [
+                "SpoolAgent",
                 "SpoolCore",
                 "SpoolProcessors",
                 "SpoolServer",

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import SpoolAgent
 import SpoolCore
 import SpoolProcessors
 import SpoolServer
@@ -55,6 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             app = try await buildApplication(configuration: configuration, processors: processors) { boundPort in
                 printFlushed("Spool listening on http://\(displayHost):\(boundPort) (data: \(data))")
+                printFlushed(ProviderRegistry(environment: ProcessInfo.processInfo.environment).describe())
             }
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))

@@ -38,6 +38,17 @@ public final class AgentJobQueue: Sendable {
         }
     }
 
+    /// Requests cancelled by an event, which their job must stop streaming.
+    private let cancelled = Mutex<Set<String>>([])
+
+    public func cancel(_ stream: StreamPath, requestId: String) {
+        _ = cancelled.withLock { $0.insert("\(stream)#\(requestId)") }
+    }
+
+    public func isCancelled(_ stream: StreamPath, requestId: String) -> Bool {
+        cancelled.withLock { $0.contains("\(stream)#\(requestId)") }
+    }
+
     /// Whether a request job is still the newest of its stream.
     public func isCurrent(_ stream: StreamPath, generation: Int) -> Bool {
         generations.withLock { $0[stream] == generation }

@@ -12,6 +12,8 @@ public enum AgentAction: Sendable, Equatable {
     case runTool(callId: String)
     /// Complete a denied call with an error result.
     case completeDenied(callId: String, reason: String)
+    /// Stop streaming a request someone cancelled (a person pressing Ctrl-C, say).
+    case stopRequest(requestId: String)
 }
 
 public enum AgentPlanner {
@@ -38,6 +40,9 @@ public enum AgentPlanner {
         case AgentEvents.approvalDenied:
             guard let callId = event.payload["callId"]?.stringValue, state.toolCalls[callId]?.completed == false else { return [] }
             return [.completeDenied(callId: callId, reason: event.payload["reason"]?.stringValue ?? "denied by a human")]
+        case AgentEvents.requestCancelled:
+            guard let requestId = event.payload["requestId"]?.stringValue else { return [] }
+            return [.stopRequest(requestId: requestId)]
         case AgentEvents.toolCallCompleted:
             // The turn goes on once every tool call of the response has its result.
             guard !state.toolCallOrder.isEmpty, state.openToolCalls.isEmpty, state.activeRequestId == nil else { return [] }

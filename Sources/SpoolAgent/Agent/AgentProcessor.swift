@@ -42,6 +42,8 @@ public struct AgentProcessor: StreamProcessor, SnapshotPolicy {
                 if needsApproval {
                     try await context.append(AppendInput(type: AgentEvents.approvalRequested, payload: ["callId": .string(callId)]))
                 }
+            case .stopRequest(let requestId):
+                queue.cancel(event.streamPath, requestId: requestId)
             case .runTool(let callId):
                 queue.submitTool(event.streamPath, callId: callId)
             case .completeDenied(let callId, let reason):

@@ -106,7 +106,8 @@ public final class AgentRuntime: Service {
         }
         do {
             for try await event in try await provider.stream(request) {
-                guard queue.isCurrent(stream, generation: generation) else { return }  // cancelled by a new input
+                // Cancelled by a new input, or by someone's `llm/request-cancelled`.
+                guard queue.isCurrent(stream, generation: generation), !queue.isCancelled(stream, requestId: requestId) else { return }
                 switch event {
                 case .textDelta(let text):
                     if let delta = coalescer.add(text, now: .now) { try await appendDelta(delta) }
