@@ -178,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "SpoolAgentTests",
             dependencies: [
-                "SpoolCore", "SpoolAgent", "SpoolTesting",
+                "SpoolCore", "SpoolAgent", "SpoolTesting", "SpoolClient", "SpoolServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSettings
