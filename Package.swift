@@ -98,6 +98,7 @@ let package = Package(
         .target(
             name: "SpoolBench",
             dependencies: [
+                "SpoolAgent",
                 "SpoolCore",
                 "SpoolStore",
                 "SpoolProcessors",

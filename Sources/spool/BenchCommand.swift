@@ -11,7 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
             (build with -c release for meaningful numbers). Record results in BENCHMARKS.md.
             """)
 
-    @Argument(help: "What to measure: the server (default) or 'processors' (replay, lag, circuit breaker; in process).")
+    @Argument(help: "What to measure: 'server' (default), 'processors' (replay, lag, circuit breaker) or 'agent' (harness overhead, many agents); the last two run in process.")
     var suite: String = "server"
     @Option(help: "Benchmark this server instead of starting one.") var server: String?
     @Option(name: .customLong("server-pid"), help: "Process id of --server, to report its memory.") var serverPID: Int32?
@@ -25,7 +25,8 @@ struct BenchCommand: AsyncParsableCommand {
         switch suite {
         case "server": try await runServerBench()
         case "processors": try await runProcessorBench()
-        default: throw ValidationError("unknown benchmark '\(suite)'; use 'server' or 'processors'")
+        case "agent": try await runAgentBench()
+        default: throw ValidationError("unknown benchmark '\(suite)'; use 'server', 'processors' or 'agent'")
         }
     }
 
@@ -33,6 +34,13 @@ struct BenchCommand: AsyncParsableCommand {
         let bench = quick ? ProcessorBench.quick : ProcessorBench()
         let report = try await bench.run { line in FileHandle.standardError.write(Data("\(line)\n".utf8)) }
         printFlushed("spool bench processors (in process)\n")
+        printFlushed(report.table, terminator: "")
+    }
+
+    private func runAgentBench() async throws {
+        let bench = quick ? AgentBench.quick : AgentBench()
+        let report = try await bench.run { line in FileHandle.standardError.write(Data("\(line)\n".utf8)) }
+        printFlushed("spool bench agent (in process, fake provider with zero latency)\n")
         printFlushed(report.table, terminator: "")
     }
 

@@ -5,7 +5,8 @@ import Synchronization
 /// which take long and must not hold up the stream's event handling.
 public final class AgentJobQueue: Sendable {
     public enum Job: Sendable {
-        case request(stream: StreamPath, generation: Int, debounceMs: Int)
+        /// `state` is the agent's state after the event that asked for the request (a pure fold).
+        case request(stream: StreamPath, generation: Int, debounceMs: Int, state: AgentState)
         case tool(stream: StreamPath, callId: String)
     }
 
@@ -19,9 +20,9 @@ public final class AgentJobQueue: Sendable {
     }
 
     /// Queues a request, superseding any older request job of the stream.
-    public func submitRequest(_ stream: StreamPath, debounceMs: Int) {
+    public func submitRequest(_ stream: StreamPath, debounceMs: Int, state: AgentState) {
         let generation = supersede(stream)
-        continuation.yield(.request(stream: stream, generation: generation, debounceMs: debounceMs))
+        continuation.yield(.request(stream: stream, generation: generation, debounceMs: debounceMs, state: state))
     }
 
     public func submitTool(_ stream: StreamPath, callId: String) {

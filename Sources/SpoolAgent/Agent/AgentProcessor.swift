@@ -22,14 +22,17 @@ public struct AgentProcessor: StreamProcessor, SnapshotPolicy {
 
     public func afterAppend(event: Event, state: AgentState, context: ProcessorContext) async throws {
         let actions = AgentPlanner.actions(after: event, state: state) { toolbox.requiresApproval($0, configuration: state.configuration) }
+        // The state a new request starts from: this one, less a request cancelled just now.
+        var requestState = state
         for action in actions {
             switch action {
             case .cancelRequest(let requestId, let reason):
                 queue.supersede(event.streamPath)
+                requestState.activeRequestId = nil
                 try await context.append(
                     AppendInput(type: AgentEvents.requestCancelled, payload: ["requestId": .string(requestId), "reason": .string(reason)]))
             case .startRequest(let debounceMs):
-                queue.submitRequest(event.streamPath, debounceMs: debounceMs)
+                queue.submitRequest(event.streamPath, debounceMs: debounceMs, state: requestState)
             case .announceToolCall(let callId, let needsApproval):
                 guard let call = state.toolCalls[callId] else { continue }
                 try await context.append(

@@ -60,8 +60,8 @@ public final class AgentRuntime: Service {
     func perform(_ job: AgentJobQueue.Job) async {
         do {
             switch job {
-            case .request(let stream, let generation, let debounceMs):
-                try await runRequest(stream, generation: generation, debounceMs: debounceMs)
+            case .request(let stream, let generation, let debounceMs, let state):
+                try await runRequest(stream, generation: generation, debounceMs: debounceMs, state: state)
             case .tool(let stream, let callId):
                 try await runTool(stream, callId: callId)
             }
@@ -74,10 +74,10 @@ public final class AgentRuntime: Service {
 
     // MARK: Requests
 
-    func runRequest(_ stream: StreamPath, generation: Int, debounceMs: Int) async throws {
+    func runRequest(_ stream: StreamPath, generation: Int, debounceMs: Int, state: AgentState) async throws {
         if debounceMs > 0 { try await Task.sleep(for: .milliseconds(debounceMs)) }
-        guard queue.isCurrent(stream, generation: generation) else { return }  // a newer input took over
-        let state = try await currentState(stream)
+        // A newer input took over; otherwise nothing but this request's own bookkeeping followed `state`.
+        guard queue.isCurrent(stream, generation: generation) else { return }
         guard state.activeRequestId == nil, state.hasUnansweredInput || state.lastMessageIsToolResult else { return }
         let configuration = state.configuration
         let provider = try providers.provider(named: configuration.provider ?? providers.defaultProviderName)
@@ -169,9 +169,11 @@ public final class AgentRuntime: Service {
                 try await append(
                     AgentEvents.requestCancelled, ["requestId": .string(active), "reason": "server restarted"], to: stream,
                     key: "agent:\(active):restart-cancelled")
-                queue.submitRequest(stream, debounceMs: 0)
+                var resumed = state
+                resumed.activeRequestId = nil
+                queue.submitRequest(stream, debounceMs: 0, state: resumed)
             } else if state.hasUnansweredInput || (state.lastMessageIsToolResult && state.openToolCalls.isEmpty) {
-                queue.submitRequest(stream, debounceMs: 0)
+                queue.submitRequest(stream, debounceMs: 0, state: state)
             }
             for callId in state.openToolCalls where [.notNeeded, .granted].contains(state.toolCalls[callId]?.approval) {
                 queue.submitTool(stream, callId: callId)
