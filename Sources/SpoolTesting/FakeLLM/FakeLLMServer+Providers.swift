@@ -1,0 +1,36 @@
+import AsyncHTTPClient
+import SpoolAgent
+
+extension FakeLLMServer {
+    /// A short retry policy for tests: 3 attempts, 10 ms apart.
+    public static let testRetryPolicy = LLMRetryPolicy(attempts: 3, initialBackoff: .milliseconds(10), maximumBackoff: .milliseconds(50))
+
+    /// An OpenAI Chat Completions provider talking to this server.
+    public func openAIChatProvider(
+        apiKey: String? = "sk-test-key", httpClient: HTTPClient = .shared, retryPolicy: LLMRetryPolicy = testRetryPolicy
+    ) -> OpenAIChatProvider {
+        OpenAIChatProvider(baseURL: openAIBaseURL, apiKey: apiKey, httpClient: httpClient, retryPolicy: retryPolicy, compatibility: .openAI)
+    }
+
+    /// An OpenAI Responses provider talking to this server.
+    public func openAIResponsesProvider(
+        apiKey: String? = "sk-test-key", httpClient: HTTPClient = .shared, retryPolicy: LLMRetryPolicy = testRetryPolicy
+    ) -> OpenAIResponsesProvider {
+        OpenAIResponsesProvider(baseURL: openAIBaseURL, apiKey: apiKey, httpClient: httpClient, retryPolicy: retryPolicy)
+    }
+
+    /// An Anthropic Messages provider talking to this server.
+    public func anthropicProvider(
+        apiKey: String? = "sk-ant-test-key", httpClient: HTTPClient = .shared, retryPolicy: LLMRetryPolicy = testRetryPolicy
+    ) -> AnthropicMessagesProvider {
+        AnthropicMessagesProvider(baseURL: baseURL, apiKey: apiKey, httpClient: httpClient, retryPolicy: retryPolicy)
+    }
+
+    /// The environment that points every provider of a ``ProviderRegistry`` at this server.
+    public func environment(defaultProvider: String = "openai") -> [String: String] {
+        [
+            "OPENAI_API_KEY": "sk-test-key", "OPENAI_BASE_URL": openAIBaseURL, "ANTHROPIC_API_KEY": "sk-ant-test-key",
+            "ANTHROPIC_BASE_URL": baseURL, "SPOOL_DEFAULT_PROVIDER": defaultProvider,
+        ]
+    }
+}
