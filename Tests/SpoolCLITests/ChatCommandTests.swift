@@ -54,3 +54,36 @@ struct ChatCommandTests {
     /// No provider credentials: agents use the offline echo provider.
     static let offline = ["OPENAI_API_KEY": "", "ANTHROPIC_API_KEY": ""]
 }
+
+/// A request streaming when the server is killed is cancelled and sent again on restart.
+@Suite(.timeLimit(.minutes(3)))
+struct AgentRestartTests {
+    @Test func aRequestInFlightIsResentAfterAKill() async throws {
+        let slow = FakeLLMReply.text(String(repeating: "slow ", count: 60), chunks: 60, delay: .milliseconds(100))
+        try await FakeLLMServer.with(replies: [slow, .text("Resumed answer.")]) { llm in
+            let directory = TestServer.temporaryDirectory()
+            let path = try StreamPath("/agents/inflight")
+            let server = try await SpoolProcess.serve(dataDirectory: directory, environment: llm.environment())
+            let client = SpoolClient(baseURL: server.baseURL, httpClient: failFastHTTPClient)
+            try await client.append(AppendInput(type: "agent/configured", payload: ["debounceMs": 0]), to: path)
+            try await client.append(AppendInput(type: "agent/input-added", payload: ["content": "long answer please"]), to: path)
+            #expect(try await eventually { try await client.read(path).contains { $0.type == "llm/output-delta" } })
+            await server.kill()
+
+            let restarted = try await SpoolProcess.serve(dataDirectory: directory, environment: llm.environment())
+            defer { restarted.stop() }
+            let reader = SpoolClient(baseURL: restarted.baseURL)
+            #expect(try await eventually(timeout: .seconds(20)) {
+                try await reader.read(path, limit: 10_000).contains { $0.type == "llm/response-completed" }
+            })
+            let events = try await reader.read(path, limit: 10_000)
+            let cancelled = try #require(events.first { $0.type == "llm/request-cancelled" })
+            #expect(cancelled.payload["reason"] == "server restarted")
+            #expect(cancelled.payload["requestId"] == "req-1")
+            let completed = events.filter { $0.type == "llm/response-completed" }
+            #expect(completed.map { $0.payload["requestId"] } == ["req-2"])
+            #expect(completed.first?.payload["content"] == "Resumed answer.")
+            #expect(llm.requestCount == 2, "the provider saw the interrupted request and its replacement")
+        }
+    }
+}

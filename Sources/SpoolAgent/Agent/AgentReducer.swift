@@ -16,10 +16,11 @@ public enum AgentReducer {
         case AgentEvents.requestStarted:
             state.activeRequestId = payload["requestId"]?.stringValue
             state.requestCount += 1
-            state.inputOffsetInRequest = payload["inputOffset"]?.intValue.map { Int($0) } ?? state.lastInputOffset
+            state.activeRequestInputOffset = payload["inputOffset"]?.intValue.map { Int($0) } ?? state.lastInputOffset
         case AgentEvents.responseCompleted:
             guard let requestId = payload["requestId"]?.stringValue, requestId == state.activeRequestId else { return }
             state.activeRequestId = nil
+            state.answeredInputOffset = max(state.answeredInputOffset, state.activeRequestInputOffset)
             let calls = (payload["toolCalls"]?.arrayValue ?? []).compactMap(ToolCall.init(json:))
             state.messages.append(
                 .init(

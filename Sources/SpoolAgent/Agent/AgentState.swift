@@ -34,10 +34,11 @@ public struct AgentState: Codable, Sendable, Equatable {
     public var messages: [Message] = []
     /// The offset of the newest input.
     public var lastInputOffset = 0
-    /// The newest input that a started request already contains.
-    public var inputOffsetInRequest = 0
-    /// The request in flight, if any.
+    /// The newest input that a completed response has answered.
+    public var answeredInputOffset = 0
+    /// The request in flight, if any, and the newest input it contains.
     public var activeRequestId: String?
+    public var activeRequestInputOffset = 0
     /// Requests started so far (names the next one).
     public var requestCount = 0
     /// Tool calls of the current turn, by call id, in the order requested.
@@ -49,8 +50,9 @@ public struct AgentState: Codable, Sendable, Equatable {
 
     public init() {}
 
-    /// Whether an input arrived that no request has seen yet.
-    public var hasUnansweredInput: Bool { lastInputOffset > inputOffsetInRequest }
+    /// Whether an input arrived that no completed response has answered yet (a cancelled or
+    /// failed request leaves it unanswered, so a resumed turn sends it again).
+    public var hasUnansweredInput: Bool { lastInputOffset > answeredInputOffset }
 
     /// Tool calls of the turn not completed yet.
     public var openToolCalls: [String] { toolCallOrder.filter { toolCalls[$0]?.completed == false } }
