@@ -15,11 +15,13 @@ import SpoolStore
 ///   - configuration: where to listen and store, limits, auth.
 ///   - store: a store to serve instead of opening the SQLite one in `dataDirectory`.
 ///   - processors: processors to run besides the built-in ones.
+///   - tools: agent tools besides the built-in ones (a tool of the same name replaces the built-in).
 ///   - onServerRunning: called with the bound port once the server accepts connections.
 public func buildApplication(
     configuration: SpoolServerConfiguration,
     store: (any EventStore & ProcessorStateStore & Service)? = nil,
     processors: [any StreamProcessor] = [],
+    tools: [any AgentTool] = [],
     logger: Logger? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> some ApplicationProtocol {
@@ -36,7 +38,7 @@ public func buildApplication(
     }
     let scheduler = Scheduler(board: ScheduleBoard())
     let agentJobs = AgentJobQueue()
-    let toolbox = Toolbox.builtIn
+    let toolbox = Toolbox.builtIn.adding(tools)
     let agent = AgentProcessor(queue: agentJobs, toolbox: toolbox)
     let builtIns: [any StreamProcessor] = [
         CircuitBreaker(maxEvents: configuration.circuitBreaker.maxEvents, windowSeconds: configuration.circuitBreaker.windowSeconds),
