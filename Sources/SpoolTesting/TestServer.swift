@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import SpoolAgent
 import SpoolCore
 import SpoolServer
 import SpoolStore
@@ -32,6 +33,7 @@ public struct TestServer: Sendable {
         dataDirectory: String? = nil,
         store: (any EventStore & ProcessorStateStore & Service)? = nil,
         processors: [any StreamProcessor] = [],
+        tools: [any AgentTool] = [],
         _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         let directory = dataDirectory ?? Self.temporaryDirectory()
@@ -43,7 +45,7 @@ public struct TestServer: Sendable {
         configuration.circuitBreaker = CircuitBreakerLimit(maxEvents: 1_000_000, windowSeconds: 1)
         configure(&configuration)
         let (ports, portSink) = AsyncStream<Int>.makeStream()
-        let app = try await buildApplication(configuration: configuration, store: store, processors: processors) { port in
+        let app = try await buildApplication(configuration: configuration, store: store, processors: processors, tools: tools) { port in
             portSink.yield(port)
             portSink.finish()
         }
