@@ -2,7 +2,7 @@
 #   make run   installs missing packages, builds (release) and serves on http://127.0.0.1:4437
 #   make test  installs what tests need, builds and runs every test
 
-SYSTEM_PACKAGES := libsqlite3-dev
+SYSTEM_PACKAGES := libsqlite3-dev libjavascriptcoregtk-4.1-dev
 TEST_PACKAGES := $(SYSTEM_PACKAGES) python3
 
 .PHONY: run test build release bench deps test-deps clean

@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SpoolServer", targets: ["SpoolServer"]),
         .library(name: "SpoolClient", targets: ["SpoolClient"]),
         .library(name: "SpoolAgent", targets: ["SpoolAgent"]),
+        .library(name: "SpoolJS", targets: ["SpoolJS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -33,6 +34,19 @@ let package = Package(
             name: "SpoolCore",
             swiftSettings: strictSettings
         ),
+        .systemLibrary(
+            name: "CJavaScriptCore",
+            pkgConfig: "javascriptcoregtk-4.1",
+            providers: [.apt(["libjavascriptcoregtk-4.1-dev"])]
+        ),
+        .target(
+            name: "SpoolJS",
+            dependencies: [
+                "SpoolCore",
+                .target(name: "CJavaScriptCore", condition: .when(platforms: [.linux])),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "SpoolStore",
             dependencies: [
@@ -47,6 +61,7 @@ let package = Package(
             name: "SpoolProcessors",
             dependencies: [
                 "SpoolCore",
+                "SpoolJS",
                 "SpoolStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -182,6 +197,11 @@ let package = Package(
                 "SpoolCore", "SpoolAgent", "SpoolTesting", "SpoolClient", "SpoolServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SpoolJSTests",
+            dependencies: ["SpoolCore", "SpoolJS"],
             swiftSettings: strictSettings
         ),
         .testTarget(

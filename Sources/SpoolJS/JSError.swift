@@ -1,0 +1,30 @@
+/// Why running JavaScript failed: a syntax error (with its position), an
+/// uncaught exception, a CPU time limit, or a result that is not JSON.
+public struct JSError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        case syntax
+        case exception
+        case timeout
+        case invalidValue
+    }
+
+    public var kind: Kind
+    public var message: String
+    /// 1-based line of the error in the evaluated script, when JavaScriptCore knows it.
+    public var line: Int?
+    /// 1-based column of the error, when JavaScriptCore knows it.
+    public var column: Int?
+
+    public init(_ kind: Kind, _ message: String, line: Int? = nil, column: Int? = nil) {
+        self.kind = kind
+        self.message = message
+        self.line = line
+        self.column = column
+    }
+
+    public var description: String {
+        guard let line else { return message }
+        if let column { return "\(message) (line \(line), column \(column))" }
+        return "\(message) (line \(line))"
+    }
+}

@@ -1,0 +1,214 @@
+#if canImport(CJavaScriptCore)
+import CJavaScriptCore
+#else
+import JavaScriptCore
+#endif
+import SpoolCore
+
+/// One sandboxed JavaScript context: a fresh global context in its own context
+/// group, so nothing is shared with other sandboxes. Plain JavaScriptCore has
+/// no file system, process or network APIs, and none are added here.
+///
+/// Not thread-safe: use a sandbox from one thread at a time (see `JSSandboxQueue`).
+///
+/// ```swift
+/// let sandbox = JSSandbox()
+/// try sandbox.evaluate("function add(a, b) { return a + b }")
+/// let sum = try sandbox.call("add", arguments: [.int(1), .int(2)])  // .int(3)
+/// ```
+public final class JSSandbox {
+    private let group: JSContextGroupRef
+    private let context: JSGlobalContextRef
+    private let timeout = TimeoutFlag()
+    private var functions: [String: JSObjectRef] = [:]
+
+    public init() {
+        group = JSContextGroupCreate()
+        context = JSGlobalContextCreateInGroup(group, nil)
+    }
+
+    deinit {
+        for function in functions.values { JSValueUnprotect(context, function) }
+        JSGlobalContextRelease(context)
+        JSContextGroupRelease(group)
+    }
+
+    /// Checks a script's syntax without running it.
+    public func checkSyntax(_ script: String, sourceURL: String = "script.js") throws {
+        let source = JSStringRef.make(script)
+        let url = JSStringRef.make(sourceURL)
+        defer { JSStringRelease(source); JSStringRelease(url) }
+        var exception: JSValueRef?
+        if !JSCheckScriptSyntax(context, source, url, 1, &exception) {
+            var failure = error(from: exception, kind: .syntax)
+            failure.kind = .syntax
+            if failure.column == nil, let line = failure.line {
+                failure.column = Self.guessColumn(of: failure.message, line: line, in: script)
+            }
+            throw failure
+        }
+    }
+
+    /// Runs a script and returns its completion value as JSON (`nil` for `undefined` or a function).
+    @discardableResult
+    public func evaluate(_ script: String, sourceURL: String = "script.js", timeLimit: Duration = .seconds(5)) throws -> JSONValue? {
+        try checkSyntax(script, sourceURL: sourceURL)
+        let source = JSStringRef.make(script)
+        let url = JSStringRef.make(sourceURL)
+        defer { JSStringRelease(source); JSStringRelease(url) }
+        let value = try limited(timeLimit) { exception in JSEvaluateScript(context, source, nil, url, 1, &exception) }
+        return try json(of: value)
+    }
+
+    /// Calls the function found at `path` (a global name or a dotted path such as `worker.reduce`)
+    /// with arguments given as JSON texts, and returns the result as JSON text (`nil` for `undefined`).
+    public func call(_ path: String, jsonArguments: [String], timeLimit: Duration = .seconds(5)) throws -> String? {
+        let function = try resolve(path)
+        var arguments: [JSValueRef?] = []
+        for text in jsonArguments {
+            let string = JSStringRef.make(text)
+            defer { JSStringRelease(string) }
+            guard let value = JSValueMakeFromJSONString(context, string) else {
+                throw JSError(.invalidValue, "argument is not JSON: \(text.prefix(100))")
+            }
+            arguments.append(value)
+        }
+        let result = try limited(timeLimit) { exception in
+            arguments.withUnsafeBufferPointer { buffer in
+                JSObjectCallAsFunction(context, function, nil, buffer.count, buffer.baseAddress, &exception)
+            }
+        }
+        return try jsonText(of: result)
+    }
+
+    /// Calls the function at `path` with JSON arguments and returns its JSON result (`.null` for `undefined`).
+    public func call(_ path: String, arguments: [JSONValue], timeLimit: Duration = .seconds(5)) throws -> JSONValue {
+        let text = try call(path, jsonArguments: arguments.map(\.jsonString), timeLimit: timeLimit)
+        guard let text else { return .null }
+        do {
+            return try JSONValue.parse(text)
+        } catch {
+            throw JSError(.invalidValue, "result is not JSON: \(error)")
+        }
+    }
+
+    // MARK: Internals
+
+    /// JavaScriptCore reports only the line of a syntax error; for "Unexpected token 'X'"
+    /// the column is where that token first appears on the line.
+    static func guessColumn(of message: String, line: Int, in script: String) -> Int? {
+        let lines = script.split(separator: "\n", omittingEmptySubsequences: false)
+        guard line >= 1, line <= lines.count else { return nil }
+        let text = lines[line - 1]
+        var token: Substring?
+        if let open = message.firstIndex(of: "'"), let close = message[message.index(after: open)...].firstIndex(of: "'") {
+            token = message[message.index(after: open)..<close]
+        }
+        guard let token, !token.isEmpty, let range = text.firstRange(of: token) else {
+            // Without a token, point at the line's first non-blank character.
+            return (text.firstIndex { $0 != " " && $0 != "\t" }).map { text.distance(from: text.startIndex, to: $0) + 1 }
+        }
+        return text.distance(from: text.startIndex, to: range.lowerBound) + 1
+    }
+
+    private func resolve(_ path: String) throws -> JSObjectRef {
+        if let function = functions[path] { return function }
+        let source = JSStringRef.make(path)
+        defer { JSStringRelease(source) }
+        var exception: JSValueRef?
+        let value = JSEvaluateScript(context, source, nil, nil, 1, &exception)
+        if let exception { throw error(from: exception, kind: .exception) }
+        guard let value, JSValueIsObject(context, value), let object = JSValueToObject(context, value, nil),
+            JSObjectIsFunction(context, object)
+        else {
+            throw JSError(.invalidValue, "\(path) is not a function")
+        }
+        JSValueProtect(context, object)
+        functions[path] = object
+        return object
+    }
+
+    /// Runs `body` under a CPU time limit; an exception or termination becomes a `JSError`.
+    private func limited(_ limit: Duration, _ body: (inout JSValueRef?) -> JSValueRef?) throws -> JSValueRef? {
+        let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+        timeout.fired = false
+        JSContextGroupSetExecutionTimeLimit(group, seconds, { _, flag in
+            if let flag { Unmanaged<TimeoutFlag>.fromOpaque(flag).takeUnretainedValue().fired = true }
+            return true
+        }, Unmanaged.passUnretained(timeout).toOpaque())
+        defer { JSContextGroupClearExecutionTimeLimit(group) }
+        var exception: JSValueRef?
+        let value = body(&exception)
+        if timeout.fired {
+            throw JSError(.timeout, "timed out: used more than \(limit) of CPU time")
+        }
+        if let exception { throw error(from: exception, kind: .exception) }
+        return value
+    }
+
+    private func jsonText(of value: JSValueRef?) throws -> String? {
+        guard let value, !JSValueIsUndefined(context, value) else { return nil }
+        var exception: JSValueRef?
+        guard let string = JSValueCreateJSONString(context, value, 0, &exception) else {
+            if let exception { throw error(from: exception, kind: .invalidValue) }
+            return nil  // a function or symbol: no JSON form
+        }
+        defer { JSStringRelease(string) }
+        return string.swiftString
+    }
+
+    private func json(of value: JSValueRef?) throws -> JSONValue? {
+        guard let text = try jsonText(of: value) else { return nil }
+        do {
+            return try JSONValue.parse(text)
+        } catch {
+            throw JSError(.invalidValue, "value is not JSON: \(error)")
+        }
+    }
+
+    private func error(from exception: JSValueRef?, kind: JSError.Kind) -> JSError {
+        guard let exception else { return JSError(kind, "unknown JavaScript error") }
+        let message = string(of: exception) ?? "unknown JavaScript error"
+        var line: Int?
+        var column: Int?
+        if JSValueIsObject(context, exception), let object = JSValueToObject(context, exception, nil) {
+            line = number(object, "line")
+            column = number(object, "column")
+        }
+        let errorKind: JSError.Kind = message.hasPrefix("SyntaxError") ? .syntax : kind
+        return JSError(errorKind, message, line: line, column: column)
+    }
+
+    private func number(_ object: JSObjectRef, _ name: String) -> Int? {
+        let key = JSStringRef.make(name)
+        defer { JSStringRelease(key) }
+        guard let value = JSObjectGetProperty(context, object, key, nil), JSValueIsNumber(context, value) else { return nil }
+        let number = JSValueToNumber(context, value, nil)
+        return number.isFinite ? Int(number) : nil
+    }
+
+    private func string(of value: JSValueRef) -> String? {
+        guard let string = JSValueToStringCopy(context, value, nil) else { return nil }
+        defer { JSStringRelease(string) }
+        return string.swiftString
+    }
+}
+
+/// Set by the time-limit callback, so a termination is told apart from an exception.
+private final class TimeoutFlag {
+    var fired = false
+}
+
+extension JSStringRef {
+    static func make(_ text: String) -> JSStringRef {
+        JSStringCreateWithUTF8CString(text)
+    }
+
+    var swiftString: String {
+        let size = JSStringGetMaximumUTF8CStringSize(self)
+        var buffer = [CChar](repeating: 0, count: size)
+        let written = JSStringGetUTF8CString(self, &buffer, size)
+        let bytes = buffer.prefix(max(0, written - 1)).map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
