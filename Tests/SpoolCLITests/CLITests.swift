@@ -11,10 +11,10 @@ struct CLITests {
         try await TestServer.with { server in
             let env = ["SPOOL_URL": server.baseURL]
             let appended = try await SpoolProcess.run(
-                ["append", "/agents/ada", "agent/input-added", #"{"content":"hello"}"#, "--idempotency-key", "k1"],
+                ["append", "/agents/ada", "message/posted", #"{"content":"hello"}"#, "--idempotency-key", "k1"],
                 environment: env)
             #expect(appended.status == 0, "\(appended.errors)")
-            #expect(appended.output.contains("type: agent/input-added"))
+            #expect(appended.output.contains("type: message/posted"))
             #expect(appended.output.contains("content: hello"))
             #expect(appended.output.contains("offset: 1"))
 
