@@ -175,6 +175,17 @@ public struct BenchRunner: Sendable {
         report.add("live events delivered", "\(stats.count) of \(expected)", target: "all")
     }
 
+    /// Waits (at most a minute) until every processor's lag is zero.
+    func waitForProcessorsToCatchUp() async throws {
+        let client = SpoolClient(baseURL: baseURL, token: token, httpClient: http)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            let statuses = try await client.send(.GET, "/processors").arrayValue ?? []
+            if statuses.allSatisfy({ ($0["lag"]?.intValue ?? 0) == 0 }) { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
     // MARK: Catch-up read
 
     func catchUpRead(_ options: BenchOptions, into report: inout BenchReport) async throws {
@@ -190,6 +201,8 @@ public struct BenchRunner: Sendable {
             }
             try await group.waitForAll()
         }
+        // Measure the read, not the read racing the built-in processors that are still folding the writes.
+        try await waitForProcessorsToCatchUp()
         let before = serverRSS
         var peak = 0
         let start = ContinuousClock.now
