@@ -40,14 +40,18 @@ public func buildApplication(
     let agentJobs = AgentJobQueue()
     let toolbox = Toolbox.builtIn.adding(tools)
     let agent = AgentProcessor(queue: agentJobs, toolbox: toolbox)
+    let workerManager = WorkerManager(logger: logger)
+    let workers = Workers(manager: workerManager)
     let builtIns: [any StreamProcessor] = [
         CircuitBreaker(maxEvents: configuration.circuitBreaker.maxEvents, windowSeconds: configuration.circuitBreaker.windowSeconds),
         scheduler,
         Subscriptions(logger: logger),
         agent,
+        workers,
     ]
     let host = ProcessorHost(
         store: store, processors: builtIns + processors, logger: logger, configuration: configuration.processorHost)
+    workerManager.attach(host)
     let environment = configuration.agentEnvironment
     let agentRuntime = AgentRuntime(
         queue: agentJobs, processor: agent, host: host, store: store,
@@ -69,6 +73,7 @@ public func buildApplication(
         // Shut down in reverse: the server drains, then processors save progress, then the store closes.
         services: [
             store, host, SchedulerService(scheduler: scheduler, host: host, store: store, logger: logger), agentRuntime,
+            WorkersService(workers: workers, host: host, logger: logger),
             KeepAliveService(hub: store.live, interval: configuration.keepAliveInterval),
         ],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },

@@ -2,17 +2,29 @@ import Logging
 import ServiceLifecycle
 import SpoolCore
 import SpoolStore
+import Synchronization
 
 /// Runs processors inside the server, as one Service.
 ///
 /// ```swift
 /// let host = ProcessorHost(store: store, processors: [CircuitBreaker(), Counter()], logger: logger)
 /// // add `host` to the ServiceGroup after the store
+/// host.add(AnotherProcessor())   // while it runs, e.g. a dynamic worker
+/// host.remove(name: "another")
 /// ```
 public final class ProcessorHost: Service {
     let store: any EventStore & ProcessorStateStore
-    let runners: [any ProcessorRunning]
+    let fixedRunners: [any ProcessorRunning]
     let logger: Logger
+    let configuration: ProcessorHostConfiguration
+    /// Processors added while the host runs, by name.
+    private let added = Mutex<[String: any ProcessorRunning]>([:])
+    private let starts = AsyncStream<any ProcessorRunning>.makeStream()
+
+    /// Every running processor: those given at start, then those added since.
+    var runners: [any ProcessorRunning] {
+        fixedRunners + added.withLock { added in added.values.sorted { $0.name < $1.name } }
+    }
 
     public init(
         store: any EventStore & ProcessorStateStore, processors: [any StreamProcessor], logger: Logger,
@@ -20,7 +32,8 @@ public final class ProcessorHost: Service {
     ) {
         self.store = store
         self.logger = logger
-        runners = processors.map { Self.makeRunner($0, store: store, configuration: configuration, logger: logger) }
+        self.configuration = configuration
+        fixedRunners = processors.map { Self.makeRunner($0, store: store, configuration: configuration, logger: logger) }
     }
 
     private static func makeRunner<P: StreamProcessor>(
@@ -34,13 +47,58 @@ public final class ProcessorHost: Service {
 
     public func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for runner in runners {
+            for runner in fixedRunners {
                 group.addTask { try await runner.run() }
             }
             // A host without processors still lives until shutdown, as services must.
-            group.addTask { try? await gracefulShutdown() }
+            let starts = self.starts
+            group.addTask {
+                try? await gracefulShutdown()
+                starts.continuation.finish()
+            }
+            for await runner in starts.stream {
+                let logger = logger
+                group.addTask {
+                    do {
+                        try await runner.run()
+                    } catch is CancellationError {
+                    } catch {
+                        // An added processor failing must not take the host (and the server) down.
+                        logger.error("added processor stopped", metadata: ["spool.processor": "\(runner.name)", "spool.error": "\(error)"])
+                    }
+                }
+            }
             try await group.waitForAll()
         }
+    }
+
+    /// Starts `processor` while the host runs, replacing (stopping) a processor added before under the same name.
+    /// Processors given at `init` cannot be replaced.
+    public func add(_ processor: any StreamProcessor) {
+        guard !fixedRunners.contains(where: { $0.name == processor.name }) else {
+            logger.warning("not replacing a built-in processor", metadata: ["spool.processor": "\(processor.name)"])
+            return
+        }
+        let runner = Self.makeRunner(processor, store: store, configuration: configuration, logger: logger)
+        let previous = added.withLock { added in
+            defer { added[processor.name] = runner }
+            return added[processor.name]
+        }
+        previous?.stop()
+        if case .terminated = starts.continuation.yield(runner) { runner.stop() }
+    }
+
+    /// Stops a processor added with `add(_:)`; its progress is saved. Returns whether one was running.
+    @discardableResult
+    public func remove(name: String) -> Bool {
+        let runner = added.withLock { $0.removeValue(forKey: name) }
+        runner?.stop()
+        return runner != nil
+    }
+
+    /// Whether a processor of that name runs (given at start or added).
+    public func isRunning(_ name: String) -> Bool {
+        runners.contains { $0.name == name }
     }
 
     /// A processor's state of a stream at its head, or as of `offset` (time travel).

@@ -12,6 +12,19 @@ protocol ProcessorRunning: Sendable {
     func run() async throws
     func state(of stream: StreamPath, at offset: Int?) async throws -> (offset: Int, state: JSONValue)
     func status(headPosition: Int) async throws -> ProcessorStatus
+    /// Ends `run()` gracefully (progress is saved), as a graceful shutdown would.
+    func stop()
+}
+
+/// Adopted by processors whose code changes while the server runs (dynamic
+/// workers): each version keeps its checkpoint and snapshots under its own
+/// storage name, and a new version starts at a feed position rather than at
+/// the beginning (what came before is refolded, not reacted to again).
+protocol VersionedProcessor {
+    /// Names the version's checkpoint, snapshots and idempotency keys.
+    var storageName: String { get }
+    /// The feed position a fresh version starts after.
+    var startPosition: Int { get }
 }
 
 /// Runs one processor over the store's feed: per stream, fold with `reduce`
@@ -30,10 +43,14 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     let logger: Logger
     private let progress: Mutex<Progress>
     private let inFlight: AsyncSemaphore
+    private let stopper = Mutex<(stopped: Bool, tail: LiveTail?)>((false, nil))
+    /// Where checkpoints and snapshots are kept: the name, or a versioned processor's storage name.
+    let storageName: String
+    let startPosition: Int
 
     var name: String { processor.name }
     var streams: StreamPattern { processor.streams }
-    var consumerName: String { "processor:" + processor.name }
+    var consumerName: String { "processor:" + storageName }
 
     struct Progress {
         var tracker = WatermarkTracker(start: 0)
@@ -60,6 +77,8 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         self.processor = processor
         self.store = store
         self.configuration = configuration
+        storageName = (processor as? any VersionedProcessor)?.storageName ?? processor.name
+        startPosition = (processor as? any VersionedProcessor)?.startPosition ?? 0
         var logger = logger
         logger[metadataKey: "spool.processor"] = "\(processor.name)"
         self.logger = logger
@@ -70,7 +89,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     // MARK: Running
 
     func run() async throws {
-        let start = try await store.checkpoint(for: consumerName)
+        let start = max(try await store.checkpoint(for: consumerName), startPosition)
         progress.withLock {
             $0.tracker = WatermarkTracker(start: start)
             $0.savedCheckpoint = start
@@ -78,6 +97,11 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         logger.debug("processor starting", metadata: ["spool.position": "\(start)"])
         let lanes: [Lane] = (0..<max(1, configuration.lanes)).map { _ in AsyncStream<[Event]>.makeStream() }
         let tail = store.tailFeed(prefix: processor.streams.prefix, after: start)
+        let stoppedAlready = stopper.withLock { stopper in
+            stopper.tail = tail
+            return stopper.stopped
+        }
+        if stoppedAlready { tail.close() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for lane in lanes {
                 group.addTask { try await self.runLane(lane.stream) }
@@ -98,6 +122,14 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         }
         try await flush()
         logger.debug("processor stopped")
+    }
+
+    func stop() {
+        let tail = stopper.withLock { stopper in
+            stopper.stopped = true
+            return stopper.tail
+        }
+        tail?.close()
     }
 
     private typealias Lane = (stream: AsyncStream<[Event]>, continuation: AsyncStream<[Event]>.Continuation)
@@ -179,7 +211,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
 
     /// The stream's state from its snapshot, or the initial state.
     func loadEntry(_ stream: StreamPath) async throws -> StreamEntry {
-        guard let snapshot = try await store.snapshot(processor: processor.name, stream: stream) else {
+        guard let snapshot = try await store.snapshot(processor: storageName, stream: stream) else {
             return StreamEntry(offset: 0, state: processor.initialState, paused: false, snapshotOffset: 0)
         }
         do {
@@ -208,7 +240,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     /// Calls `afterAppend`, retrying with backoff; a final failure becomes `spool/processor-failed`.
     private func react(to event: Event, state: Processor.State) async throws {
         let store = self.store
-        let context = ProcessorContext(processorName: processor.name, source: event) { inputs, path in
+        let context = ProcessorContext(processorName: storageName, source: event) { inputs, path in
             try await store.append(inputs, to: path).events
         }
         var lastError: any Error = SpoolError(.internalError, "no attempt made")
@@ -285,7 +317,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         }
         guard !snapshots.isEmpty || checkpoint != nil else { return }
         do {
-            try await store.saveProgress(processor: processor.name, snapshots: snapshots, checkpoint: checkpoint)
+            try await store.saveProgress(processor: storageName, snapshots: snapshots, checkpoint: checkpoint)
         } catch {
             progress.withLock { progress in
                 for snapshot in snapshots where progress.pendingSnapshots[snapshot.stream] == nil {
@@ -302,7 +334,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     /// Every stream's state as last snapshotted (for services that act on all streams at start).
     func snapshotStates() async throws -> [StreamPath: Processor.State] {
         var states: [StreamPath: Processor.State] = [:]
-        for snapshot in try await store.snapshots(processor: processor.name) {
+        for snapshot in try await store.snapshots(processor: storageName) {
             guard let envelope = try? JSONDecoder().decode(SnapshotEnvelope.self, from: Data(snapshot.stateJSON.utf8)) else {
                 continue
             }

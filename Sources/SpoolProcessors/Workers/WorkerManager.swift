@@ -1,0 +1,118 @@
+import Logging
+import SpoolCore
+import SpoolJS
+import Synchronization
+
+/// Starts, replaces and stops the `worker:NAME` processors in a processor host.
+/// Deploying is idempotent per source version, so the `workers` processor
+/// replaying its events and `WorkersService` restoring at start agree.
+public final class WorkerManager: Sendable {
+    let limits: WorkerLimits
+    let logger: Logger
+    private let state = Mutex(Registry())
+
+    struct Registry {
+        var host: ProcessorHost?
+        /// The current version of each worker, by name.
+        var current: [String: WorkerSpec] = [:]
+        /// Failures in a row, by worker name and version.
+        var failures: [String: Int] = [:]
+        /// Where a version saw itself reconfigured, by worker name and version.
+        var superseded: [String: Int] = [:]
+    }
+
+    public init(limits: WorkerLimits = WorkerLimits(), logger: Logger) {
+        self.limits = limits
+        self.logger = logger
+    }
+
+    /// The host the workers run in (it is made after the processors it runs).
+    public func attach(_ host: ProcessorHost) {
+        state.withLock { $0.host = host }
+    }
+
+    /// Starts `spec`, replacing an older version of the same worker; a version
+    /// already running (or older than the running one) is left alone.
+    /// - Throws: the source's `JSError` or a limit's `SpoolError`; the worker is then not running.
+    func deploy(_ spec: WorkerSpec) async throws {
+        let known = state.withLock { $0.current[spec.name] }
+        if let known, known.sourcePosition >= spec.sourcePosition { return }
+        let processor: WorkerProcessor
+        do {
+            processor = try await WorkerProcessor.load(spec, limits: limits, manager: self)
+        } catch {
+            // A broken new version replaces the old one: what runs is what the stream says.
+            stop(name: spec.name, upTo: spec.sourcePosition)
+            throw error
+        }
+        let host = state.withLock { registry -> ProcessorHost? in
+            if let current = registry.current[spec.name], current.sourcePosition >= spec.sourcePosition { return nil }
+            registry.current[spec.name] = spec
+            return registry.host
+        }
+        guard let host else { return }
+        host.add(processor)
+        logger.info("worker deployed", metadata: ["spool.processor": "\(spec.processorName)", "spool.stream": "\(spec.stream)", "spool.offset": "\(spec.sourceOffset)"])
+    }
+
+    /// Stops worker `name` if it was configured on `stream` (by `spool/worker-removed`).
+    func remove(name: String, stream: StreamPath, at position: Int) {
+        let removed = state.withLock { registry -> Bool in
+            guard let current = registry.current[name], current.stream == stream, current.sourcePosition < position else { return false }
+            registry.current[name] = nil
+            return true
+        }
+        if removed { _ = state.withLock { $0.host }?.remove(name: "worker:" + name) }
+    }
+
+    /// Stops this version of a worker (too many failures).
+    func stop(_ spec: WorkerSpec) {
+        stop(name: spec.name, upTo: spec.sourcePosition)
+    }
+
+    private func stop(name: String, upTo position: Int) {
+        let host = state.withLock { registry -> ProcessorHost? in
+            guard let current = registry.current[name], current.sourcePosition <= position else { return nil }
+            registry.current[name] = nil
+            return registry.host
+        }
+        host?.remove(name: "worker:" + name)
+    }
+
+    /// Whether `spec` is still the version that should handle the event at `position`.
+    func isCurrent(_ spec: WorkerSpec, at position: Int) -> Bool {
+        state.withLock { registry in
+            if let end = registry.superseded["\(spec.name)@\(spec.sourcePosition)"], position > end { return false }
+            return registry.current[spec.name]?.sourcePosition == spec.sourcePosition
+        }
+    }
+
+    /// Records that this version saw a newer configuration (or a removal) of its worker at `position`.
+    func supersede(_ spec: WorkerSpec, at position: Int) {
+        state.withLock { registry in
+            let key = "\(spec.name)@\(spec.sourcePosition)"
+            registry.superseded[key] = min(registry.superseded[key] ?? position, position)
+        }
+    }
+
+    /// Counts a failure; returns how many in a row.
+    func failed(_ spec: WorkerSpec) -> Int {
+        state.withLock { registry in
+            let key = "\(spec.name)@\(spec.sourcePosition)"
+            registry.failures[key, default: 0] += 1
+            return registry.failures[key] ?? 0
+        }
+    }
+
+    func succeeded(_ spec: WorkerSpec) {
+        state.withLock { registry in
+            let key = "\(spec.name)@\(spec.sourcePosition)"
+            if registry.failures[key] != nil { registry.failures[key] = nil }
+        }
+    }
+
+    /// The names and versions of the running workers.
+    public var running: [String: Int] {
+        state.withLock { $0.current.mapValues(\.sourceOffset) }
+    }
+}

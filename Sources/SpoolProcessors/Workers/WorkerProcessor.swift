@@ -1,0 +1,225 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SpoolCore
+import SpoolJS
+
+/// One version of a dynamic worker, run as a processor named `worker:NAME`.
+///
+/// Its JavaScript runs in its own sandbox on its own serial queue. Each source
+/// version keeps its own checkpoint and snapshots (`worker:NAME@POSITION`) and
+/// starts after the event that configured it: earlier events are refolded with
+/// the new reducer, not reacted to again.
+struct WorkerProcessor: StreamProcessor, VersionedProcessor {
+    /// The JavaScript state, plus why reducing the last event failed (if it did).
+    /// Encoded as the JavaScript state alone: the error is only carried from `reduce` to `afterAppend`.
+    struct State: Codable, Sendable {
+        var state: JSONValue
+        var error: String?
+
+        init(state: JSONValue, error: String? = nil) {
+            self.state = state
+            self.error = error
+        }
+
+        init(from decoder: any Decoder) throws {
+            state = try decoder.singleValueContainer().decode(JSONValue.self)
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(state)
+        }
+    }
+
+    let spec: WorkerSpec
+    let streams: StreamPattern
+    let initialState: State
+    let hasAfterAppend: Bool
+    let queue: JSSandboxQueue
+    let limits: WorkerLimits
+    let manager: WorkerManager
+
+    var name: String { spec.processorName }
+    var storageName: String { "\(spec.processorName)@\(spec.sourcePosition)" }
+    var startPosition: Int { spec.sourcePosition }
+
+    /// Loads the source. - Throws: `JSError` for syntax errors, a throwing top level or a bad shape.
+    static func load(_ spec: WorkerSpec, limits: WorkerLimits, manager: WorkerManager) async throws -> WorkerProcessor {
+        let queue = JSSandboxQueue(label: spec.processorName)
+        let loaded = try await WorkerScript.load(spec.source, into: queue, timeLimit: limits.reduceTime * 10)
+        let initial = loaded.initialState.jsonString
+        guard initial.utf8.count <= limits.maximumStateBytes else {
+            throw SpoolError(.invalidEvent, "initialState is \(initial.utf8.count) bytes of JSON; the limit is \(limits.maximumStateBytes)")
+        }
+        return WorkerProcessor(
+            spec: spec, streams: try spec.pattern(), initialState: State(state: loaded.initialState),
+            hasAfterAppend: loaded.hasAfterAppend, queue: queue, limits: limits, manager: manager)
+    }
+
+    func reduce(into state: inout State, event: Event) {
+        let stateJSON = state.state.jsonString
+        let eventJSON = event.jsonString
+        do {
+            let limit = limits.reduceTime
+            let next = try queue.runSynchronously { sandbox in
+                try sandbox.call("__spool.worker.reduce", jsonArguments: [stateJSON, eventJSON], timeLimit: limit)
+            }
+            guard let next else {
+                state.error = nil
+                state.state = .null
+                return
+            }
+            guard next.utf8.count <= limits.maximumStateBytes else {
+                state.error = "reduce made a state of \(next.utf8.count) bytes of JSON; the limit is \(limits.maximumStateBytes) (the state is left as it was)"
+                return
+            }
+            state.state = try JSONValue.parse(next)
+            state.error = nil
+        } catch {
+            state.error = "reduce failed on \(event.type) at offset \(event.offset): \(error)"
+        }
+    }
+
+    func afterAppend(event: Event, state: State, context: ProcessorContext) async throws {
+        // Its own failure reports are not failures again (that would loop).
+        if Self.isOwnReport(event, name: spec.name) { return }
+        if isReconfiguration(event) {
+            // Events of a stream come in order: whatever follows is the new version's (or nobody's) to handle.
+            manager.supersede(spec, at: event.position)
+            return
+        }
+        guard manager.isCurrent(spec, at: event.position) else { return }
+        if let error = state.error {
+            try await failed(error, event: event, context: context)
+            return
+        }
+        guard hasAfterAppend else {
+            manager.succeeded(spec)
+            return
+        }
+        let argument: JSONValue = ["event": event.envelope, "state": state.state]
+        do {
+            _ = try await JSAsyncDriver.run("afterAppend", argument: argument, on: queue, budget: spec.afterAppendTime(limits: limits)) { request in
+                await self.serve(request, event: event, context: context)
+            }
+            manager.succeeded(spec)
+        } catch let error as JSError {
+            try await failed("afterAppend failed on \(event.type) at offset \(event.offset): \(error)", event: event, context: context)
+        }
+    }
+
+    private func isReconfiguration(_ event: Event) -> Bool {
+        (event.type == WorkerSpec.configuredType || event.type == WorkerSpec.removedType) && event.streamPath == spec.stream
+            && event.position > spec.sourcePosition && event.payload.objectValue?["name"]?.stringValue == spec.name
+    }
+
+    static func isOwnReport(_ event: Event, name: String) -> Bool {
+        (event.type == WorkerSpec.failedType || event.type == WorkerSpec.stoppedType)
+            && event.payload.objectValue?["name"]?.stringValue == name
+    }
+
+    /// Records `spool/worker-failed` on the worker's own stream; too many in a row stop the worker.
+    private func failed(_ message: String, event: Event, context: ProcessorContext) async throws {
+        let count = manager.failed(spec)
+        var payload: JSONObject = [
+            "name": .string(spec.name), "sourceOffset": .int(Int64(event.offset)), "error": .string(message),
+            "configOffset": .int(Int64(spec.sourceOffset)),
+        ]
+        if event.streamPath != spec.stream { payload["stream"] = .string(event.streamPath.rawValue) }
+        try await context.append(AppendInput(type: WorkerSpec.failedType, payload: .object(payload)), to: spec.stream)
+        guard count >= limits.maximumConsecutiveFailures else { return }
+        manager.stop(spec)
+        try await context.append(
+            AppendInput(
+                type: WorkerSpec.stoppedType,
+                payload: [
+                    "name": .string(spec.name), "sourceOffset": .int(Int64(spec.sourceOffset)),
+                    "reason": .string("failed \(count) times in a row; deploy a fixed version to start it again"),
+                ]),
+            to: spec.stream)
+    }
+
+    // MARK: Host requests
+
+    private func serve(_ request: JSHostRequest, event: Event, context: ProcessorContext) async -> JSAsyncDriver.Answer {
+        do {
+            switch request.kind {
+            case "append":
+                return .success(try await append(request.arguments, event: event, context: context))
+            case "fetch":
+                return .success(try await fetch(request.arguments))
+            case "log":
+                manager.logger.info(
+                    "\(request.arguments.stringValue ?? request.arguments.jsonString)",
+                    metadata: ["spool.processor": "\(name)", "spool.stream": "\(event.streamPath)", "spool.offset": "\(event.offset)"])
+                return .success(.null)
+            default:
+                return .failure(JSAsyncDriver.HostError("unknown request \(request.kind)"))
+            }
+        } catch let error as SpoolError {
+            return .failure(JSAsyncDriver.HostError(error.message))
+        } catch {
+            return .failure(JSAsyncDriver.HostError("\(error)"))
+        }
+    }
+
+    /// `append(event, path?)`: to the event's stream, or to the worker's own stream or a child of it.
+    private func append(_ arguments: JSONValue, event: Event, context: ProcessorContext) async throws -> JSONValue {
+        let object = arguments.objectValue
+        let target = try resolveTarget(object?["path"]?.stringValue, event: event)
+        guard var fields = object?["event"]?.objectValue else {
+            throw SpoolError(.invalidEvent, "append(event, path?) needs an event object {type, payload?, metadata?}")
+        }
+        if fields["payload"] == nil { fields["payload"] = .emptyObject }
+        let input = try AppendInput(json: .object(fields))
+        if input.type.hasPrefix("spool/") {
+            throw SpoolError(.invalidEvent, "workers may not append reserved spool/ events (\(input.type))")
+        }
+        let size = input.payload.jsonString.utf8.count + (input.metadata?.jsonString.utf8.count ?? 0)
+        guard size <= limits.maximumEventBytes else {
+            throw SpoolError(.payloadTooLarge, "the event is \(size) bytes; workers may append at most \(limits.maximumEventBytes)")
+        }
+        return try await context.append(input, to: target).envelope
+    }
+
+    private func resolveTarget(_ path: String?, event: Event) throws -> StreamPath {
+        guard let path else { return event.streamPath }
+        let own = spec.stream
+        let target = path.hasPrefix("/") ? try StreamPath(path) : try own.appending(path)
+        guard target.hasPrefix(try StreamPrefix(own.rawValue)) else {
+            throw SpoolError(.invalidRequest, "append to \(target) refused: worker \(spec.name) may append only to \(own) and its children")
+        }
+        return target
+    }
+
+    /// `fetch(url, {method, headers, body})` through the server, to allowed hosts only.
+    private func fetch(_ arguments: JSONValue) async throws -> JSONValue {
+        let object = arguments.objectValue
+        guard let text = object?["url"]?.stringValue, let url = URL(string: text), let scheme = url.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", let host = url.host?.lowercased()
+        else {
+            throw SpoolError(.invalidRequest, "fetch needs an http(s) URL")
+        }
+        guard spec.allowHosts.contains(host) else {
+            let allowed = spec.allowHosts.isEmpty ? "none; add allowHosts to the worker's configuration" : spec.allowHosts.joined(separator: ", ")
+            throw SpoolError(.invalidRequest, "fetch to \(host) is not allowed (allowHosts: \(allowed))")
+        }
+        let options = object?["init"]?.objectValue
+        var request = HTTPClientRequest(url: text)
+        request.method = HTTPMethod(rawValue: (options?["method"]?.stringValue ?? "GET").uppercased())
+        for (name, value) in options?["headers"]?.objectValue?.members ?? [] {
+            request.headers.add(name: name, value: value.stringValue ?? value.jsonString)
+        }
+        if let body = options?["body"] {
+            request.body = .bytes(ByteBuffer(string: body.stringValue ?? body.jsonString))
+        }
+        let seconds = limits.fetchTimeout.components.seconds
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(seconds))
+        let body = try await response.body.collect(upTo: limits.maximumFetchBodyBytes)
+        var headers = JSONObject()
+        for header in response.headers { headers[header.name.lowercased()] = .string(header.value) }
+        return ["status": .int(Int64(response.status.code)), "headers": .object(headers), "body": .string(String(buffer: body))]
+    }
+}
