@@ -13,6 +13,6 @@ struct Spool: AsyncParsableCommand {
               spool cat /agents/ada --live
               spool ls /agents
             """,
-        subcommands: [ServeCommand.self, AppendCommand.self, CatCommand.self, LsCommand.self, StateCommand.self, ChatCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, AppendCommand.self, CatCommand.self, LsCommand.self, StateCommand.self, ChatCommand.self, WorkerCommand.self, BenchCommand.self]
     )
 }

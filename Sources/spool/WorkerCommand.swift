@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import SpoolClient
+import SpoolCore
+
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Deploy or remove dynamic JavaScript workers.",
+        discussion: """
+            A worker is a processor whose JavaScript source is an event on a stream:
+              spool worker deploy /agents/ada counter counter.js
+              spool worker deploy /agents counter counter.js --streams '**' --allow-host api.github.com
+              spool worker rm /agents/ada counter
+            """,
+        subcommands: [Deploy.self, Remove.self])
+
+    struct Deploy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "deploy",
+            abstract: "Start (or replace) worker NAME on PATH with the JavaScript in FILE.")
+
+        @Argument(help: "The worker's own stream, e.g. /agents/ada.") var path: String
+        @Argument(help: "The worker's name (worker:NAME is its processor).") var name: String
+        @Argument(help: "JavaScript file with `export default { initialState, reduce, afterAppend }`; '-' reads standard input.")
+        var file: String
+        @Option(help: "Follow streams below PATH instead of PATH itself, e.g. '*' or '**'.") var streams: String?
+        @Option(name: .customLong("allow-host"), help: "A host `fetch` may reach (repeatable).") var allowHosts: [String] = []
+        @Option(name: .customLong("timeout-ms"), help: "CPU time for one afterAppend (default 5000).") var timeoutMs: Int?
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            let path = try streamPath(path)
+            try await reportingErrors {
+                let source: String
+                if file == "-" {
+                    source = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                } else {
+                    do {
+                        source = try String(contentsOfFile: file, encoding: .utf8)
+                    } catch {
+                        throw SpoolError(.invalidRequest, "cannot read \(file): \(error.localizedDescription)")
+                    }
+                }
+                var payload: JSONObject = ["name": .string(name), "source": .string(source)]
+                if let streams { payload["streams"] = .string(streams) }
+                if !allowHosts.isEmpty { payload["allowHosts"] = .array(allowHosts.map { .string($0) }) }
+                if let timeoutMs { payload["timeoutMs"] = .int(Int64(timeoutMs)) }
+                let event = try await options.client.append(AppendInput(type: "spool/worker-configured", payload: .object(payload)), to: path)
+                print("deployed worker:\(name) on \(path) (version \(event.offset)); failures appear as spool/worker-failed on \(path)")
+            }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Stop worker NAME configured on PATH.")
+
+        @Argument(help: "The worker's own stream.") var path: String
+        @Argument(help: "The worker's name.") var name: String
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            let path = try streamPath(path)
+            try await reportingErrors {
+                try await options.client.append(AppendInput(type: "spool/worker-removed", payload: ["name": .string(name)]), to: path)
+                print("removed worker:\(name) from \(path)")
+            }
+        }
+    }
+}
