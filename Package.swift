@@ -102,6 +102,7 @@ let package = Package(
             name: "SpoolAgent",
             dependencies: [
                 "SpoolCore",
+                "SpoolJS",
                 "SpoolClient",
                 "SpoolStore",
                 "SpoolProcessors",

@@ -6,18 +6,27 @@ public struct Toolbox: Sendable {
 
     public init(_ tools: [any AgentTool]) {
         self.tools = Dictionary(tools.map { ($0.definition.name, $0) }, uniquingKeysWith: { _, last in last })
+        bindCodemode()
     }
 
-    /// The built-in tools: append_event, read_stream, http_request, ask_agent, wait.
+    /// The built-in tools: append_event, read_stream, http_request, ask_agent, wait, run_javascript.
     public static var builtIn: Toolbox {
-        Toolbox([AppendEventTool(), ReadStreamTool(), HTTPRequestTool(), AskAgentTool(), WaitTool()])
+        Toolbox([AppendEventTool(), ReadStreamTool(), HTTPRequestTool(), AskAgentTool(), WaitTool(), RunJavaScriptTool()])
     }
 
     /// Adds (or replaces) tools.
     public func adding(_ more: [any AgentTool]) -> Toolbox {
         var toolbox = self
         for tool in more { toolbox.tools[tool.definition.name] = tool }
+        toolbox.bindCodemode()
         return toolbox
+    }
+
+    /// Gives `run_javascript` the other tools, so scripts can call them.
+    private mutating func bindCodemode() {
+        guard var codemode = tools["run_javascript"] as? RunJavaScriptTool else { return }
+        codemode.tools = tools.filter { $0.key != "run_javascript" }
+        tools["run_javascript"] = codemode
     }
 
     /// The definitions of the tools a configuration names (unknown names are skipped).
