@@ -11,7 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
             (build with -c release for meaningful numbers). Record results in BENCHMARKS.md.
             """)
 
-    @Argument(help: "What to measure: 'server' (default), 'processors' (replay, lag, circuit breaker) or 'agent' (harness overhead, many agents); the last two run in process.")
+    @Argument(help: "What to measure: 'server' (default), 'processors' (replay, lag, circuit breaker), 'agent' (harness overhead, many agents) or 'workers' (JavaScript fold rate, deploy time); the last three run in process.")
     var suite: String = "server"
     @Option(help: "Benchmark this server instead of starting one.") var server: String?
     @Option(name: .customLong("server-pid"), help: "Process id of --server, to report its memory.") var serverPID: Int32?
@@ -26,7 +26,8 @@ struct BenchCommand: AsyncParsableCommand {
         case "server": try await runServerBench()
         case "processors": try await runProcessorBench()
         case "agent": try await runAgentBench()
-        default: throw ValidationError("unknown benchmark '\(suite)'; use 'server', 'processors' or 'agent'")
+        case "workers": try await runWorkerBench()
+        default: throw ValidationError("unknown benchmark '\(suite)'; use 'server', 'processors', 'agent' or 'workers'")
         }
     }
 
@@ -34,6 +35,13 @@ struct BenchCommand: AsyncParsableCommand {
         let bench = quick ? ProcessorBench.quick : ProcessorBench()
         let report = try await bench.run { line in FileHandle.standardError.write(Data("\(line)\n".utf8)) }
         printFlushed("spool bench processors (in process)\n")
+        printFlushed(report.table, terminator: "")
+    }
+
+    private func runWorkerBench() async throws {
+        let bench = quick ? WorkerBench.quick : WorkerBench()
+        let report = try await bench.run { line in FileHandle.standardError.write(Data("\(line)\n".utf8)) }
+        printFlushed("spool bench workers (in process, JavaScriptCore)\n")
         printFlushed(report.table, terminator: "")
     }
 
