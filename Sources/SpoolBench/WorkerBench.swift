@@ -47,6 +47,9 @@ public struct WorkerBench: Sendable {
         let clock = ContinuousClock()
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
+            // A running server's `workers` processor is caught up; so is this one before the deploy.
+            let head = try await store.headPosition()
+            while try await host.statuses().first?.checkpoint ?? 0 < head { try await Task.sleep(for: .milliseconds(10)) }
             progress("deploying a worker on the \(events)-event stream…")
             let started = clock.now
             _ = try await store.append(

@@ -25,7 +25,11 @@ public enum WorkerScript {
       if (worker.afterAppend !== undefined && typeof worker.afterAppend !== 'function') throw new TypeError('afterAppend must be a function');
       __spool.worker = {
         initial: function () { return { state: worker.initialState === undefined ? null : worker.initialState, hasAfterAppend: typeof worker.afterAppend === 'function' }; },
-        reduce: function (state, event) { var next = worker.reduce(state, event); return next === undefined ? state : next; }
+        reduce: function (state, event) { var next = worker.reduce(state, event); return next === undefined ? state : next; },
+        reduceMany: function (state, events) {
+          for (var i = 0; i < events.length; i++) { var next = worker.reduce(state, events[i]); if (next !== undefined) state = next; }
+          return state;
+        }
       };
       __spool.entries.afterAppend = function (arg, request) {
         return worker.afterAppend({

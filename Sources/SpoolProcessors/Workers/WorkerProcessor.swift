@@ -11,7 +11,7 @@ import SpoolJS
 /// version keeps its own checkpoint and snapshots (`worker:NAME@POSITION`) and
 /// starts after the event that configured it: earlier events are refolded with
 /// the new reducer, not reacted to again.
-struct WorkerProcessor: StreamProcessor, VersionedProcessor {
+struct WorkerProcessor: StreamProcessor, VersionedProcessor, BatchReducing {
     /// The JavaScript state, plus why reducing the last event failed (if it did).
     /// Encoded as the JavaScript state alone: the error is only carried from `reduce` to `afterAppend`.
     struct State: Codable, Sendable {
@@ -80,6 +80,25 @@ struct WorkerProcessor: StreamProcessor, VersionedProcessor {
         } catch {
             state.error = "reduce failed on \(event.type) at offset \(event.offset): \(error)"
         }
+    }
+
+    /// Folds a page in one JavaScript call; on any failure the runtime reduces one by one, so errors are reported per event.
+    func reduceBatch(state: Any, events: [Event]) -> Any? {
+        guard let state = state as? State, state.error == nil else { return nil }
+        var eventsJSON = "["
+        for (index, event) in events.enumerated() {
+            if index > 0 { eventsJSON += "," }
+            eventsJSON += event.jsonString
+        }
+        eventsJSON += "]"
+        let stateJSON = state.state.jsonString
+        let limit = limits.reduceTime + .microseconds(100) * events.count
+        guard let next = try? queue.runSynchronously({ sandbox in
+            try sandbox.call("__spool.worker.reduceMany", jsonArguments: [stateJSON, eventsJSON], timeLimit: limit)
+        }), next.utf8.count <= limits.maximumStateBytes, let value = try? JSONValue.parse(next) else {
+            return nil
+        }
+        return State(state: value)
     }
 
     func afterAppend(event: Event, state: State, context: ProcessorContext) async throws {
