@@ -11,6 +11,8 @@ public struct AgentBench: Sendable {
     public var turns = 200
     public var agents = 100
     public var answerTokens = 2000
+    /// The pause between streamed tokens: 10 ms is a fast model (100 tokens/s per agent).
+    public var tokenDelay: Duration = .milliseconds(10)
 
     public init() {}
 
@@ -19,6 +21,7 @@ public struct AgentBench: Sendable {
         bench.turns = 20
         bench.agents = 10
         bench.answerTokens = 200
+        bench.tokenDelay = .milliseconds(1)
         return bench
     }
 
@@ -26,7 +29,7 @@ public struct AgentBench: Sendable {
         var report = BenchReport()
         progress("\(turns) turns against a zero-latency provider…")
         report.rows += try await overhead().rows
-        progress("\(agents) agents streaming \(answerTokens)-token answers…")
+        progress("\(agents) agents streaming \(answerTokens)-token answers at one token per \(tokenDelay)…")
         report.rows += try await manyAgents().rows
         return report
     }
@@ -65,7 +68,7 @@ public struct AgentBench: Sendable {
 
     func manyAgents() async throws -> BenchReport {
         let text = (0..<answerTokens).map { "w\($0)" }.joined(separator: " ")
-        return try await FakeLLMServer.with(fallback: { _ in .text(text, chunks: answerTokens) }) { llm in
+        return try await FakeLLMServer.with(fallback: { [tokenDelay] _ in .text(text, chunks: answerTokens, delay: tokenDelay) }) { llm in
             return try await TestServer.with(configure: { $0.agentEnvironment = llm.environment() }) { server in
                 let client = SpoolClient(baseURL: server.baseURL)
                 let cpuBefore = Self.processCPUSeconds()
