@@ -18,14 +18,14 @@ public struct ProviderRegistry: Sendable {
     private let logger: Logger?
     private var custom: [String: any LLMProvider] = [:]
 
-    public init(configuration: ProviderConfiguration, httpClient: HTTPClient = .shared, logger: Logger? = nil) {
+    public init(configuration: ProviderConfiguration, httpClient: HTTPClient = .llm, logger: Logger? = nil) {
         self.configuration = configuration
         self.httpClient = httpClient
         self.logger = logger
     }
 
     /// A registry configured by `environment` (see ``ProviderConfiguration``); tests pass their own dictionary.
-    public init(environment: [String: String], httpClient: HTTPClient = .shared, logger: Logger? = nil) {
+    public init(environment: [String: String], httpClient: HTTPClient = .llm, logger: Logger? = nil) {
         self.init(configuration: ProviderConfiguration(environment: environment), httpClient: httpClient, logger: logger)
     }
 
