@@ -25,7 +25,9 @@ struct RunJavaScriptToolTests {
     }
 
     @Test func errorsAndUnavailableToolsAreReportedToTheModel() async throws {
-        try await TestServer.with(configure: { $0.agentEnvironment = [:] }) { server in
+        var quick = RunJavaScriptTool()
+        quick.timeLimit = .milliseconds(300)
+        try await TestServer.with(configure: { $0.agentEnvironment = [:] }, tools: [quick]) { server in
             let agent = AgentHarness(server)
             let path = try StreamPath("/agents/coder2")
             try await agent.configure(path, ["tools": ["run_javascript"]])
