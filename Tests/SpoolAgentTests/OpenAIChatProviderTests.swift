@@ -167,7 +167,8 @@ import Testing
     }
 
     @Test func cancellingTheReaderStopsTheRequest() async throws {
-        let slow = FakeLLMReply.text(String(repeating: "word ", count: 50), chunks: 50, delay: .milliseconds(100))
+        // The whole answer takes 10 s; ending well before that proves cancellation stopped it.
+        let slow = FakeLLMReply.text(String(repeating: "word ", count: 100), chunks: 100, delay: .milliseconds(100))
         try await FakeLLMServer.with(replies: [slow]) { server in
             let provider = server.openAIChatProvider()
             let clock = ContinuousClock()
@@ -183,7 +184,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(250))
             reader.cancel()
             let result = await reader.result
-            #expect(clock.now - start < .seconds(3))
+            #expect(clock.now - start < .seconds(6))
             #expect(throws: (any Error).self) { try result.get() }
         }
     }

@@ -8,14 +8,14 @@ import Testing
         try await withSpoolServer { http in
             let result = try await http.post(
                 "/streams/agents/ada",
-                json: #"{"type":"agent/input-added","payload":{"content":"hi","n":1},"metadata":{"source":"cli"},"idempotencyKey":"cli-1"}"#)
+                json: #"{"type":"message/posted","payload":{"content":"hi","n":1},"metadata":{"source":"cli"},"idempotencyKey":"cli-1"}"#)
             #expect(result.status == 201)
             #expect(result.header("Content-Type")?.hasPrefix("application/json") == true)
             let event = try result.json()
             #expect(event["streamPath"] == "/agents/ada")
             #expect(event["offset"] == 1)
             #expect((event["position"]?.intValue ?? 0) >= 1)
-            #expect(event["type"] == "agent/input-added")
+            #expect(event["type"] == "message/posted")
             #expect(event["payload"] == ["content": "hi", "n": 1])
             #expect(event["metadata"] == ["source": "cli"])
             #expect(event["idempotencyKey"] == "cli-1")
