@@ -9,10 +9,12 @@ public final class BenchServerProcess: Sendable {
     let dataDirectory: String
 
     /// Starts `executable serve --port 0 --data <tmp>` and waits for its "listening" line.
-    public init(executable: String) throws {
+    /// - Parameter environment: variables to set for the server (for example a provider's base URL).
+    public init(executable: String, environment: [String: String] = [:]) throws {
         dataDirectory = NSTemporaryDirectory() + "spool-bench-" + UUID().uuidString
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.arguments = [
             "serve", "--port", "0", "--data", dataDirectory, "--log-level", "warning", "--circuit-breaker", "100000000/1s",
         ]

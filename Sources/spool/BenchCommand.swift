@@ -46,7 +46,8 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     private func runAgentBench() async throws {
-        let bench = quick ? AgentBench.quick : AgentBench()
+        var bench = quick ? AgentBench.quick : AgentBench()
+        bench.executable = Self.executablePath
         let report = try await bench.run { line in FileHandle.standardError.write(Data("\(line)\n".utf8)) }
         printFlushed("spool bench agent (in process, fake provider with zero latency)\n")
         printFlushed(report.table, terminator: "")
