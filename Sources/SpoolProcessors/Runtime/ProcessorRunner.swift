@@ -50,6 +50,8 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     let logger: Logger
     private let progress: Mutex<Progress>
     private let inFlight: AsyncSemaphore
+    /// The processor's snapshot policy, looked up once: a dynamic cast per event is costly.
+    private let snapshotPolicy: (any SnapshotPolicy)?
     private let stopper = Mutex<(stopped: Bool, tail: LiveTail?)>((false, nil))
     /// Where checkpoints and snapshots are kept: the name, or a versioned processor's storage name.
     let storageName: String
@@ -91,6 +93,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         self.logger = logger
         progress = Mutex(Progress())
         inFlight = AsyncSemaphore(permits: configuration.maximumInFlight)
+        snapshotPolicy = processor as? any SnapshotPolicy
     }
 
     // MARK: Running
@@ -201,7 +204,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         if !entry.paused {
             try await react(to: event, state: entry.state)
         }
-        let urgent = (processor as? any SnapshotPolicy)?.snapshotsImmediately(after: event) == true
+        let urgent = snapshotPolicy?.snapshotsImmediately(after: event) == true
         if urgent || entry.offset - entry.snapshotOffset >= configuration.snapshotInterval {
             queueSnapshot(of: event.streamPath, entry)
             entry.snapshotOffset = entry.offset
