@@ -26,42 +26,42 @@ struct RawHTTPLoad: Sendable {
         _ path: String, count: Int, pause: TimeAmount? = nil,
         body: @escaping @Sendable () -> ByteBuffer
     ) async throws -> [UInt64] {
-        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/streams" + path)
-        head.headers.add(name: "Host", value: "\(host):\(port)")
+        var head = requestHead(.POST, "/streams" + path)
         head.headers.add(name: "Content-Type", value: "application/json")
-        if let token { head.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let requestHead = head
-        let loop = MultiThreadedEventLoopGroup.singleton.next()
-        let done = loop.makePromise(of: [UInt64].self)
-        let channel = try await ClientBootstrap(group: loop)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(
-                        SequentialRequester(head: requestHead, count: count, pause: pause, makeBody: body, done: done))
-                }
-            }
-            .connect(host: host, port: port).get()
-        defer { channel.close(promise: nil) }
-        return try await done.futureResult.get()
+        let postHead = head
+        return try await run { done in
+            SequentialRequester(head: postHead, count: count, pause: pause, makeBody: body, done: done)
+        }
     }
 
     /// Opens a live SSE read of `path` after `after`; `connected` completes when
     /// the response starts, the result once `expected` bench events arrived.
     /// - Returns: append→receive latencies in nanoseconds, from each event's `sentAt`.
     func subscribe(_ path: String, after: Int, expected: Int, connected: EventLoopPromise<Void>) async throws -> [UInt64] {
-        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/streams\(path)?live=true&after=\(after)")
+        let head = requestHead(.GET, "/streams\(path)?live=true&after=\(after)")
+        return try await run { done in
+            LatencySubscriber(head: head, expected: expected, connected: connected, done: done)
+        }
+    }
+
+    private func requestHead(_ method: HTTPMethod, _ uri: String) -> HTTPRequestHead {
+        var head = HTTPRequestHead(version: .http1_1, method: method, uri: uri)
         head.headers.add(name: "Host", value: "\(host):\(port)")
         if let token { head.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let requestHead = head
+        return head
+    }
+
+    /// Connects one channel whose handler (made on its event loop) completes `done` with latencies.
+    private func run(
+        _ makeHandler: @escaping @Sendable (EventLoopPromise<[UInt64]>) -> some ChannelInboundHandler
+    ) async throws -> [UInt64] {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let done = loop.makePromise(of: [UInt64].self)
         let channel = try await ClientBootstrap(group: loop)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(
-                        LatencySubscriber(head: requestHead, expected: expected, connected: connected, done: done))
+                    try channel.pipeline.syncOperations.addHandler(makeHandler(done))
                 }
             }
             .connect(host: host, port: port).get()

@@ -49,29 +49,8 @@ public struct TestServer: Sendable {
             portSink.yield(port)
             portSink.finish()
         }
-        let group = ServiceGroup(
-            configuration: .init(services: [app], gracefulShutdownSignals: [], logger: Logger(label: "spool-test")))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask {
-                defer { portSink.finish() }  // a server that fails to start must not leave us waiting
-                try await group.run()
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else {
-                try await tasks.waitForAll()
-                throw TestServerError.didNotStart
-            }
-            let server = TestServer(baseURL: "http://127.0.0.1:\(port)", port: port, dataDirectory: directory)
-            do {
-                let result = try await body(server)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
+        return try await withRunningService(app, ports: ports, portSink: portSink, logger: Logger(label: "spool-test")) { port in
+            try await body(TestServer(baseURL: "http://127.0.0.1:\(port)", port: port, dataDirectory: directory))
         }
     }
 

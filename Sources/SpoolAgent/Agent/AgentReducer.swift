@@ -3,6 +3,8 @@ import SpoolCore
 /// Folds agent events into `AgentState`. Pure.
 public enum AgentReducer {
     public static func reduce(into state: inout AgentState, event: Event) {
+        // The agent follows every stream: most events are not its own, and parsing their payload would be wasted.
+        guard event.type.hasPrefix("agent/") || event.type.hasPrefix("llm/") || event.type.hasPrefix("tool/") else { return }
         let payload = event.payload
         switch event.type {
         case AgentEvents.configured:

@@ -148,15 +148,15 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     /// one hand-over per lane rather than one per event.
     private func dispatch(_ events: [Event], lanes: [Lane]) async {
         var batches = Array(repeating: [Event](), count: lanes.count)
-        var matched = 0
-        for event in events where processor.streams.matches(event.streamPath) {
+        let followed = events.map { processor.streams.matches($0.streamPath) }
+        for (event, isFollowed) in zip(events, followed) where isFollowed {
             batches[Int(StableHash.fnv1a64(event.streamPath.rawValue) % UInt64(lanes.count))].append(event)
-            matched += 1
         }
+        let matched = followed.reduce(0) { $1 ? $0 + 1 : $0 }
         if matched > 0 { await inFlight.acquire(matched) }
         progress.withLock { progress in
-            for event in events {
-                if processor.streams.matches(event.streamPath) {
+            for (event, isFollowed) in zip(events, followed) {
+                if isFollowed {
                     progress.tracker.dispatched(event.position)
                 } else {
                     progress.tracker.skipped(event.position)

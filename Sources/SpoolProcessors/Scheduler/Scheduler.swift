@@ -24,6 +24,6 @@ public struct Scheduler: StreamProcessor, SnapshotPolicy {
 
     static func changesSchedules(_ event: Event) -> Bool {
         event.type == SchedulerReducer.appendScheduledType || event.type == SchedulerReducer.scheduleCancelledType
-            || event.metadata?[ScheduleSpec.scheduleMetadataKey] != nil
+            || event.metadataJSON?.contains(ScheduleSpec.scheduleMetadataKey) == true
     }
 }

@@ -1,5 +1,6 @@
 import NIOCore
 import SpoolCore
+import SpoolStore
 import Synchronization
 
 /// Recently encoded live frames, shared by every reader of the same events.
@@ -11,7 +12,7 @@ final class EncodedFrameCache: Sendable {
     private struct Slot {
         var position: Int
         var format: ReadFormat
-        var sseID: EventEncoder.LiveTailID
+        var sseID: LiveTail.CursorKey
         var bytes: ByteBuffer
     }
 

@@ -1,4 +1,5 @@
 import SpoolCore
+import SpoolStore
 
 /// Encodes events into the bytes of one read format, page by page.
 ///
@@ -6,9 +7,8 @@ import SpoolCore
 struct EventEncoder: Sendable {
     let format: ReadFormat
     /// Which number goes in the SSE `id:` line: the offset for streams, the position for feeds.
-    let sseID: LiveTailID
+    let sseID: LiveTail.CursorKey
 
-    enum LiveTailID: Sendable, Equatable { case offset, position }
 
     /// Bytes that open a response (the `[` of a JSON array).
     var opening: [UInt8] { format == .json ? [UInt8(ascii: "[")] : [] }
@@ -33,7 +33,7 @@ struct EventEncoder: Sendable {
                 output.append(contentsOf: event.envelope.yamlString.utf8)
             case .sse:
                 output.append(contentsOf: "id: ".utf8)
-                output.append(contentsOf: String(sseID == .offset ? event.offset : event.position).utf8)
+                output.append(contentsOf: String(sseID.of(event)).utf8)
                 output.append(contentsOf: "\ndata: ".utf8)
                 event.writeJSON(to: &output)
                 output.append(contentsOf: "\n\n".utf8)

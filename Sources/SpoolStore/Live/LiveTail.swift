@@ -34,7 +34,7 @@ public struct LiveTail: AsyncSequence, Sendable {
         /// Store-wide positions, for feeds.
         case position
 
-        func of(_ event: Event) -> Int { self == .offset ? event.offset : event.position }
+        public func of(_ event: Event) -> Int { self == .offset ? event.offset : event.position }
     }
 
     /// Ends the read: the iterator finishes after what it already holds (graceful shutdown).

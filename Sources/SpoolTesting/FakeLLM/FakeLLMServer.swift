@@ -60,28 +60,8 @@ public struct FakeLLMServer: Sendable {
                 portSink.finish()
             },
             logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask {
-                defer { portSink.finish() }
-                try await group.run()
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else {
-                try await tasks.waitForAll()
-                throw TestServerError.didNotStart
-            }
-            let server = FakeLLMServer(port: port, baseURL: "http://127.0.0.1:\(port)", script: script)
-            do {
-                let result = try await body(server)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
+        return try await withRunningService(app, ports: ports, portSink: portSink, logger: logger) { port in
+            try await body(FakeLLMServer(port: port, baseURL: "http://127.0.0.1:\(port)", script: script))
         }
     }
 
