@@ -43,18 +43,8 @@ public struct AnthropicMessagesProvider: LLMProvider {
     }
 
     public func stream(_ request: LLMRequest) async throws -> LLMStream {
-        var http = HTTPClientRequest(url: baseURL + "/v1/messages")
-        http.method = .POST
-        http.headers.add(name: "Content-Type", value: "application/json")
-        http.headers.add(name: "Accept", value: "text/event-stream")
-        http.headers.add(name: "anthropic-version", value: Self.apiVersion)
-        if let apiKey { http.headers.add(name: "x-api-key", value: apiKey.value) }
-        http.body = .bytes(ByteBuffer(string: requestBody(request).jsonString))
-        var failures = 0
-        let response = try await transport.send(http, failures: &failures)
-        return .serverSentEvents(
-            response: response, request: http, transport: transport, parser: AnthropicStreamParser(provider: name),
-            failures: failures)
+        try await transport.postStreaming(
+            url: baseURL + "/v1/messages", body: requestBody(request), headers: [(name: "anthropic-version", value: Self.apiVersion)] + (apiKey.map { [(name: "x-api-key", value: $0.value)] } ?? []), parser: AnthropicStreamParser(provider: name))
     }
 
     /// The JSON body of a streamed Messages request.

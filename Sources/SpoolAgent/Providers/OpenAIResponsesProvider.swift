@@ -35,17 +35,8 @@ public struct OpenAIResponsesProvider: LLMProvider {
     }
 
     public func stream(_ request: LLMRequest) async throws -> LLMStream {
-        var http = HTTPClientRequest(url: baseURL + "/responses")
-        http.method = .POST
-        http.headers.add(name: "Content-Type", value: "application/json")
-        http.headers.add(name: "Accept", value: "text/event-stream")
-        if let apiKey { http.headers.add(name: "Authorization", value: "Bearer \(apiKey.value)") }
-        http.body = .bytes(ByteBuffer(string: requestBody(request).jsonString))
-        var failures = 0
-        let response = try await transport.send(http, failures: &failures)
-        return .serverSentEvents(
-            response: response, request: http, transport: transport, parser: OpenAIResponsesStreamParser(provider: name),
-            failures: failures)
+        try await transport.postStreaming(
+            url: baseURL + "/responses", body: requestBody(request), headers: apiKey.map { [(name: "Authorization", value: "Bearer \($0.value)")] } ?? [], parser: OpenAIResponsesStreamParser(provider: name))
     }
 
     /// The JSON body of a streamed Responses request.

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 import SpoolClient
+import SpoolCore
 import Synchronization
 
 extension LLMStream {
@@ -141,5 +142,23 @@ extension LLMStreamEvent {
     var isCompletion: Bool {
         if case .completed = self { return true }
         return false
+    }
+}
+
+extension ProviderTransport {
+    /// POSTs `body` as JSON with `headers` and streams the Server-Sent Events answer through `parser`
+    /// (retrying as the transport's policy says before anything streamed).
+    func postStreaming(
+        url: String, body: JSONValue, headers: [(name: String, value: String)], parser: some StreamParser
+    ) async throws -> LLMStream {
+        var http = HTTPClientRequest(url: url)
+        http.method = .POST
+        http.headers.add(name: "Content-Type", value: "application/json")
+        http.headers.add(name: "Accept", value: "text/event-stream")
+        for header in headers { http.headers.add(name: header.name, value: header.value) }
+        http.body = .bytes(ByteBuffer(string: body.jsonString))
+        var failures = 0
+        let response = try await send(http, failures: &failures)
+        return .serverSentEvents(response: response, request: http, transport: self, parser: parser, failures: failures)
     }
 }
