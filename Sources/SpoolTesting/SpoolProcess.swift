@@ -5,8 +5,11 @@ public final class SpoolProcess: @unchecked Sendable {
     public let process: Process
     /// `http://127.0.0.1:PORT` once a `serve` process listens.
     public private(set) var baseURL = ""
-    private let output = Pipe()
-    private let errors = Pipe()
+    private let output: PipeCollector
+    private let errors: PipeCollector
+    /// How long any wait on the child may take before the child is killed: a hung
+    /// child fails its test instead of hanging the whole run.
+    public static let patience: TimeInterval = 120
 
     /// The `spool` binary next to the test bundle (or `SPOOL_BINARY`).
     public static var executable: String {
@@ -40,8 +43,11 @@ public final class SpoolProcess: @unchecked Sendable {
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
         process.environment = merged
-        process.standardOutput = output
-        process.standardError = errors
+        let outputPipe = Pipe(), errorPipe = Pipe()
+        process.standardOutput = outputPipe
+        process.standardError = errorPipe
+        output = PipeCollector(outputPipe)
+        errors = PipeCollector(errorPipe)
         if let standardInput {
             let input = Pipe()
             process.standardInput = input
@@ -55,14 +61,13 @@ public final class SpoolProcess: @unchecked Sendable {
     }
 
     private func waitForListening() throws {
-        var seen = ""
-        let handle = output.fileHandleForReading
-        while !seen.contains("\n") {
-            let chunk = handle.availableData
-            if chunk.isEmpty {
-                throw SpoolProcessError("server exited before listening: \(readErrors())")
-            }
-            seen += String(decoding: chunk, as: UTF8.self)
+        let deadline = Date(timeIntervalSinceNow: Self.patience)
+        let printed = output.wait(until: deadline) { text, ended in text.contains("\n") || ended }
+        let seen = output.text
+        guard printed, seen.contains("\n") else {
+            if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+            errors.waitForEnd(until: Date(timeIntervalSinceNow: 5))
+            throw SpoolProcessError("server did not start listening: \(errors.text)")
         }
         guard let start = seen.range(of: "http://"), let end = seen[start.lowerBound...].firstIndex(of: " ") else {
             throw SpoolProcessError("unexpected server output: \(seen)")
@@ -71,24 +76,34 @@ public final class SpoolProcess: @unchecked Sendable {
     }
 
     /// Waits for exit and returns status, standard output and standard error.
+    /// A child still running after `patience` is killed and its status is `SIGKILL`'s.
     public func finish() async -> (status: Int32, output: String, errors: String) {
         await offload { self.finishBlocking() }
     }
 
     private func finishBlocking() -> (status: Int32, output: String, errors: String) {
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        let deadline = Date(timeIntervalSinceNow: Self.patience)
+        let ended = output.waitForEnd(until: deadline) && errors.waitForEnd(until: deadline)
+        var note = ""
+        if !ended || !waitForExit(until: deadline) {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            note = "\n[spool \(process.arguments ?? []) still running after \(Int(Self.patience)) s: killed]"
+        }
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        return (process.terminationStatus, output.text, errors.text + note)
     }
 
-    /// Reads what is available on standard output (waits until something arrives or EOF).
+    private func waitForExit(until deadline: Date) -> Bool {
+        while process.isRunning {
+            if Date() >= deadline { return false }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return true
+    }
+
+    /// What the child printed since the last call, waiting up to ten seconds for something new.
     public func readOutputChunk() async -> String {
-        await offload { String(decoding: self.output.fileHandleForReading.availableData, as: UTF8.self) }
-    }
-
-    private func readErrors() -> String {
-        String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        await offload { self.output.takeUnread(waitingUntil: Date(timeIntervalSinceNow: 10)) }
     }
 
     /// `kill -9`: no chance to flush or close anything.
@@ -102,11 +117,15 @@ public final class SpoolProcess: @unchecked Sendable {
         if process.isRunning { process.terminate() }
     }
 
-    /// SIGTERM, then wait for the graceful exit; returns the exit status.
+    /// SIGTERM, then wait for the graceful exit; returns the exit status
+    /// (`SIGKILL`'s if the child did not exit within `patience` and was killed).
     @discardableResult
     public func terminate() async -> Int32 {
         process.terminate()
         return await offload {
+            if !self.waitForExit(until: Date(timeIntervalSinceNow: Self.patience)) {
+                Foundation.kill(self.process.processIdentifier, SIGKILL)
+            }
             self.process.waitUntilExit()
             return self.process.terminationStatus
         }

@@ -3,7 +3,7 @@ import SpoolCore
 import SpoolTesting
 import Testing
 
-@Suite struct AnthropicMessagesProviderTests {
+@Suite(.timeLimit(.minutes(3))) struct AnthropicMessagesProviderTests {
     @Test func streamsAPlainAnswerWithUsage() async throws {
         try await FakeLLMServer.with(replies: [.text("Claude streams content blocks.", chunks: 3, usage: FakeUsage(inputTokens: 52, outputTokens: 9))]) { server in
             let answer = try await collect(try await server.anthropicProvider().stream(simpleRequest()))

@@ -2,7 +2,7 @@ import SpoolAgent
 import SpoolCore
 import Testing
 
-@Suite struct EchoProviderTests {
+@Suite(.timeLimit(.minutes(3))) struct EchoProviderTests {
     let echo = EchoProvider()
 
     @Test func echoesTheLastUserMessageInAFewDeltas() async throws {

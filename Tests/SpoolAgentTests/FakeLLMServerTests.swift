@@ -7,7 +7,7 @@ import SpoolTesting
 import Testing
 
 /// The fake's wire formats, read raw, against the shapes the real APIs stream.
-@Suite struct FakeLLMServerTests {
+@Suite(.timeLimit(.minutes(3))) struct FakeLLMServerTests {
     struct RawStream {
         var status: Int
         var contentType: String?

@@ -4,7 +4,7 @@ import SpoolCore
 import SpoolTesting
 import Testing
 
-@Suite struct OpenAIChatProviderTests {
+@Suite(.timeLimit(.minutes(3))) struct OpenAIChatProviderTests {
     @Test func streamsAPlainAnswerWithUsage() async throws {
         try await FakeLLMServer.with(replies: [.text("Hello there, how can I help?", chunks: 4, usage: FakeUsage(inputTokens: 31, outputTokens: 7))]) { server in
             let answer = try await collect(try await server.openAIChatProvider().stream(simpleRequest()))

@@ -3,7 +3,7 @@ import SpoolCore
 import SpoolTesting
 import Testing
 
-@Suite struct OpenAIResponsesProviderTests {
+@Suite(.timeLimit(.minutes(3))) struct OpenAIResponsesProviderTests {
     @Test func streamsAPlainAnswerWithUsage() async throws {
         try await FakeLLMServer.with(replies: [.text("Responses stream in typed events.", chunks: 5, usage: FakeUsage(inputTokens: 40, outputTokens: 6))]) { server in
             let answer = try await collect(try await server.openAIResponsesProvider().stream(simpleRequest()))

@@ -3,7 +3,7 @@ import SpoolCore
 import SpoolTesting
 import Testing
 
-@Suite struct ProviderRegistryTests {
+@Suite(.timeLimit(.minutes(3))) struct ProviderRegistryTests {
     @Test func withoutCredentialsTheDefaultIsEcho() throws {
         let registry = ProviderRegistry(environment: [:])
         #expect(registry.defaultProviderName == "echo")

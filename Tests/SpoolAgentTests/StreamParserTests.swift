@@ -7,7 +7,7 @@ import Testing
 /// The wire formats' state machines on their own, including what real
 /// servers do that the fake does not (missing indexes, no `[DONE]`, cache
 /// token counts, cut-off answers).
-@Suite struct StreamParserTests {
+@Suite(.timeLimit(.minutes(3))) struct StreamParserTests {
     /// Feeds SSE text through the decoder and `parser`; the finish result is appended when the text holds no completion.
     func run(_ parser: inout some StreamParser, _ text: String) throws -> [LLMStreamEvent] {
         var decoder = SSEDecoder()

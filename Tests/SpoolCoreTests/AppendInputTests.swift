@@ -2,7 +2,7 @@ import SpoolCore
 import Testing
 
 /// Reading and validating what a client sends to append.
-@Suite struct AppendInputTests {
+@Suite(.timeLimit(.minutes(3))) struct AppendInputTests {
     private func input(_ json: String) throws -> AppendInput {
         try AppendInput(json: JSONValue.parse(json))
     }

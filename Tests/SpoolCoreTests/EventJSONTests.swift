@@ -2,7 +2,7 @@ import SpoolCore
 import Testing
 
 /// The stored event's wire JSON (the contract's envelope).
-@Suite struct EventJSONTests {
+@Suite(.timeLimit(.minutes(3))) struct EventJSONTests {
     private func event(metadata: String? = #"{"source":"cli"}"#, key: String? = "cli-7f3a") throws -> Event {
         Event(
             streamPath: try StreamPath("/agents/ada"), offset: 7, position: 1042, type: "agent/input-added",

@@ -2,7 +2,7 @@ import SpoolCore
 import Testing
 
 /// Well-formed documents: values, key order, number kinds and escapes.
-@Suite struct JSONParserTests {
+@Suite(.timeLimit(.minutes(3))) struct JSONParserTests {
     @Test func parsesEveryKindOfValue() throws {
         let value = try JSONValue.parse(#" { "n": null, "t": true, "f": false, "i": -12, "d": 2.5, "s": "x", "a": [1, []], "o": {} } "#)
         #expect(value == ["n": nil, "t": true, "f": false, "i": -12, "d": 2.5, "s": "x", "a": [1, []], "o": [:]])

@@ -2,7 +2,7 @@ import SpoolCore
 import Testing
 
 /// Compact serialization, and parse → serialize → parse round trips.
-@Suite struct JSONSerializationTests {
+@Suite(.timeLimit(.minutes(3))) struct JSONSerializationTests {
     static let documents: [String] = [
         "null", "true", "false", "0", "-7", "9223372036854775807", "-9223372036854775808", "1.5", "-0.25",
         "1e+20", "1.0", "0.1", #""""#, #""plain""#, "[]", "{}", "[1,2.5,\"x\",null,[],{}]",

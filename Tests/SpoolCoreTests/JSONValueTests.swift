@@ -3,7 +3,7 @@ import SpoolCore
 import Testing
 
 /// Equality, accessors and the ordered object.
-@Suite struct JSONValueTests {
+@Suite(.timeLimit(.minutes(3))) struct JSONValueTests {
     @Test func objectEqualityIgnoresKeyOrder() throws {
         #expect(try JSONValue.parse(#"{"a":1,"b":2}"#) == JSONValue.parse(#"{"b":2,"a":1}"#))
         #expect(try JSONValue.parse(#"{"o":{"x":[1,{"p":1,"q":2}],"y":2}}"#) == JSONValue.parse(#"{"o":{"y":2,"x":[1,{"q":2,"p":1}]}}"#))

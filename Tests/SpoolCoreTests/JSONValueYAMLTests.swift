@@ -2,7 +2,7 @@ import SpoolCore
 import Testing
 
 /// Block-style YAML for people: types survive, multi-line text stays readable.
-@Suite struct JSONValueYAMLTests {
+@Suite(.timeLimit(.minutes(3))) struct JSONValueYAMLTests {
     @Test func rendersNestedObjectsAndArraysInKeyOrder() {
         let value: JSONValue = [
             "type": "agent/input-added",

@@ -2,7 +2,7 @@ import SpoolCore
 import Testing
 
 /// Errors as the HTTP API sends them.
-@Suite struct SpoolErrorTests {
+@Suite(.timeLimit(.minutes(3))) struct SpoolErrorTests {
     @Test func jsonBodyCarriesCodeMessageAndDetails() throws {
         let error = SpoolError(.offsetConflict, "expected head offset 3 but the stream is at 5", details: ["headOffset": 5])
         #expect(

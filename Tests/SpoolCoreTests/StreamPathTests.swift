@@ -2,7 +2,7 @@ import SpoolCore
 import Testing
 
 /// Stream path validation and normalisation.
-@Suite struct StreamPathTests {
+@Suite(.timeLimit(.minutes(3))) struct StreamPathTests {
     static let validPaths: [String] = [
         "/agents", "/agents/ada", "/agents/ada/subtasks/1", "/slack/incoming", "/A-Z_a-z.0-9~",
         "/a/.../b", "/.hidden", "/..x", "/x..", "/~", "/-", "/_",

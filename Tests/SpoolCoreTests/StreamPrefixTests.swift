@@ -2,7 +2,7 @@ import SpoolCore
 import Testing
 
 /// Prefixes select a subtree of streams by whole segments.
-@Suite struct StreamPrefixTests {
+@Suite(.timeLimit(.minutes(3))) struct StreamPrefixTests {
     @Test(arguments: [("", "/"), ("/", "/"), ("/agents", "/agents"), ("agents/", "/agents"), ("/agents/ada/", "/agents/ada")])
     func normalises(text: String, canonical: String) throws {
         #expect(try StreamPrefix(text).rawValue == canonical)

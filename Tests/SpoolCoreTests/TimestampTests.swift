@@ -2,7 +2,7 @@ import SpoolCore
 import Testing
 
 /// UTC ISO 8601 with milliseconds, as the store stamps events.
-@Suite struct TimestampTests {
+@Suite(.timeLimit(.minutes(3))) struct TimestampTests {
     @Test(arguments: [
         (Int64(0), "1970-01-01T00:00:00.000Z"),
         (1, "1970-01-01T00:00:00.001Z"),

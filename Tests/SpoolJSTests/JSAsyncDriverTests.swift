@@ -2,7 +2,7 @@ import SpoolCore
 import SpoolJS
 import Testing
 
-@Suite struct JSAsyncDriverTests {
+@Suite(.timeLimit(.minutes(3))) struct JSAsyncDriverTests {
     func queue(with script: String) async throws -> JSSandboxQueue {
         let queue = JSSandboxQueue(label: "driver-test")
         try await queue.run { sandbox in

@@ -2,7 +2,7 @@ import SpoolCore
 import SpoolJS
 import Testing
 
-@Suite struct JSSandboxTests {
+@Suite(.timeLimit(.minutes(3))) struct JSSandboxTests {
     @Test func evaluatesAndCallsWithJSON() throws {
         let sandbox = JSSandbox()
         try sandbox.evaluate("function add(o) { return {sum: o.a + o.b, tags: ['x']} }")

@@ -3,7 +3,7 @@ import Testing
 
 /// `POST /streams/{path}`: what a successful append, a batch, idempotency and
 /// optimistic concurrency answer.
-@Suite struct AppendTests {
+@Suite(.timeLimit(.minutes(3))) struct AppendTests {
     @Test func singleEventIsStoredAndReturned() async throws {
         try await withSpoolServer { http in
             let result = try await http.post(

@@ -4,7 +4,7 @@ import Testing
 
 /// `POST /streams/{path}` with malformed input: each is refused with the
 /// contract's JSON error, and the stream is left exactly as it was.
-@Suite struct AppendValidationTests {
+@Suite(.timeLimit(.minutes(3))) struct AppendValidationTests {
     struct BadBody: Sendable, CustomTestStringConvertible {
         var name: String
         var body: [UInt8]

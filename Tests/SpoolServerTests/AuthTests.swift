@@ -2,7 +2,7 @@ import SpoolCore
 import Testing
 
 /// With an auth token configured, every route but `/health` and `/hooks` needs `Authorization: Bearer`.
-@Suite struct AuthTests {
+@Suite(.timeLimit(.minutes(3))) struct AuthTests {
     static let token = "t0ken-for-tests"
 
     @Test func streamsNeedTheToken() async throws {

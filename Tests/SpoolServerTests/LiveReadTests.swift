@@ -6,7 +6,7 @@ import Testing
 
 /// `GET /streams/{path}?live=true`: history, then events as they are appended,
 /// as Server-Sent Events or NDJSON. Every wait is bounded by `withDeadline`.
-@Suite struct LiveReadTests {
+@Suite(.timeLimit(.minutes(3))) struct LiveReadTests {
     @Test func sseSendsHistoryThenNewEvents() async throws {
         try await withSpoolServer { http in
             try await http.append("/live", type: "old1")

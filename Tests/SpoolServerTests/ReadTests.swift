@@ -2,7 +2,7 @@ import SpoolCore
 import Testing
 
 /// `GET /streams/{path}` without `live`: formats, paging and the head offset header.
-@Suite struct ReadTests {
+@Suite(.timeLimit(.minutes(3))) struct ReadTests {
     /// Appends `count` events `e1`, `e2`, … to `path`.
     static func seed(_ http: SpoolHTTP, _ path: String, count: Int) async throws {
         var next = 1

@@ -2,7 +2,7 @@ import SpoolCore
 import Testing
 
 /// `/health` and what happens off the contract's routes.
-@Suite struct RoutingTests {
+@Suite(.timeLimit(.minutes(3))) struct RoutingTests {
     @Test func healthAnswersOK() async throws {
         try await withSpoolServer { http in
             let result = try await http.get("/health")

@@ -2,7 +2,7 @@ import SpoolServer
 import Testing
 
 /// `SpoolServerConfiguration.validate()`: no unauthenticated server on a public address.
-@Suite struct SpoolServerConfigurationTests {
+@Suite(.timeLimit(.minutes(3))) struct SpoolServerConfigurationTests {
     @Test func loopbackNeedsNoToken() throws {
         for host in ["127.0.0.1", "localhost", "::1"] {
             var configuration = SpoolServerConfiguration()

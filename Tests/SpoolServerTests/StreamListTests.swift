@@ -2,7 +2,7 @@ import SpoolCore
 import Testing
 
 /// `GET /streams?prefix=`: which streams exist, with their head offsets and times.
-@Suite struct StreamListTests {
+@Suite(.timeLimit(.minutes(3))) struct StreamListTests {
     @Test func listsOnlyStreamsUnderThePrefix() async throws {
         try await withSpoolServer { http in
             try await http.append("/a", type: "t")

@@ -3,7 +3,7 @@ import SpoolCore
 import Testing
 
 /// `POST /hooks/{path}`: any body from the outside world becomes a `webhook/received` event.
-@Suite struct WebhookTests {
+@Suite(.timeLimit(.minutes(3))) struct WebhookTests {
     @Test func jsonBodyIsStoredAsJSONWithoutCredentials() async throws {
         try await withSpoolServer { http in
             let result = try await http.post(

@@ -3,7 +3,7 @@ import SpoolStore
 import Testing
 
 /// Fan-out of committed events to mailboxes, without a store.
-@Suite struct LiveHubTests {
+@Suite(.timeLimit(.minutes(3))) struct LiveHubTests {
     /// Events as a store would commit them: positions from `firstPosition` on, in the order of `paths`.
     private func committed(_ paths: String..., firstPosition: Int = 1) throws -> [Event] {
         try paths.enumerated().map { index, text in

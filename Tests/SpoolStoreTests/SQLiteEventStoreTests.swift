@@ -5,7 +5,7 @@ import SpoolStore
 import Testing
 
 /// The shared store suite, against a real SQLite file in a fresh directory per test.
-@Suite struct SQLiteEventStoreTests {
+@Suite(.timeLimit(.minutes(3))) struct SQLiteEventStoreTests {
     static let logger = Logger(label: "spool.tests.sqlite") { _ in SwiftLogNoOpLogHandler() }
 
     /// The conformance checks for SQLite stores on `directory`.

@@ -5,7 +5,7 @@ import Testing
 
 /// The circuit breaker's sliding window and its decision to pause a stream,
 /// tested by folding events and calling `afterAppend` directly.
-@Suite struct CircuitBreakerTests {
+@Suite(.timeLimit(.minutes(3))) struct CircuitBreakerTests {
     let start = Timestamp.utc("2026-03-10T10:00:00Z")
 
     /// `count` events, `spacing` milliseconds apart, from offset `firstOffset`.

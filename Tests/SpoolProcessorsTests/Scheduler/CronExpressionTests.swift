@@ -4,7 +4,7 @@ import SpoolProcessors
 import Testing
 
 /// Five-field cron in UTC: parsing, next and latest fire times, and errors that name the field.
-@Suite struct CronExpressionTests {
+@Suite(.timeLimit(.minutes(3))) struct CronExpressionTests {
     @Test(arguments: [
         // every minute, strictly after, whole minutes
         ("* * * * *", "2026-03-10T10:15:30.500Z", "2026-03-10T10:16:00.000Z"),

@@ -3,7 +3,7 @@ import SpoolProcessors
 import Testing
 
 /// `spool/append-scheduled` payloads, due times, and the missed-run-fires-once rule.
-@Suite struct ScheduleSpecTests {
+@Suite(.timeLimit(.minutes(3))) struct ScheduleSpecTests {
     let created = Timestamp.utc("2026-03-10T10:00:00.250Z")
 
     func spec(_ payload: JSONValue) throws -> ScheduleSpec {

@@ -4,7 +4,7 @@ import SpoolProcessors
 import Testing
 
 /// Folding schedules, cancellations and firings into `SchedulerState`.
-@Suite struct SchedulerReducerTests {
+@Suite(.timeLimit(.minutes(3))) struct SchedulerReducerTests {
     func reduce(_ events: [Event]) -> SchedulerState {
         var state = SchedulerState()
         for event in events { SchedulerReducer.reduce(into: &state, event: event) }

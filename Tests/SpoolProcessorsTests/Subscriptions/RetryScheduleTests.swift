@@ -2,7 +2,7 @@ import SpoolProcessors
 import Testing
 
 /// The pure backoff schedule of webhook deliveries.
-@Suite struct RetryScheduleTests {
+@Suite(.timeLimit(.minutes(3))) struct RetryScheduleTests {
     @Test func defaultsToFiveAttemptsDoublingFrom200Milliseconds() {
         let schedule = RetrySchedule()
         #expect(schedule.attempts == 5)

@@ -4,7 +4,7 @@ import SpoolProcessors
 import Testing
 
 /// Subscription payloads, type filters and the fold of configure/remove events.
-@Suite struct SubscriptionStateTests {
+@Suite(.timeLimit(.minutes(3))) struct SubscriptionStateTests {
     func state(_ events: [Event]) -> SubscriptionState {
         fold(Subscriptions(), events)
     }

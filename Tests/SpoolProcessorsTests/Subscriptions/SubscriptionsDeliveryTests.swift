@@ -4,7 +4,7 @@ import Testing
 
 /// Webhook deliveries to a real HTTP server on loopback: body, headers,
 /// signature, retries, failure reports and type filters.
-@Suite struct SubscriptionsDeliveryTests {
+@Suite(.timeLimit(.minutes(3))) struct SubscriptionsDeliveryTests {
     let fastRetries = RetrySchedule(attempts: 3, initialDelay: .milliseconds(5), maximumDelay: .milliseconds(20))
 
     func processor(
