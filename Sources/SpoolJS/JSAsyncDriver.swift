@@ -89,13 +89,10 @@ public enum JSAsyncDriver {
         serve: @escaping @Sendable (JSHostRequest) async -> Answer
     ) async throws -> JSONValue {
         var remaining = budget
-        let clock = ContinuousClock()
         func turn(_ body: @escaping @Sendable (JSSandbox, Duration) throws -> Void) async throws -> JSONValue {
             guard remaining > .zero else { throw JSError(.timeout, "timed out: used more than \(budget) of CPU time") }
             let limit = remaining
-            let started = clock.now
-            defer { remaining -= clock.now - started }
-            return try await queue.run { sandbox in
+            let (status, used) = try await queue.runMeasuringCPU { sandbox in
                 do {
                     try body(sandbox, limit)
                     return try sandbox.call("__spool.poll", arguments: [], timeLimit: limit)
@@ -104,6 +101,8 @@ public enum JSAsyncDriver {
                     throw error
                 }
             }
+            remaining -= used
+            return status
         }
         let argumentJSON = argument.jsonString
         let nameJSON = JSONValue.string(name).jsonString

@@ -130,13 +130,16 @@ public final class JSSandbox {
 
     /// Runs `body` under a CPU time limit; an exception or termination becomes a `JSError`.
     private func limited(_ limit: Duration, _ body: (inout JSValueRef?) -> JSValueRef?) throws -> JSValueRef? {
+        guard let watchdog = ExecutionTimeLimit.functions else {
+            throw JSError(.timeout, "this JavaScriptCore has no execution time limit, so scripts cannot be run safely")
+        }
         let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
         timeout.fired = false
-        JSContextGroupSetExecutionTimeLimit(group, seconds, { _, flag in
+        watchdog.set(group, seconds, { _, flag in
             if let flag { Unmanaged<TimeoutFlag>.fromOpaque(flag).takeUnretainedValue().fired = true }
             return true
         }, Unmanaged.passUnretained(timeout).toOpaque())
-        defer { JSContextGroupClearExecutionTimeLimit(group) }
+        defer { watchdog.clear(group) }
         var exception: JSValueRef?
         let value = body(&exception)
         if timeout.fired {

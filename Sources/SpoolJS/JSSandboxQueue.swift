@@ -26,6 +26,15 @@ public final class JSSandboxQueue: @unchecked Sendable {
         }
     }
 
+    /// Like `run`, also returning the CPU time `body` used on the queue's thread.
+    public func runMeasuringCPU<T: Sendable>(_ body: @escaping @Sendable (JSSandbox) throws -> T) async throws -> (T, cpu: Duration) {
+        try await run { sandbox in
+            let started = ThreadCPUTime.now()
+            let value = try body(sandbox)
+            return (value, ThreadCPUTime.now() - started)
+        }
+    }
+
     /// Runs `body` with the sandbox on its queue, blocking the calling thread (for synchronous callers such as `reduce`).
     public func runSynchronously<T>(_ body: (JSSandbox) throws -> T) throws -> T {
         try queue.sync { try body(current()) }

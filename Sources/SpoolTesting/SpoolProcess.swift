@@ -87,7 +87,8 @@ public final class SpoolProcess: @unchecked Sendable {
         var note = ""
         if !ended || !waitForExit(until: deadline) {
             Foundation.kill(process.processIdentifier, SIGKILL)
-            note = "\n[spool \(process.arguments ?? []) still running after \(Int(Self.patience)) s: killed]"
+            note = "\n[spool \((process.arguments ?? []).joined(separator: " ")) still running after \(Int(Self.patience)) s: killed]"
+            FileHandle.standardError.write(Data((note + "\n").utf8))  // in the test log, whatever the test checks
         }
         process.waitUntilExit()
         return (process.terminationStatus, output.text, errors.text + note)

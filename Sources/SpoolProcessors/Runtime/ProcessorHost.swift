@@ -10,14 +10,14 @@ import Synchronization
 /// let host = ProcessorHost(store: store, processors: [CircuitBreaker(), Counter()], logger: logger)
 /// // add `host` to the ServiceGroup after the store
 /// host.add(AnotherProcessor())   // while it runs, e.g. a dynamic worker
-/// host.remove(name: "another")
+/// host.remove(key: "another")
 /// ```
 public final class ProcessorHost: Service {
     let store: any EventStore & ProcessorStateStore
     let fixedRunners: [any ProcessorRunning]
     let logger: Logger
     let configuration: ProcessorHostConfiguration
-    /// Processors added while the host runs, by name.
+    /// Processors added while the host runs, by key (their name unless `add` was given one).
     private let added = Mutex<[String: any ProcessorRunning]>([:])
     private let starts = AsyncStream<any ProcessorRunning>.makeStream()
 
@@ -72,26 +72,29 @@ public final class ProcessorHost: Service {
         }
     }
 
-    /// Starts `processor` while the host runs, replacing (stopping) a processor added before under the same name.
+    /// Starts `processor` while the host runs, replacing (stopping) a processor added before under the same key.
     /// Processors given at `init` cannot be replaced.
-    public func add(_ processor: any StreamProcessor) {
+    /// - Parameter key: identifies the processor for `remove`; its name by default. Processors with
+    ///   different keys may share a name when they follow different streams (workers of different streams).
+    public func add(_ processor: any StreamProcessor, key: String? = nil) {
         guard !fixedRunners.contains(where: { $0.name == processor.name }) else {
             logger.warning("not replacing a built-in processor", metadata: ["spool.processor": "\(processor.name)"])
             return
         }
         let runner = Self.makeRunner(processor, store: store, configuration: configuration, logger: logger)
+        let key = key ?? processor.name
         let previous = added.withLock { added in
-            defer { added[processor.name] = runner }
-            return added[processor.name]
+            defer { added[key] = runner }
+            return added[key]
         }
         previous?.stop()
         if case .terminated = starts.continuation.yield(runner) { runner.stop() }
     }
 
-    /// Stops a processor added with `add(_:)`; its progress is saved. Returns whether one was running.
+    /// Stops a processor added with `add(_:key:)`; its progress is saved. Returns whether one was running.
     @discardableResult
-    public func remove(name: String) -> Bool {
-        let runner = added.withLock { $0.removeValue(forKey: name) }
+    public func remove(key: String) -> Bool {
+        let runner = added.withLock { $0.removeValue(forKey: key) }
         runner?.stop()
         return runner != nil
     }
@@ -103,7 +106,8 @@ public final class ProcessorHost: Service {
 
     /// A processor's state of a stream at its head, or as of `offset` (time travel).
     public func state(processor name: String, stream: StreamPath, at offset: Int? = nil) async throws -> (offset: Int, state: JSONValue) {
-        guard let runner = runners.first(where: { $0.name == name }) else {
+        let named = runners.filter { $0.name == name }
+        guard let runner = named.first(where: { $0.streams.matches(stream) }) ?? named.first else {
             throw SpoolError(.notFound, "no processor named '\(name)'; running: \(processorNames.joined(separator: ", "))")
         }
         return try await runner.state(of: stream, at: offset)

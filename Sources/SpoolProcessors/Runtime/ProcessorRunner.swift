@@ -16,11 +16,15 @@ protocol ProcessorRunning: Sendable {
     func stop()
 }
 
-/// Adopted by processors that fold a page of events faster at once than one
-/// by one (a JavaScript reducer: one call instead of thousands). Used when
-/// refolding stored events; `nil` means "reduce these one by one instead".
-protocol BatchReducing {
-    func reduceBatch(state: Any, events: [Event]) -> Any?
+/// Adopted by processors whose reducer runs on a thread of its own (a
+/// JavaScript sandbox's queue): the runner awaits it instead of blocking a
+/// thread of the concurrency pool, so a busy reducer slows nobody else.
+protocol OffloadedReducing: Sendable {
+    /// The state after `event`; `nil` means "call `reduce` instead".
+    func reduceOffloaded(state: Any, event: Event) async -> Any?
+    /// Folds a page of stored events at once (one JavaScript call instead of
+    /// thousands) when refolding; `nil` means "reduce these one by one instead".
+    func reduceBatch(state: Any, events: [Event]) async -> Any?
 }
 
 /// Adopted by processors whose code changes while the server runs (dynamic
@@ -52,6 +56,8 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     private let inFlight: AsyncSemaphore
     /// The processor's snapshot policy, looked up once: a dynamic cast per event is costly.
     private let snapshotPolicy: (any SnapshotPolicy)?
+    /// The processor's offloaded reducer, looked up once like the snapshot policy.
+    private let offloaded: (any OffloadedReducing)?
     private let stopper = Mutex<(stopped: Bool, tail: LiveTail?)>((false, nil))
     /// Where checkpoints and snapshots are kept: the name, or a versioned processor's storage name.
     let storageName: String
@@ -94,6 +100,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         progress = Mutex(Progress())
         inFlight = AsyncSemaphore(permits: configuration.maximumInFlight)
         snapshotPolicy = processor as? any SnapshotPolicy
+        offloaded = processor as? any OffloadedReducing
     }
 
     // MARK: Running
@@ -198,9 +205,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         if event.offset > entry.offset + 1 {
             try await refold(&entry, stream: event.streamPath, through: event.offset - 1)
         }
-        processor.reduce(into: &entry.state, event: event)
-        entry.paused = StreamPause.isPaused(after: event.type, wasPaused: entry.paused)
-        entry.offset = event.offset
+        await reduce(&entry, event)
         if !entry.paused {
             try await react(to: event, state: entry.state)
         }
@@ -239,20 +244,25 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         while entry.offset < target {
             let page = try await store.read(stream, after: entry.offset, limit: min(10_000, target - entry.offset))
             guard !page.isEmpty else { return }
-            if let batching = processor as? any BatchReducing,
-                let state = batching.reduceBatch(state: entry.state, events: page) as? Processor.State
-            {
+            if let offloaded, let state = await offloaded.reduceBatch(state: entry.state, events: page) as? Processor.State {
                 entry.state = state
                 for event in page { entry.paused = StreamPause.isPaused(after: event.type, wasPaused: entry.paused) }
                 entry.offset = page[page.count - 1].offset
                 continue
             }
-            for event in page {
-                processor.reduce(into: &entry.state, event: event)
-                entry.paused = StreamPause.isPaused(after: event.type, wasPaused: entry.paused)
-                entry.offset = event.offset
-            }
+            for event in page { await reduce(&entry, event) }
         }
+    }
+
+    /// Folds one event into the entry: its state, pause flag and offset.
+    private func reduce(_ entry: inout StreamEntry, _ event: Event) async {
+        if let offloaded, let state = await offloaded.reduceOffloaded(state: entry.state, event: event) as? Processor.State {
+            entry.state = state
+        } else {
+            processor.reduce(into: &entry.state, event: event)
+        }
+        entry.paused = StreamPause.isPaused(after: event.type, wasPaused: entry.paused)
+        entry.offset = event.offset
     }
 
     /// Calls `afterAppend`, retrying with backoff; a final failure becomes `spool/processor-failed`.

@@ -13,11 +13,11 @@ public final class WorkerManager: Sendable {
 
     struct Registry {
         var host: ProcessorHost?
-        /// The current version of each worker, by name.
+        /// The current version of each worker, by identity (stream and name).
         var current: [String: WorkerSpec] = [:]
-        /// Failures in a row, by worker name and version.
+        /// Failures in a row, by version (`storageName`).
         var failures: [String: Int] = [:]
-        /// Where a version saw itself reconfigured, by worker name and version.
+        /// Where a version saw itself reconfigured, by version (`storageName`).
         var superseded: [String: Int] = [:]
     }
 
@@ -35,62 +35,63 @@ public final class WorkerManager: Sendable {
     /// already running (or older than the running one) is left alone.
     /// - Throws: the source's `JSError` or a limit's `SpoolError`; the worker is then not running.
     func deploy(_ spec: WorkerSpec) async throws {
-        let known = state.withLock { $0.current[spec.name] }
+        let known = state.withLock { $0.current[spec.identity] }
         if let known, known.sourcePosition >= spec.sourcePosition { return }
         let processor: WorkerProcessor
         do {
             processor = try await WorkerProcessor.load(spec, limits: limits, manager: self)
         } catch {
             // A broken new version replaces the old one: what runs is what the stream says.
-            stop(name: spec.name, upTo: spec.sourcePosition)
+            stop(identity: spec.identity, upTo: spec.sourcePosition)
             throw error
         }
         let host = state.withLock { registry -> ProcessorHost? in
-            if let current = registry.current[spec.name], current.sourcePosition >= spec.sourcePosition { return nil }
-            registry.current[spec.name] = spec
+            if let current = registry.current[spec.identity], current.sourcePosition >= spec.sourcePosition { return nil }
+            registry.current[spec.identity] = spec
             return registry.host
         }
         guard let host else { return }
-        host.add(processor)
+        host.add(processor, key: spec.identity)
         logger.info("worker deployed", metadata: ["spool.processor": "\(spec.processorName)", "spool.stream": "\(spec.stream)", "spool.offset": "\(spec.sourceOffset)"])
     }
 
     /// Stops worker `name` if it was configured on `stream` (by `spool/worker-removed`).
     func remove(name: String, stream: StreamPath, at position: Int) {
+        let identity = stream.rawValue + "#" + name
         let removed = state.withLock { registry -> Bool in
-            guard let current = registry.current[name], current.stream == stream, current.sourcePosition < position else { return false }
-            registry.current[name] = nil
+            guard let current = registry.current[identity], current.sourcePosition < position else { return false }
+            registry.current[identity] = nil
             return true
         }
-        if removed { _ = state.withLock { $0.host }?.remove(name: "worker:" + name) }
+        if removed { _ = state.withLock { $0.host }?.remove(key: identity) }
     }
 
     /// Stops this version of a worker (too many failures).
     func stop(_ spec: WorkerSpec) {
-        stop(name: spec.name, upTo: spec.sourcePosition)
+        stop(identity: spec.identity, upTo: spec.sourcePosition)
     }
 
-    private func stop(name: String, upTo position: Int) {
+    private func stop(identity: String, upTo position: Int) {
         let host = state.withLock { registry -> ProcessorHost? in
-            guard let current = registry.current[name], current.sourcePosition <= position else { return nil }
-            registry.current[name] = nil
+            guard let current = registry.current[identity], current.sourcePosition <= position else { return nil }
+            registry.current[identity] = nil
             return registry.host
         }
-        host?.remove(name: "worker:" + name)
+        host?.remove(key: identity)
     }
 
     /// Whether `spec` is still the version that should handle the event at `position`.
     func isCurrent(_ spec: WorkerSpec, at position: Int) -> Bool {
         state.withLock { registry in
-            if let end = registry.superseded["\(spec.name)@\(spec.sourcePosition)"], position > end { return false }
-            return registry.current[spec.name]?.sourcePosition == spec.sourcePosition
+            if let end = registry.superseded[spec.storageName], position > end { return false }
+            return registry.current[spec.identity]?.sourcePosition == spec.sourcePosition
         }
     }
 
     /// Records that this version saw a newer configuration (or a removal) of its worker at `position`.
     func supersede(_ spec: WorkerSpec, at position: Int) {
         state.withLock { registry in
-            let key = "\(spec.name)@\(spec.sourcePosition)"
+            let key = spec.storageName
             registry.superseded[key] = min(registry.superseded[key] ?? position, position)
         }
     }
@@ -98,7 +99,7 @@ public final class WorkerManager: Sendable {
     /// Counts a failure; returns how many in a row.
     func failed(_ spec: WorkerSpec) -> Int {
         state.withLock { registry in
-            let key = "\(spec.name)@\(spec.sourcePosition)"
+            let key = spec.storageName
             registry.failures[key, default: 0] += 1
             return registry.failures[key] ?? 0
         }
@@ -106,12 +107,12 @@ public final class WorkerManager: Sendable {
 
     func succeeded(_ spec: WorkerSpec) {
         state.withLock { registry in
-            let key = "\(spec.name)@\(spec.sourcePosition)"
+            let key = spec.storageName
             if registry.failures[key] != nil { registry.failures[key] = nil }
         }
     }
 
-    /// The names and versions of the running workers.
+    /// The running workers' versions (offsets of their configuring events), by identity (`STREAM#NAME`).
     public var running: [String: Int] {
         state.withLock { $0.current.mapValues(\.sourceOffset) }
     }

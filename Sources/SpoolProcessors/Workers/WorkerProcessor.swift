@@ -11,7 +11,7 @@ import SpoolJS
 /// version keeps its own checkpoint and snapshots (`worker:NAME@POSITION`) and
 /// starts after the event that configured it: earlier events are refolded with
 /// the new reducer, not reacted to again.
-struct WorkerProcessor: StreamProcessor, VersionedProcessor, BatchReducing {
+struct WorkerProcessor: StreamProcessor, VersionedProcessor, OffloadedReducing {
     /// The JavaScript state, plus why reducing the last event failed (if it did).
     /// Encoded as the JavaScript state alone: the error is only carried from `reduce` to `afterAppend`.
     struct State: Codable, Sendable {
@@ -42,7 +42,7 @@ struct WorkerProcessor: StreamProcessor, VersionedProcessor, BatchReducing {
     let manager: WorkerManager
 
     var name: String { spec.processorName }
-    var storageName: String { "\(spec.processorName)@\(spec.sourcePosition)" }
+    var storageName: String { spec.storageName }
     var startPosition: Int { spec.sourcePosition }
 
     /// Loads the source. - Throws: `JSError` for syntax errors, a throwing top level or a bad shape.
@@ -58,42 +58,43 @@ struct WorkerProcessor: StreamProcessor, VersionedProcessor, BatchReducing {
             hasAfterAppend: loaded.hasAfterAppend, queue: queue, limits: limits, manager: manager)
     }
 
+    /// Synchronous, for callers outside the runner; the runner uses `reduceOffloaded`, which does not block a pool thread.
     func reduce(into state: inout State, event: Event) {
-        let stateJSON = state.state.jsonString
-        let eventJSON = event.jsonString
+        let limits = limits
+        state = (try? queue.runSynchronously { sandbox in Self.reduced(state, event: event, in: sandbox, limits: limits) }) ?? state
+    }
+
+    func reduceOffloaded(state: Any, event: Event) async -> Any? {
+        guard let state = state as? State else { return nil }
+        let limits = limits
+        return try? await queue.run { sandbox in Self.reduced(state, event: event, in: sandbox, limits: limits) }
+    }
+
+    /// The state after `event`; a failure is kept in `error` (for `afterAppend` to report) with the state left as it was.
+    private static func reduced(_ state: State, event: Event, in sandbox: JSSandbox, limits: WorkerLimits) -> State {
+        var state = state
         do {
-            let limit = limits.reduceTime
-            let next = try queue.runSynchronously { sandbox in
-                try sandbox.call("__spool.worker.reduce", jsonArguments: [stateJSON, eventJSON], timeLimit: limit)
-            }
-            guard let next else {
-                state.error = nil
-                state.state = .null
-                return
-            }
+            let next = try sandbox.call(
+                "__spool.worker.reduce", jsonArguments: [state.state.jsonString, event.jsonString], timeLimit: limits.reduceTime)
+            guard let next else { return State(state: .null) }
             guard next.utf8.count <= limits.maximumStateBytes else {
                 state.error = "reduce made a state of \(next.utf8.count) bytes of JSON; the limit is \(limits.maximumStateBytes) (the state is left as it was)"
-                return
+                return state
             }
-            state.state = try JSONValue.parse(next)
-            state.error = nil
+            return State(state: try JSONValue.parse(next))
         } catch {
             state.error = "reduce failed on \(event.type) at offset \(event.offset): \(error)"
+            return state
         }
     }
 
     /// Folds a page in one JavaScript call; on any failure the runtime reduces one by one, so errors are reported per event.
-    func reduceBatch(state: Any, events: [Event]) -> Any? {
+    func reduceBatch(state: Any, events: [Event]) async -> Any? {
         guard let state = state as? State, state.error == nil else { return nil }
-        var eventsJSON = "["
-        for (index, event) in events.enumerated() {
-            if index > 0 { eventsJSON += "," }
-            eventsJSON += event.jsonString
-        }
-        eventsJSON += "]"
+        let eventsJSON = "[" + events.map(\.jsonString).joined(separator: ",") + "]"
         let stateJSON = state.state.jsonString
         let limit = limits.reduceTime + .microseconds(100) * events.count
-        guard let next = try? queue.runSynchronously({ sandbox in
+        guard let next = try? await queue.run({ sandbox in
             try sandbox.call("__spool.worker.reduceMany", jsonArguments: [stateJSON, eventsJSON], timeLimit: limit)
         }), next.utf8.count <= limits.maximumStateBytes, let value = try? JSONValue.parse(next) else {
             return nil

@@ -70,6 +70,13 @@ public struct WorkerSpec: Codable, Sendable, Equatable {
     /// The processor name: `worker:NAME`.
     public var processorName: String { "worker:" + name }
 
+    /// Who the worker is: its name on the stream that configured it. Streams
+    /// name their workers independently, so two agents may each run a `counter`.
+    public var identity: String { stream.rawValue + "#" + name }
+
+    /// Names this version's checkpoint and snapshots: `worker:NAME@POSITION`.
+    var storageName: String { "\(processorName)@\(sourcePosition)" }
+
     /// Reads a `spool/worker-configured` event. - Throws: `invalid_event` naming what is wrong.
     public init(event: Event, limits: WorkerLimits) throws(SpoolError) {
         guard let payload = event.payload.objectValue else { throw SpoolError(.invalidEvent, "payload must be an object") }

@@ -19,8 +19,8 @@ public struct WorkersService: Service {
         do {
             var latest: [String: WorkerSpec] = [:]
             for (_, state) in try await host.snapshotStates(of: workers) {
-                for spec in state.workers.values where spec.sourcePosition > (latest[spec.name]?.sourcePosition ?? -1) {
-                    latest[spec.name] = spec
+                for spec in state.workers.values where spec.sourcePosition > (latest[spec.identity]?.sourcePosition ?? -1) {
+                    latest[spec.identity] = spec
                 }
             }
             for spec in latest.values.sorted(by: { $0.sourcePosition < $1.sourcePosition }) {
