@@ -42,7 +42,8 @@ extension CircuitBreaker {
         /// Set by `spool/stream-paused`, cleared by `spool/stream-resumed`.
         public var isPaused: Bool
         /// `createdAt` (milliseconds since 1970) of the latest events, oldest
-        /// first: at most `maxEvents + 1`, and only those within the window.
+        /// first. Holds the last `maxEvents + 1` within the window, and at
+        /// times as many older ones, which are dropped in bulk.
         public var recentEventTimes: [Int64]
 
         public init(configuration: Configuration, isPaused: Bool = false, recentEventTimes: [Int64] = []) {
@@ -51,23 +52,38 @@ extension CircuitBreaker {
             self.recentEventTimes = recentEventTimes
         }
 
-        /// Whether more than `maxEvents` events fall within the window.
+        /// Whether more than `maxEvents` events fall within the window: the
+        /// latest event and the one `maxEvents` before it are closer than it.
         public var isOverLimit: Bool {
-            guard let first = recentEventTimes.first, let last = recentEventTimes.last else { return false }
-            return recentEventTimes.count > configuration.maxEvents && last - first < configuration.windowMilliseconds
+            let count = recentEventTimes.count
+            guard count > configuration.maxEvents, let last = recentEventTimes.last else { return false }
+            return last - recentEventTimes[count - 1 - configuration.maxEvents] < configuration.windowMilliseconds
         }
 
-        /// Adds an event time, forgetting times no longer needed to judge the limit.
+        /// Adds an event time, forgetting times no longer needed to judge the
+        /// limit. Forgetting shifts the array, so a long one (a high limit under
+        /// load) sheds them in bulk, once they are half of it: each event costs
+        /// O(log n), not a copy of the window.
         mutating func record(_ createdAt: Timestamp) {
             guard !isPaused else { return }
             let time = createdAt.millisecondsSinceEpoch
             recentEventTimes.append(time)
-            let excess = recentEventTimes.count - (configuration.maxEvents + 1)
-            if excess > 0 { recentEventTimes.removeFirst(excess) }
-            let windowStart = time - configuration.windowMilliseconds
-            if let stale = recentEventTimes.firstIndex(where: { $0 > windowStart }), stale > 0 {
-                recentEventTimes.removeFirst(stale)
+            let unneeded = max(recentEventTimes.count - (configuration.maxEvents + 1), firstIndexInWindow(endingAt: time))
+            if unneeded > 0, recentEventTimes.count <= 64 || unneeded * 2 >= recentEventTimes.count {
+                recentEventTimes.removeFirst(unneeded)
             }
+        }
+
+        /// The index of the first time within the window that ends at `time` (times are in order).
+        private func firstIndexInWindow(endingAt time: Int64) -> Int {
+            let windowStart = time - configuration.windowMilliseconds
+            var low = 0
+            var high = recentEventTimes.count
+            while low < high {
+                let middle = (low + high) / 2
+                if recentEventTimes[middle] > windowStart { high = middle } else { low = middle + 1 }
+            }
+            return low
         }
     }
 }

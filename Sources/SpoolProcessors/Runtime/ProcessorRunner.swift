@@ -200,7 +200,9 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     }
 
     private func handle(_ event: Event, cache: inout [StreamPath: StreamEntry]) async throws {
-        var entry = try await cachedEntry(event.streamPath, cache: &cache)
+        // Out of the cache while it changes, so the state is not copied on write.
+        var entry = try await takeEntry(event.streamPath, cache: &cache)
+        defer { cache[event.streamPath] = entry }
         guard event.offset > entry.offset else { return }  // handled before a restart
         if event.offset > entry.offset + 1 {
             try await refold(&entry, stream: event.streamPath, through: event.offset - 1)
@@ -214,14 +216,11 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
             queueSnapshot(of: event.streamPath, entry)
             entry.snapshotOffset = entry.offset
         }
-        cache[event.streamPath] = entry
     }
 
-    private func cachedEntry(_ stream: StreamPath, cache: inout [StreamPath: StreamEntry]) async throws -> StreamEntry {
-        if let entry = cache[stream] { return entry }
-        let entry = try await loadEntry(stream)
-        cache[stream] = entry
-        return entry
+    private func takeEntry(_ stream: StreamPath, cache: inout [StreamPath: StreamEntry]) async throws -> StreamEntry {
+        if let entry = cache.removeValue(forKey: stream) { return entry }
+        return try await loadEntry(stream)
     }
 
     /// The stream's state from its snapshot, or the initial state.
