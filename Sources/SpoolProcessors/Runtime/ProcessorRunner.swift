@@ -70,7 +70,9 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     struct Progress {
         var tracker = WatermarkTracker(start: 0)
         var savedCheckpoint = 0
-        var pendingSnapshots: [StreamPath: StateSnapshot] = [:]
+        /// The latest state to snapshot per stream, encoded only when saved: a
+        /// stream snapshotted many times between two flushes is encoded once.
+        var pendingSnapshots: [StreamPath: PendingSnapshot] = [:]
         var failures = 0
     }
 
@@ -80,6 +82,11 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         var state: Processor.State
         var paused: Bool
         var snapshotOffset: Int
+    }
+
+    struct PendingSnapshot {
+        var offset: Int
+        var envelope: SnapshotEnvelope
     }
 
     /// How a snapshot is stored: the processor's state plus the runtime's pause flag.
@@ -305,12 +312,20 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     // MARK: Progress
 
     private func queueSnapshot(of stream: StreamPath, _ entry: StreamEntry) {
-        do {
-            let data = try JSONEncoder().encode(SnapshotEnvelope(paused: entry.paused, state: entry.state))
-            let snapshot = StateSnapshot(stream: stream, offset: entry.offset, stateJSON: String(decoding: data, as: UTF8.self))
-            progress.withLock { $0.pendingSnapshots[stream] = snapshot }
-        } catch {
-            logger.error("cannot encode state snapshot", metadata: ["spool.stream": "\(stream)", "spool.error": "\(error)"])
+        let pending = PendingSnapshot(offset: entry.offset, envelope: SnapshotEnvelope(paused: entry.paused, state: entry.state))
+        progress.withLock { $0.pendingSnapshots[stream] = pending }
+    }
+
+    private func encoded(_ pending: [StreamPath: PendingSnapshot]) -> [StateSnapshot] {
+        let encoder = JSONEncoder()
+        return pending.compactMap { stream, snapshot in
+            do {
+                let data = try encoder.encode(snapshot.envelope)
+                return StateSnapshot(stream: stream, offset: snapshot.offset, stateJSON: String(decoding: data, as: UTF8.self))
+            } catch {
+                logger.error("cannot encode state snapshot", metadata: ["spool.stream": "\(stream)", "spool.error": "\(error)"])
+                return nil
+            }
         }
     }
 
@@ -336,19 +351,19 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
 
     /// Saves pending snapshots and the checkpoint, if either changed.
     func flush() async throws {
-        let (snapshots, checkpoint) = progress.withLock { progress -> ([StateSnapshot], Int?) in
-            let snapshots = Array(progress.pendingSnapshots.values)
+        let (pending, checkpoint) = progress.withLock { progress -> ([StreamPath: PendingSnapshot], Int?) in
+            let pending = progress.pendingSnapshots
             progress.pendingSnapshots = [:]
             let safe = progress.tracker.safePosition
-            return (snapshots, safe != progress.savedCheckpoint ? safe : nil)
+            return (pending, safe != progress.savedCheckpoint ? safe : nil)
         }
-        guard !snapshots.isEmpty || checkpoint != nil else { return }
+        guard !pending.isEmpty || checkpoint != nil else { return }
         do {
-            try await store.saveProgress(processor: storageName, snapshots: snapshots, checkpoint: checkpoint)
+            try await store.saveProgress(processor: storageName, snapshots: encoded(pending), checkpoint: checkpoint)
         } catch {
             progress.withLock { progress in
-                for snapshot in snapshots where progress.pendingSnapshots[snapshot.stream] == nil {
-                    progress.pendingSnapshots[snapshot.stream] = snapshot
+                for (stream, snapshot) in pending where progress.pendingSnapshots[stream] == nil {
+                    progress.pendingSnapshots[stream] = snapshot
                 }
             }
             throw error

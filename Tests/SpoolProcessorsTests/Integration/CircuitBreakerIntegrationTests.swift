@@ -18,9 +18,10 @@ struct CircuitBreakerIntegrationTests {
             #expect(try await eventually { try await client.read(path, limit: 10_000).contains { $0.type == StreamPause.pausedType } })
             let events = try await client.read(path, limit: 10_000)
             let pause = try #require(events.firstIndex { $0.type == StreamPause.pausedType })
-            // The breaker reacts asynchronously (no before-hooks), so a loop gets a little past the limit;
-            // how far on a quiet machine is measured by `spool bench processors` (target: within 10%).
-            #expect(pause > 100 && pause <= 250, "paused soon after the threshold, after \(pause) events")
+            // The breaker reacts asynchronously (no before-hooks), so a loop gets past the limit, further
+            // when the machine is busy (a parallel test run: 250 was seen). How far on a quiet machine is
+            // measured by `spool bench processors` (target: within 10%); here, only that the loop is stopped.
+            #expect(pause > 100 && pause <= 1_000, "paused after the threshold, after \(pause) events")
             #expect(events[pause].payload["maxEvents"] == 100)
             // Paused means refused.
             await #expect(throws: SpoolError.self) { try await client.append(AppendInput(type: "loop/tick"), to: path) }
