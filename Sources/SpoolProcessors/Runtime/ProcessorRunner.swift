@@ -247,17 +247,36 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
 
     /// Reduces (without reacting) the stored events after `entry.offset` through `target`.
     func refold(_ entry: inout StreamEntry, stream: StreamPath, through target: Int) async throws {
-        while entry.offset < target {
-            let page = try await store.read(stream, after: entry.offset, limit: min(10_000, target - entry.offset))
-            guard !page.isEmpty else { return }
-            if let offloaded, let state = await offloaded.reduceBatch(state: entry.state, events: page) as? Processor.State {
-                entry.state = state
-                for event in page { entry.paused = StreamPause.isPaused(after: event.type, wasPaused: entry.paused) }
-                entry.offset = page[page.count - 1].offset
-                continue
-            }
-            for event in page { await reduce(&entry, event) }
+        let store = self.store
+        @Sendable func page(after offset: Int) async throws -> [Event] {
+            offset < target ? try await store.read(stream, after: offset, limit: min(10_000, target - offset)) : []
         }
+        var events = try await page(after: entry.offset)
+        while let last = events.last?.offset {
+            // The next page is read while this one folds: reading and folding keep two cores busy.
+            async let next = page(after: last)
+            await fold(events, into: &entry)
+            events = try await next
+        }
+    }
+
+    /// Folds a page of stored events into the entry (reduce only).
+    private func fold(_ events: [Event], into entry: inout StreamEntry) async {
+        guard let offloaded else {
+            for event in events {
+                processor.reduce(into: &entry.state, event: event)
+                entry.paused = StreamPause.isPaused(after: event.type, wasPaused: entry.paused)
+            }
+            entry.offset = events.last?.offset ?? entry.offset
+            return
+        }
+        if let state = await offloaded.reduceBatch(state: entry.state, events: events) as? Processor.State {
+            entry.state = state
+            for event in events { entry.paused = StreamPause.isPaused(after: event.type, wasPaused: entry.paused) }
+            entry.offset = events.last?.offset ?? entry.offset
+            return
+        }
+        for event in events { await reduce(&entry, event) }
     }
 
     /// Folds one event into the entry: its state, pause flag and offset.
