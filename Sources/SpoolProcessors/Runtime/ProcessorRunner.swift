@@ -263,10 +263,9 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     /// Folds a page of stored events into the entry (reduce only).
     private func fold(_ events: [Event], into entry: inout StreamEntry) async {
         guard let offloaded else {
-            for event in events {
-                processor.reduce(into: &entry.state, event: event)
-                entry.paused = StreamPause.isPaused(after: event.type, wasPaused: entry.paused)
-            }
+            var paused = entry.paused
+            Self.fold(events, with: processor, into: &entry.state, paused: &paused)
+            entry.paused = paused
             entry.offset = events.last?.offset ?? entry.offset
             return
         }
@@ -277,6 +276,15 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
             return
         }
         for event in events { await reduce(&entry, event) }
+    }
+
+    /// The fold loop on plain inout values: touching the generic `StreamEntry`
+    /// per event would look its type metadata up each time.
+    private static func fold(_ events: [Event], with processor: Processor, into state: inout Processor.State, paused: inout Bool) {
+        for event in events {
+            processor.reduce(into: &state, event: event)
+            paused = StreamPause.isPaused(after: event.type, wasPaused: paused)
+        }
     }
 
     /// Folds one event into the entry: its state, pause flag and offset.
