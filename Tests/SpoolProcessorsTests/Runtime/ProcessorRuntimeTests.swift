@@ -73,6 +73,22 @@ struct ProcessorRuntimeTests {
         }
     }
 
+    /// Refolds read pages of 10,000 events two at a time: every boundary counts each event once.
+    @Test func timeTravelAcrossManyPages() async throws {
+        let processor = RecordingProcessor(name: "recorder", streams: "/pages/**", log: ReactionLog())
+        try await TestServer.with(processors: [processor]) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            let path = try StreamPath("/pages/long")
+            let batch = try (0..<1_000).map { _ in try AppendInput(type: "kind/x") }
+            for _ in 0..<25 { _ = try await client.append(batch, to: path) }
+            _ = try await client.append(AppendInput(type: "kind/x"), to: path)
+            for at in [9_999, 10_000, 10_001, 20_000, 20_001, 25_001] {
+                let answer = try await client.send(.GET, "/state/pages/long?processor=recorder&at=\(at)")
+                #expect(answer["state"]?["count"]?.intValue == Int64(at), "state at \(at)")
+            }
+        }
+    }
+
     @Test func catchesUpThenFollowsLiveWithoutGapsOrRepeats() async throws {
         let directory = TestServer.temporaryDirectory()
         // History written before the processor exists.
