@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import SpoolClient
 import SpoolCore
+import SpoolTesting
 import Synchronization
 
 /// Generates load against a running server and measures it from the outside.
@@ -29,7 +30,7 @@ public struct BenchRunner: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    var serverRSS: Int? { serverPID.flatMap(BenchServerProcess.residentBytes(pid:)) }
+    var serverRSS: Int? { serverPID.flatMap(ProcessMemory.residentBytes(pid:)) }
 
     /// Runs every benchmark in turn, reporting progress lines.
     public func run(_ options: BenchOptions, progress: @Sendable (String) -> Void) async throws -> BenchReport {

@@ -1,4 +1,5 @@
 import Foundation
+import SpoolTesting
 
 /// A `spool serve` child process on a free port over a temporary directory,
 /// so the benchmark measures a real server (and its memory) from outside.
@@ -37,16 +38,7 @@ public final class BenchServerProcess: Sendable {
     }
 
     /// The server's resident memory in bytes, from /proc.
-    public var residentBytes: Int? { Self.residentBytes(pid: pid) }
-
-    public static func residentBytes(pid: Int32) -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
-            return kilobytes.map { $0 * 1024 }
-        }
-        return nil
-    }
+    public var residentBytes: Int? { ProcessMemory.residentBytes(pid: pid) }
 
     /// CPU time (user + system) the process has used, in seconds, from /proc.
     public static func cpuSeconds(pid: Int32) -> Double? {

@@ -77,6 +77,29 @@ import Testing
         #expect(events(await mailbox.next()) == next)
     }
 
+    /// A few large events fill a mailbox long before its event count does.
+    @Test func fallingMoreThanByteCapacityBehindOverflows() async throws {
+        let hub = LiveHub(mailboxCapacity: 1_000, mailboxByteCapacity: 10_000)
+        let path = try StreamPath("/big")
+        let mailbox = hub.subscribe(to: path)
+        func large(_ position: Int) -> Event {
+            Event(
+                streamPath: path, offset: position, position: position, type: "t",
+                payloadJSON: #"{"data":""# + String(repeating: "x", count: 4_000) + #""}"#, createdAt: Timestamp(millisecondsSinceEpoch: 0))
+        }
+        hub.publish([large(1), large(2)])
+        #expect(events(await mailbox.next())?.count == 2, "8 KB pending fits")
+        hub.publish([large(3), large(4)])
+        hub.publish([large(5)])
+        guard case .overflowed = await mailbox.next() else {
+            Issue.record("expected an overflow past 10,000 bytes")
+            return
+        }
+        mailbox.reset()
+        hub.publish([large(6)])
+        #expect(events(await mailbox.next())?.map(\.position) == [6], "after a reset the byte count starts again")
+    }
+
     @Test func oneBatchLargerThanCapacityOverflows() async throws {
         let hub = LiveHub(mailboxCapacity: 2)
         let mailbox = hub.subscribe(toPrefix: .root)

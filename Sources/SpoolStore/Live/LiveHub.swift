@@ -8,6 +8,8 @@ import SpoolCore
 public final class LiveHub: Sendable {
     /// How many undelivered events one reader may hold before it must catch up from the store.
     public static let defaultMailboxCapacity = 4096
+    /// How many bytes of undelivered payload and metadata one reader may hold (a few large events fill it first).
+    public static let defaultMailboxByteCapacity = 8 << 20
 
     private struct Subscribers {
         var byStream: [StreamPath: [ObjectIdentifier: Mailbox.Ref]] = [:]
@@ -17,14 +19,16 @@ public final class LiveHub: Sendable {
 
     private let subscribers = Mutex(Subscribers())
     private let mailboxCapacity: Int
+    private let mailboxByteCapacity: Int
 
-    public init(mailboxCapacity: Int = LiveHub.defaultMailboxCapacity) {
+    public init(mailboxCapacity: Int = LiveHub.defaultMailboxCapacity, mailboxByteCapacity: Int = LiveHub.defaultMailboxByteCapacity) {
         self.mailboxCapacity = mailboxCapacity
+        self.mailboxByteCapacity = mailboxByteCapacity
     }
 
     /// Subscribes to the events of one stream. Keep the mailbox for as long as you read.
     public func subscribe(to path: StreamPath) -> Mailbox {
-        let mailbox = Mailbox(capacity: mailboxCapacity) { [weak self] mailbox in
+        let mailbox = Mailbox(capacity: mailboxCapacity, byteCapacity: mailboxByteCapacity) { [weak self] mailbox in
             self?.unsubscribe(ObjectIdentifier(mailbox), stream: path)
         }
         let closed = subscribers.withLock { subscribers in
@@ -37,7 +41,7 @@ public final class LiveHub: Sendable {
 
     /// Subscribes to the events of every stream under `prefix`.
     public func subscribe(toPrefix prefix: StreamPrefix) -> Mailbox {
-        let mailbox = Mailbox(capacity: mailboxCapacity) { [weak self] mailbox in
+        let mailbox = Mailbox(capacity: mailboxCapacity, byteCapacity: mailboxByteCapacity) { [weak self] mailbox in
             self?.unsubscribe(ObjectIdentifier(mailbox), stream: nil)
         }
         let closed = subscribers.withLock { subscribers in

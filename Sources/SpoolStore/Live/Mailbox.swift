@@ -4,9 +4,10 @@ import SpoolCore
 /// One live reader's inbox of committed events.
 ///
 /// The hub delivers into it without waiting; the reader takes everything
-/// pending at once. A reader that falls more than `capacity` events behind is
-/// told it overflowed (and its pending events are dropped) so it can catch up
-/// from the store instead: a slow reader never grows memory without bound.
+/// pending at once. A reader that falls more than `capacity` events (or
+/// `byteCapacity` bytes of payload and metadata) behind is told it overflowed
+/// (and its pending events are dropped) so it can catch up from the store
+/// instead: a slow reader never grows memory without bound.
 public final class Mailbox: Sendable {
     public enum Delivery: Sendable {
         /// Events committed since the last delivery, in commit order.
@@ -21,17 +22,28 @@ public final class Mailbox: Sendable {
 
     private struct State {
         var pending: [Event] = []
+        var pendingBytes = 0
         var overflowed = false
         var closed = false
         var waiter: CheckedContinuation<Delivery?, Never>?
+
+        mutating func takePending() -> [Event] {
+            defer {
+                pending = []
+                pendingBytes = 0
+            }
+            return pending
+        }
     }
 
     public let capacity: Int
+    public let byteCapacity: Int
     private let state = Mutex(State())
     private let onCancel: @Sendable (Mailbox) -> Void
 
-    init(capacity: Int, onCancel: @escaping @Sendable (Mailbox) -> Void) {
+    init(capacity: Int, byteCapacity: Int, onCancel: @escaping @Sendable (Mailbox) -> Void) {
         self.capacity = capacity
+        self.byteCapacity = byteCapacity
         self.onCancel = onCancel
     }
 
@@ -43,16 +55,18 @@ public final class Mailbox: Sendable {
     func deliver(_ events: [Event]) {
         let wake: (CheckedContinuation<Delivery?, Never>, Delivery)? = state.withLock { state in
             guard !state.closed, !state.overflowed else { return nil }
-            if state.pending.count + events.count > capacity {
+            let bytes = events.reduce(0) { $0 + $1.payloadJSON.utf8.count + ($1.metadataJSON?.utf8.count ?? 0) }
+            if state.pending.count + events.count > capacity || state.pendingBytes + bytes > byteCapacity {
                 state.overflowed = true
                 state.pending = []
+                state.pendingBytes = 0
             } else {
                 state.pending.append(contentsOf: events)
+                state.pendingBytes += bytes
             }
             guard let waiter = state.waiter.take() else { return nil }
             if state.overflowed { return (waiter, .overflowed) }
-            defer { state.pending = [] }
-            return (waiter, .events(state.pending))
+            return (waiter, .events(state.takePending()))
         }
         if let (waiter, delivery) = wake { waiter.resume(returning: delivery) }
     }
@@ -68,7 +82,7 @@ public final class Mailbox: Sendable {
     func close() {
         let waiter = state.withLock { state in
             state.closed = true
-            state.pending = []
+            _ = state.takePending()
             return state.waiter.take()
         }
         waiter?.resume(returning: .closed)
@@ -79,7 +93,7 @@ public final class Mailbox: Sendable {
     public func reset() {
         state.withLock { state in
             state.overflowed = false
-            state.pending = []
+            _ = state.takePending()
         }
     }
 
@@ -91,10 +105,7 @@ public final class Mailbox: Sendable {
                     if Task.isCancelled { return .some(nil) }
                     if state.closed { return .closed }
                     if state.overflowed { return .overflowed }
-                    if !state.pending.isEmpty {
-                        defer { state.pending = [] }
-                        return .events(state.pending)
-                    }
+                    if !state.pending.isEmpty { return .events(state.takePending()) }
                     state.waiter = continuation
                     return .none
                 }
