@@ -51,13 +51,24 @@ public final class SpoolProcess: @unchecked Sendable {
         if let standardInput {
             let input = Pipe()
             process.standardInput = input
-            try process.run()
+            try Self.launch(process)
             input.fileHandleForWriting.write(standardInput)
             try input.fileHandleForWriting.close()
         } else {
             process.standardInput = FileHandle.nullDevice
-            try process.run()
+            try Self.launch(process)
         }
+    }
+
+    /// Tests start children from many threads at once, and Foundation's
+    /// `Process.run()` on Linux was seen to crash (in a `memcpy`) when it did:
+    /// launches take turns.
+    private static let launching = NSLock()
+
+    private static func launch(_ process: Process) throws {
+        launching.lock()
+        defer { launching.unlock() }
+        try process.run()
     }
 
     private func waitForListening() throws {
