@@ -72,10 +72,26 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "ConsoleAssetEmbedder",
+            swiftSettings: strictSettings
+        ),
+        .plugin(
+            name: "EmbedConsoleAssets",
+            capability: .buildTool(),
+            dependencies: ["ConsoleAssetEmbedder"]
+        ),
+        .target(
+            name: "SpoolConsole",
+            exclude: ["Assets", "package.json"],
+            swiftSettings: strictSettings,
+            plugins: ["EmbedConsoleAssets"]
+        ),
         .target(
             name: "SpoolServer",
             dependencies: [
                 "SpoolCore",
+                "SpoolConsole",
                 "SpoolStore",
                 "SpoolProcessors",
                 "SpoolAgent",
