@@ -192,7 +192,7 @@ let package = Package(
         .testTarget(
             name: "SpoolServerTests",
             dependencies: [
-                "SpoolCore", "SpoolStore", "SpoolServer", "SpoolClient", "SpoolTesting",
+                "SpoolCore", "SpoolStore", "SpoolServer", "SpoolClient", "SpoolTesting", "SpoolConsole",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -15,8 +15,11 @@ export function patternMatches(pattern, path) {
 
 const BUILT_IN = ['circuit-breaker', 'scheduler', 'subscriptions', 'workers'];
 
-/** The processors following `path`, the most specific (not built in) first. */
+/** The processors following `path`: the narrowest pattern first, then the system's own last. */
 export function processorsFor(processors, path) {
-  const matching = processors.filter((processor) => patternMatches(processor.streams, path));
-  return matching.sort((a, b) => Number(BUILT_IN.includes(a.name)) - Number(BUILT_IN.includes(b.name)));
+  const specificity = (pattern) => pattern.replace(/\/\*\*?$/, '').length;
+  return processors
+    .filter((processor) => patternMatches(processor.streams, path))
+    .sort((a, b) => specificity(b.streams) - specificity(a.streams)
+      || Number(BUILT_IN.includes(a.name)) - Number(BUILT_IN.includes(b.name)));
 }
