@@ -6,7 +6,8 @@ import PackagePlugin
 @main
 struct EmbedConsoleAssets: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: any Target) async throws -> [Command] {
-        let assets = target.directoryURL.appending(path: "Assets")
+        // `Target.directoryURL` needs tools version 6.1; targets live in the default `Sources/NAME`.
+        let assets = context.package.directoryURL.appending(path: "Sources/\(target.name)/Assets")
         let output = context.pluginWorkDirectoryURL.appending(path: "ConsoleAssets+Embedded.swift")
         return [
             .buildCommand(
