@@ -146,7 +146,8 @@ def wait(driver, condition, message, timeout=WAIT_SECONDS):
 
 
 def open_console(driver, server, fragment=""):
-    """Loads the console afresh at `fragment` (e.g. `#/streams/demo/a`)."""
+    """Loads the console afresh at `fragment` (e.g. `#/streams/demo/a`): a new document, not a hash change."""
+    driver.get("about:blank")
     driver.get(server.url + "/" + fragment)
     wait(driver, lambda d: d.execute_script("return document.readyState") == "complete", "the page did not load")
 
@@ -157,3 +158,14 @@ def cards(driver):
 
 def card_types(driver):
     return [card.get_attribute("data-type") for card in cards(driver)]
+
+
+def text_of(driver, selector):
+    """The text of the first element matching `selector`, read in the page (never stale), or None."""
+    return driver.execute_script("const e = document.querySelector(arguments[0]); return e ? e.textContent : null", selector)
+
+
+def attribute_values(driver, selector, attribute):
+    """`attribute` of every element matching `selector`, read in one go in the page."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map(e => e.getAttribute(arguments[1]))", selector, attribute)

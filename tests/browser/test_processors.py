@@ -1,8 +1,6 @@
 """The processors page: checkpoints and lag, and resuming a stream the circuit breaker paused."""
 
-from selenium.webdriver.common.by import By
-
-from conftest import open_console, wait
+from conftest import attribute_values, open_console, text_of, wait
 
 
 def test_processors_page_lists_processors_and_resumes_a_paused_stream(page, server):
@@ -16,12 +14,11 @@ def test_processors_page_lists_processors_and_resumes_a_paused_stream(page, serv
          "the circuit breaker did not pause /demo/hot")
 
     open_console(page, server, "#/processors")
-    rows = wait(page, lambda d: d.find_elements(By.CSS_SELECTOR, "#processors-table tbody tr"), "no processors listed")
-    names = [row.get_attribute("data-processor") for row in rows]
+    names = wait(page, lambda d: attribute_values(d, "#processors-table tbody tr", "data-processor"), "no processors listed")
     assert "demo-ping-pong" in names and "circuit-breaker" in names and "agent" in names
-    resume = wait(page, lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "#paused-streams button.resume")
-                                   if b.text == "Resume /demo/hot"], "the paused stream has no resume button")[0]
-    resume.click()
-    wait(page, lambda d: not [b for b in d.find_elements(By.CSS_SELECTOR, "#paused-streams button.resume")
-                              if b.text == "Resume /demo/hot"], "the stream still shows as paused")
+    resume_button = '#paused-streams li[data-path="/demo/hot"] button.resume'
+    wait(page, lambda d: text_of(d, resume_button) == "Resume /demo/hot", "the paused stream has no resume button")
+    # The list is redrawn every two seconds: find the button and click it in one step.
+    page.execute_script("document.querySelector(arguments[0]).click()", resume_button)
+    wait(page, lambda d: text_of(d, resume_button) is None, "the stream still shows as paused")
     assert server.request("POST", "/streams/demo/hot", {"type": "hot/tick"})[0] == 201

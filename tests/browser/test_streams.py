@@ -5,7 +5,7 @@ import time
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from conftest import card_types, cards, open_console, wait
+from conftest import card_types, cards, open_console, text_of, wait
 
 
 def test_tree_shows_streams_and_selecting_one_shows_its_events(page, server):
@@ -45,8 +45,8 @@ def test_an_event_appended_over_http_appears_within_a_second(page, server):
     assert time.monotonic() - started <= 1.0
     assert page.current_url == url_before  # no reload
     # The tree catches up too.
-    wait(page, lambda d: d.find_element(
-        By.CSS_SELECTOR, '[role=treeitem][data-path="/demo/live"] .tree-head').text == "2", "the tree head did not move")
+    wait(page, lambda d: text_of(d, '[role=treeitem][data-path="/demo/live"] .tree-head') == "2",
+         "the tree head did not move")
 
 
 def test_the_composer_appends_yaml_and_shows_errors(page, server):

@@ -74,8 +74,10 @@ export function foldAgent(events) {
         break;
       }
       case 'tool/call-completed': {
-        const item = setStatus(tools, payload.callId, 'completed');
+        // A denied call completes with an error output; it stays shown as denied.
+        const item = tools.get(payload.callId);
         if (item) {
+          if (item.status !== 'denied') item.status = 'completed';
           item.output = payload.output;
           item.isError = Boolean(payload.isError);
         }

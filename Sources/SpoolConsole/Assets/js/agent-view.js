@@ -99,11 +99,11 @@ export class AgentView {
         h('button', { type: 'button', className: 'approve', onClick: () => this.decide(item, true) }, `Approve ${item.name}`),
         h('button', { type: 'button', className: 'deny', onClick: () => this.decide(item, false) }, `Deny ${item.name}`))
       : null;
-    return h('li', { className: `chat-tool tool-${item.status}`, 'data-call-id': item.callId, 'data-offset': item.offset },
+    return h('li', { className: `chat-tool tool-${item.status}${item.isError ? ' tool-error' : ''}`, 'data-call-id': item.callId, 'data-offset': item.offset },
       h('details', { open: item.status === 'awaiting-approval' },
         h('summary', {}, h('span', { className: 'tool-name' }, `→ ${item.name}`), h('span', { className: 'tool-status' }, statusText)),
         h('pre', { className: 'yaml', 'aria-label': 'arguments' }, toYAML(item.arguments ?? {})),
-        item.status === 'completed' ? h('pre', { className: `tool-output${item.isError ? ' error' : ''}`, 'aria-label': 'result' }, typeof item.output === 'string' ? item.output : toYAML(item.output)) : null),
+        item.output !== undefined ? h('pre', { className: `tool-output${item.isError ? ' error' : ''}`, 'aria-label': 'result' }, typeof item.output === 'string' ? item.output : toYAML(item.output)) : null),
       actions);
   }
 

@@ -57,5 +57,9 @@ function route() {
 }
 
 window.addEventListener('hashchange', route);
+// Back from the back/forward cache: its live reads were closed on the way out.
+window.addEventListener('pageshow', (event) => {
+  if (event.persisted) window.location.reload();
+});
 tree.start();
 route();

@@ -33,6 +33,13 @@ export class SSEParser {
   }
 }
 
+// Browsers allow six connections to a server: a page that is left (or kept in the
+// back/forward cache) must not hold its live reads open, or later pages starve.
+const openFollowers = new Set();
+globalThis.addEventListener?.('pagehide', () => {
+  for (const follower of [...openFollowers]) follower.close();
+});
+
 /**
  * Follows `url` (an SSE route) until `close()`: `onEvent(parsedData, id)` per frame,
  * `onStatus('live' | 'reconnecting' | 'unauthorized')` as the connection changes.
@@ -80,10 +87,13 @@ export function followSSE(url, { onEvent, onStatus = () => {} }) {
     }
   })();
 
-  return {
+  const follower = {
     close() {
       closed = true;
       controller.abort();
+      openFollowers.delete(follower);
     },
   };
+  openFollowers.add(follower);
+  return follower;
 }
