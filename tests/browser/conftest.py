@@ -152,12 +152,21 @@ def open_console(driver, server, fragment=""):
     wait(driver, lambda d: d.execute_script("return document.readyState") == "complete", "the page did not load")
 
 
-def cards(driver):
-    return driver.find_elements(By.CSS_SELECTOR, ".feed-viewport article.card:not(.placeholder)")
+CARDS = ".feed-viewport article.card:not(.placeholder)"
 
 
 def card_types(driver):
-    return [card.get_attribute("data-type") for card in cards(driver)]
+    """The types of the event cards in the page, top to bottom (read in the page: rows are redrawn often)."""
+    return attribute_values(driver, CARDS, "data-type")
+
+
+def card_offsets(driver):
+    return [int(offset) for offset in attribute_values(driver, CARDS, "data-offset")]
+
+
+def click(driver, selector):
+    """Finds and clicks in one step in the page, so a redraw in between cannot leave a stale element."""
+    driver.execute_script("document.querySelector(arguments[0]).click()", selector)
 
 
 def text_of(driver, selector):

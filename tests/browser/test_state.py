@@ -3,7 +3,7 @@
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from conftest import cards, open_console, wait
+from conftest import card_types, open_console, wait
 
 
 def test_time_travel_shows_the_state_at_an_earlier_offset(page, server):
@@ -13,7 +13,7 @@ def test_time_travel_shows_the_state_at_an_earlier_offset(page, server):
     wait(page, lambda _: len(server.request("GET", "/streams/demo/travel")[1]) == 6, "the demo processor did not answer")
 
     open_console(page, server, "#/streams/demo/travel?tab=state")
-    wait(page, lambda d: len(cards(d)) == 6, "the feed does not show the six events")
+    wait(page, lambda d: len(card_types(d)) == 6, "the feed does not show the six events")
     processor = page.find_element(By.ID, "state-processor")
     wait(page, lambda d: processor.get_attribute("value") == "demo-ping-pong", "demo-ping-pong is not picked")
     output = page.find_element(By.ID, "state-output")

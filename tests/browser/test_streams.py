@@ -5,7 +5,7 @@ import time
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from conftest import card_types, cards, open_console, text_of, wait
+from conftest import CARDS, click, attribute_values, card_offsets, card_types, open_console, text_of, wait
 
 
 def test_tree_shows_streams_and_selecting_one_shows_its_events(page, server):
@@ -14,15 +14,14 @@ def test_tree_shows_streams_and_selecting_one_shows_its_events(page, server):
     server.append("/demo/tree/beta", "note/added", {"text": "other"})
     open_console(page, server)
 
-    item = wait(page, lambda d: d.find_elements(By.CSS_SELECTOR, '[role=treeitem][data-path="/demo/tree/alpha"]'),
-                "the tree does not list /demo/tree/alpha")[0]
-    assert page.find_elements(By.CSS_SELECTOR, '[role=treeitem][data-path="/demo/tree/beta"]')
-    assert "2" in item.find_element(By.CSS_SELECTOR, ".tree-head").text
-
-    item.click()
-    wait(page, lambda d: len(cards(d)) == 2, "the feed does not show the two events")
+    alpha = '[role=treeitem][data-path="/demo/tree/alpha"]'
+    wait(page, lambda d: text_of(d, alpha + " .tree-head") == "2", "the tree does not list /demo/tree/alpha with its head")
+    assert text_of(page, '[role=treeitem][data-path="/demo/tree/beta"]') is not None
+    click(page, alpha)
+    wait(page, lambda d: len(card_types(d)) == 2, "the feed does not show the two events")
     assert "#/streams/demo/tree/alpha" in page.current_url
-    payloads = [card.find_element(By.CSS_SELECTOR, ".card-payload").text for card in cards(page)]
+    payloads = page.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map(c => c.querySelector('.card-payload').textContent)", CARDS)
     assert payloads == ["text: first", "text: second"]
 
     # The prefix filter narrows the tree.
@@ -35,7 +34,7 @@ def test_tree_shows_streams_and_selecting_one_shows_its_events(page, server):
 def test_an_event_appended_over_http_appears_within_a_second(page, server):
     server.append("/demo/live", "note/added", {"n": 0})
     open_console(page, server, "#/streams/demo/live")
-    wait(page, lambda d: len(cards(d)) == 1, "the feed does not show the first event")
+    wait(page, lambda d: len(card_types(d)) == 1, "the feed does not show the first event")
     wait(page, lambda d: "live" in d.find_element(By.CSS_SELECTOR, ".live-indicator").text, "the feed is not live")
 
     url_before = page.current_url
@@ -52,7 +51,7 @@ def test_an_event_appended_over_http_appears_within_a_second(page, server):
 def test_the_composer_appends_yaml_and_shows_errors(page, server):
     server.append("/demo/composer", "note/added", {"text": "before"})
     open_console(page, server, "#/streams/demo/composer")
-    wait(page, lambda d: len(cards(d)) == 1, "the feed does not show the first event")
+    wait(page, lambda d: len(card_types(d)) == 1, "the feed does not show the first event")
     editor = page.find_element(By.ID, "composer-input")
     error = page.find_element(By.ID, "composer-error")
 
@@ -85,7 +84,7 @@ def test_the_composer_appends_yaml_and_shows_errors(page, server):
 def test_jump_to_offset_and_shareable_link(page, server):
     server.request("POST", "/streams/demo/jump", [{"type": "tick/happened", "payload": {"n": n}} for n in range(1, 601)])
     open_console(page, server, "#/streams/demo/jump")
-    wait(page, lambda d: cards(d) and cards(d)[-1].get_attribute("data-offset") == "600", "the newest event is not shown")
+    wait(page, lambda d: card_offsets(d)[-1:] == [600], "the newest event is not shown")
     assert page.find_element(By.ID, "feed-load-earlier").is_enabled()
 
     page.find_element(By.ID, "feed-jump").send_keys("42", Keys.ENTER)

@@ -13,6 +13,7 @@ const CHAT_HISTORY = 5000;
 export class AgentView {
   constructor(window) {
     this.window = window;
+    this.openCalls = new Set();
     this.transcript = h('ol', { className: 'chat-transcript', id: 'chat-transcript', 'aria-label': 'Conversation', 'aria-live': 'polite', tabindex: '0' });
     this.input = h('textarea', {
       id: 'chat-input',
@@ -100,7 +101,11 @@ export class AgentView {
         h('button', { type: 'button', className: 'deny', onClick: () => this.decide(item, false) }, `Deny ${item.name}`))
       : null;
     return h('li', { className: `chat-tool tool-${item.status}${item.isError ? ' tool-error' : ''}`, 'data-call-id': item.callId, 'data-offset': item.offset },
-      h('details', { open: item.status === 'awaiting-approval' },
+      h('details', {
+        open: item.status === 'awaiting-approval' || this.openCalls.has(item.callId),
+        // The chat is redrawn as events arrive: remember what the reader unfolded.
+        onToggle: (event) => (event.target.open ? this.openCalls.add(item.callId) : this.openCalls.delete(item.callId)),
+      },
         h('summary', {}, h('span', { className: 'tool-name' }, `→ ${item.name}`), h('span', { className: 'tool-status' }, statusText)),
         h('pre', { className: 'yaml', 'aria-label': 'arguments' }, toYAML(item.arguments ?? {})),
         item.output !== undefined ? h('pre', { className: `tool-output${item.isError ? ' error' : ''}`, 'aria-label': 'result' }, typeof item.output === 'string' ? item.output : toYAML(item.output)) : null),
