@@ -60,6 +60,16 @@ class BlockParser {
     }
   }
 
+  /** The next non-blank line if it continues a block at `indent`; null when the block ended. */
+  nextLineAt(indent, siblings) {
+    this.skipBlank();
+    if (this.index >= this.lines.length) return null;
+    const line = this.current();
+    if (line.indent < indent) return null;
+    if (line.indent > indent) throw new YAMLError(`this line is indented more than ${siblings} above it`, line.number);
+    return line;
+  }
+
   /** A block node whose lines are indented by exactly `indent`. */
   parseBlock(indent) {
     const line = this.current();
@@ -72,12 +82,8 @@ class BlockParser {
   parseSequence(indent) {
     const items = [];
     for (;;) {
-      this.skipBlank();
-      if (this.index >= this.lines.length) break;
-      const line = this.current();
-      if (line.indent < indent) break;
-      if (line.indent > indent) throw new YAMLError('this line is indented more than the list items above it', line.number);
-      if (!isSequenceItem(line.text)) break;
+      const line = this.nextLineAt(indent, 'the list items');
+      if (!line || !isSequenceItem(line.text)) break;
       const rest = line.text.slice(1).trimStart();
       if (rest === '') {
         this.index += 1;
@@ -95,12 +101,8 @@ class BlockParser {
   parseMapping(indent) {
     const object = {};
     for (;;) {
-      this.skipBlank();
-      if (this.index >= this.lines.length) break;
-      const line = this.current();
-      if (line.indent < indent) break;
-      if (line.indent > indent) throw new YAMLError('this line is indented more than the keys above it', line.number);
-      if (isSequenceItem(line.text)) break;
+      const line = this.nextLineAt(indent, 'the keys');
+      if (!line || isSequenceItem(line.text)) break;
       const colon = findMappingColon(line.text, line.number);
       if (colon < 0) throw new YAMLError(`expected "key: value", found "${line.text}"`, line.number);
       const key = parseKey(line.text.slice(0, colon).trim(), line.number);
@@ -173,39 +175,42 @@ function isSequenceItem(text) {
   return text === '-' || text.startsWith('- ');
 }
 
-/** Drops a `#` comment that is outside quotes (a comment needs a space before it). */
-function stripComment(text) {
+/**
+ * Calls `visit(character, index)` for each character outside quoted strings, and stops at
+ * the first answer that is not undefined. A quote only opens where a scalar can start.
+ * Answers `{ result, openQuote }`: the visitor's answer, and the quote left unclosed.
+ */
+function scanUnquoted(text, visit) {
   let quote = null;
   for (let index = 0; index < text.length; index += 1) {
     const character = text[index];
     if (quote) {
       if (character === '\\' && quote === '"') index += 1;
       else if (character === quote) quote = null;
-    } else if (character === '"' || character === "'") {
+    } else if ((character === '"' || character === "'") && (index === 0 || /[\s[{,:]/.test(text[index - 1]))) {
       quote = character;
-    } else if (character === '#' && (index === 0 || /\s/.test(text[index - 1]))) {
-      return text.slice(0, index);
+    } else {
+      const result = visit(character, index);
+      if (result !== undefined) return { result, openQuote: quote };
     }
   }
-  return text;
+  return { result: undefined, openQuote: quote };
+}
+
+/** Drops a `#` comment that is outside quotes (a comment needs a space before it). */
+function stripComment(text) {
+  const { result } = scanUnquoted(text, (character, index) =>
+    character === '#' && (index === 0 || /\s/.test(text[index - 1])) ? index : undefined);
+  return result === undefined ? text : text.slice(0, result);
 }
 
 /** The index of the colon separating key from value, outside quotes and brackets; -1 if none. */
 function findMappingColon(text, number) {
   if (text.startsWith('{') || text.startsWith('[')) return -1;
-  let quote = null;
-  for (let index = 0; index < text.length; index += 1) {
-    const character = text[index];
-    if (quote) {
-      if (character === '\\' && quote === '"') index += 1;
-      else if (character === quote) quote = null;
-    } else if ((character === '"' || character === "'") && index === 0) {
-      quote = character;
-    } else if (character === ':' && (index + 1 === text.length || text[index + 1] === ' ')) {
-      return index;
-    }
-  }
-  if (quote) throw new YAMLError(`unterminated ${quote === '"' ? 'double' : 'single'}-quoted string`, number);
+  const { result, openQuote } = scanUnquoted(text, (character, index) =>
+    character === ':' && (index + 1 === text.length || text[index + 1] === ' ') ? index : undefined);
+  if (result !== undefined) return result;
+  if (openQuote) throw new YAMLError(`unterminated ${openQuote === '"' ? 'double' : 'single'}-quoted string`, number);
   return -1;
 }
 
@@ -218,16 +223,10 @@ function parseKey(text, number) {
 
 function bracketsClosed(text) {
   let depth = 0;
-  let quote = null;
-  for (let index = 0; index < text.length; index += 1) {
-    const character = text[index];
-    if (quote) {
-      if (character === '\\' && quote === '"') index += 1;
-      else if (character === quote) quote = null;
-    } else if (character === '"' || character === "'") quote = character;
-    else if (character === '{' || character === '[') depth += 1;
+  scanUnquoted(text, (character) => {
+    if (character === '{' || character === '[') depth += 1;
     else if (character === '}' || character === ']') depth -= 1;
-  }
+  });
   return depth <= 0;
 }
 
