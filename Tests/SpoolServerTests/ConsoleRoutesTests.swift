@@ -2,7 +2,7 @@ import SpoolConsole
 import Testing
 
 /// The web console: `GET /` and `GET /ui/…` serve the assets compiled into the binary.
-@Suite struct ConsoleRoutesTests {
+@Suite(.timeLimit(.minutes(3))) struct ConsoleRoutesTests {
     @Test func rootServesTheConsolePage() async throws {
         try await withSpoolServer { http in
             let page = try await http.get("/")
