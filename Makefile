@@ -3,7 +3,7 @@
 #   make test  installs what tests need, builds and runs every test
 
 SYSTEM_PACKAGES := libsqlite3-dev libjavascriptcoregtk-4.1-dev
-TEST_PACKAGES := $(SYSTEM_PACKAGES) python3
+TEST_PACKAGES := $(SYSTEM_PACKAGES) python3 python3-venv chromium chromium-driver
 
 .PHONY: run test build release bench deps test-deps clean
 
@@ -29,6 +29,7 @@ test: test-deps
 	swift build --build-tests
 	timeout --kill-after=30 1800 swift test --skip-build
 	timeout --kill-after=30 600 scripts/test-clients.sh
+	timeout --kill-after=30 600 scripts/test-browser.sh
 
 bench: release
 	.build/release/spool bench

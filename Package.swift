@@ -72,10 +72,26 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "ConsoleAssetEmbedder",
+            swiftSettings: strictSettings
+        ),
+        .plugin(
+            name: "EmbedConsoleAssets",
+            capability: .buildTool(),
+            dependencies: ["ConsoleAssetEmbedder"]
+        ),
+        .target(
+            name: "SpoolConsole",
+            exclude: ["Assets", "package.json"],
+            swiftSettings: strictSettings,
+            plugins: ["EmbedConsoleAssets"]
+        ),
         .target(
             name: "SpoolServer",
             dependencies: [
                 "SpoolCore",
+                "SpoolConsole",
                 "SpoolStore",
                 "SpoolProcessors",
                 "SpoolAgent",
@@ -176,7 +192,7 @@ let package = Package(
         .testTarget(
             name: "SpoolServerTests",
             dependencies: [
-                "SpoolCore", "SpoolStore", "SpoolServer", "SpoolClient", "SpoolTesting",
+                "SpoolCore", "SpoolStore", "SpoolServer", "SpoolClient", "SpoolTesting", "SpoolConsole",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -65,6 +65,7 @@ public func buildApplication(
     HookRoutes(store: store, configuration: configuration).register(on: router)
     CheckpointRoutes(store: store, configuration: configuration).register(on: router)
     ProcessorRoutes(host: host).register(on: router)
+    ConsoleRoutes().register(on: router)
 
     return Application(
         router: router,
