@@ -193,7 +193,7 @@ import Testing
         let port = try await FakeLLMServer.with { server in server.port }
         let provider = OpenAIChatProvider(
             baseURL: "http://127.0.0.1:\(port)/v1", apiKey: "k", httpClient: failFastHTTPClient,
-            retryPolicy: LLMRetryPolicy(attempts: 2, initialBackoff: .milliseconds(5), maximumBackoff: .milliseconds(5)))
+            retryPolicy: RetryPolicy(attempts: 2, initialDelay: .milliseconds(5), maximumDelay: .milliseconds(5)))
         let error = await #expect(throws: LLMError.self) { try await provider.stream(simpleRequest()).response() }
         #expect(error?.retryable == true)
         #expect(error?.status == nil)

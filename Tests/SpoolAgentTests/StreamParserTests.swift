@@ -152,13 +152,6 @@ import Testing
         #expect(error == LLMError("openai-responses: server_error: The model crashed.", retryable: true))
     }
 
-    @Test func retryDelaysDoubleUpToTheCap() {
-        let policy = LLMRetryPolicy(attempts: 5, initialBackoff: .milliseconds(100), maximumBackoff: .seconds(1))
-        #expect((1...5).map { policy.delay(afterFailure: $0) } == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1)])
-        #expect(policy.delay(afterFailure: 1, retryAfter: .milliseconds(700)) == .milliseconds(700))
-        #expect(policy.delay(afterFailure: 1, retryAfter: .seconds(20)) == .seconds(1))
-    }
-
     @Test func errorBodiesOfEveryShapeYieldAMessage() {
         #expect(ProviderTransport.providerMessage(#"{"error":{"message":"bad","type":"invalid_request_error"}}"#) == "invalid_request_error: bad")
         #expect(ProviderTransport.providerMessage(#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#) == "overloaded_error: Overloaded")

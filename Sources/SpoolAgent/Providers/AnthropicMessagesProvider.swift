@@ -30,7 +30,7 @@ public struct AnthropicMessagesProvider: LLMProvider {
     ///   - timeout: the longest wait for the response to start, per attempt.
     public init(
         name: String = "anthropic", baseURL: String = "https://api.anthropic.com", apiKey: String?,
-        httpClient: HTTPClient = .shared, retryPolicy: LLMRetryPolicy = .default, defaultMaxTokens: Int = 8192,
+        httpClient: HTTPClient = .shared, retryPolicy: RetryPolicy = .llmDefault, defaultMaxTokens: Int = 8192,
         timeout: Duration = .seconds(300), logger: Logger? = nil
     ) {
         self.name = name

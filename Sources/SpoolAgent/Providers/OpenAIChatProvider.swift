@@ -55,7 +55,7 @@ public struct OpenAIChatProvider: LLMProvider {
     ///   - timeout: the longest wait for the response to start, per attempt.
     public init(
         name: String = "openai", baseURL: String = "https://api.openai.com/v1", apiKey: String?,
-        httpClient: HTTPClient = .shared, retryPolicy: LLMRetryPolicy = .default, compatibility: Compatibility? = nil,
+        httpClient: HTTPClient = .shared, retryPolicy: RetryPolicy = .llmDefault, compatibility: Compatibility? = nil,
         timeout: Duration = .seconds(300), logger: Logger? = nil
     ) {
         self.name = name

@@ -23,7 +23,7 @@ public struct OpenAIResponsesProvider: LLMProvider {
     ///   - timeout: the longest wait for the response to start, per attempt.
     public init(
         name: String = "openai-responses", baseURL: String = "https://api.openai.com/v1", apiKey: String?,
-        httpClient: HTTPClient = .shared, retryPolicy: LLMRetryPolicy = .default, timeout: Duration = .seconds(300),
+        httpClient: HTTPClient = .shared, retryPolicy: RetryPolicy = .llmDefault, timeout: Duration = .seconds(300),
         logger: Logger? = nil
     ) {
         self.name = name

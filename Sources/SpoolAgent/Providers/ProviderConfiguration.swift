@@ -1,4 +1,5 @@
 import Foundation
+import SpoolCore
 
 /// Which model providers Spool can use, and their defaults, read from the
 /// environment in one place. Keys are never printed: `description` and
@@ -29,13 +30,13 @@ public struct ProviderConfiguration: Sendable, Equatable, CustomStringConvertibl
     /// `SPOOL_DEFAULT_PROVIDER`; chosen from the keys present when `nil`.
     public var preferredProvider: String?
     /// Retries of every provider built from this configuration.
-    public var retryPolicy: LLMRetryPolicy
+    public var retryPolicy: RetryPolicy
 
     /// No keys, default URLs: only `echo` works.
     public init() {
         openAIBaseURL = Self.defaultOpenAIBaseURL
         anthropicBaseURL = Self.defaultAnthropicBaseURL
-        retryPolicy = .default
+        retryPolicy = .llmDefault
     }
 
     /// Reads the variables in the table above from `environment`; blank values count as unset.

@@ -1,3 +1,5 @@
+import SpoolCore
+
 /// How the processor host runs processors.
 public struct ProcessorHostConfiguration: Sendable {
     /// Streams handled concurrently per processor (events of one stream are always in order).
@@ -9,7 +11,7 @@ public struct ProcessorHostConfiguration: Sendable {
     /// A stream's snapshot is saved after this many new events.
     public var snapshotInterval = 100
     /// Attempts and waits for a failing `afterAppend` before `spool/processor-failed`.
-    public var retry = Backoff(attempts: 4, initial: .milliseconds(100))
+    public var retry = RetryPolicy(attempts: 4, initialDelay: .milliseconds(100))
     /// Stream states kept in memory per lane before they are written out and dropped.
     public var maximumCachedStreams = 10_000
 

@@ -320,8 +320,8 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
                 throw CancellationError()
             } catch {
                 lastError = error
-                if attempt + 1 < configuration.retry.attempts {
-                    try await Task.sleep(for: configuration.retry.delay(after: attempt))
+                if let delay = configuration.retry.delay(afterFailure: attempt + 1) {
+                    try await Task.sleep(for: delay)
                 }
             }
         }

@@ -27,7 +27,7 @@ public struct Subscriptions: StreamProcessor {
     ///   - logger: logs retries; silent by default.
     public init(
         httpClient: HTTPClient = .shared,
-        retry: RetrySchedule = RetrySchedule(),
+        retry: RetryPolicy = RetryPolicy(attempts: 5, initialDelay: .milliseconds(200)),
         attemptTimeout: Duration = .seconds(10),
         environment: @escaping @Sendable (String) -> String? = { ProcessInfo.processInfo.environment[$0] },
         logger: Logger = Logger(label: "spool.subscriptions", factory: { _ in SwiftLogNoOpLogHandler() })

@@ -3,7 +3,7 @@ import Logging
 import SpoolCore
 
 /// POSTs one webhook body, retrying on connection errors and non-2xx answers
-/// as a `RetrySchedule` says. The response body is never read.
+/// as a `RetryPolicy` says. The response body is never read.
 struct WebhookDelivery: Sendable {
     enum Outcome: Sendable, Equatable {
         case delivered(attempts: Int)
@@ -11,7 +11,7 @@ struct WebhookDelivery: Sendable {
     }
 
     let httpClient: HTTPClient
-    let retry: RetrySchedule
+    let retry: RetryPolicy
     let attemptTimeout: Duration
     let logger: Logger
 
@@ -46,7 +46,7 @@ struct WebhookDelivery: Sendable {
                 try Task.checkCancellation()
                 failure = String(describing: error)
             }
-            guard let delay = retry.delay(afterAttempt: attempt) else {
+            guard let delay = retry.delay(afterFailure: attempt) else {
                 return .failed(error: failure, attempts: attempt)
             }
             logger.debug(

@@ -1,27 +1,28 @@
 import AsyncHTTPClient
 import SpoolAgent
+import SpoolCore
 
 extension FakeLLMServer {
     /// A short retry policy for tests: 3 attempts, 10 ms apart.
-    public static let testRetryPolicy = LLMRetryPolicy(attempts: 3, initialBackoff: .milliseconds(10), maximumBackoff: .milliseconds(50))
+    public static let testRetryPolicy = RetryPolicy(attempts: 3, initialDelay: .milliseconds(10), maximumDelay: .milliseconds(50))
 
     /// An OpenAI Chat Completions provider talking to this server.
     public func openAIChatProvider(
-        apiKey: String? = "sk-test-key", httpClient: HTTPClient = .shared, retryPolicy: LLMRetryPolicy = testRetryPolicy
+        apiKey: String? = "sk-test-key", httpClient: HTTPClient = .shared, retryPolicy: RetryPolicy = testRetryPolicy
     ) -> OpenAIChatProvider {
         OpenAIChatProvider(baseURL: openAIBaseURL, apiKey: apiKey, httpClient: httpClient, retryPolicy: retryPolicy, compatibility: .openAI)
     }
 
     /// An OpenAI Responses provider talking to this server.
     public func openAIResponsesProvider(
-        apiKey: String? = "sk-test-key", httpClient: HTTPClient = .shared, retryPolicy: LLMRetryPolicy = testRetryPolicy
+        apiKey: String? = "sk-test-key", httpClient: HTTPClient = .shared, retryPolicy: RetryPolicy = testRetryPolicy
     ) -> OpenAIResponsesProvider {
         OpenAIResponsesProvider(baseURL: openAIBaseURL, apiKey: apiKey, httpClient: httpClient, retryPolicy: retryPolicy)
     }
 
     /// An Anthropic Messages provider talking to this server.
     public func anthropicProvider(
-        apiKey: String? = "sk-ant-test-key", httpClient: HTTPClient = .shared, retryPolicy: LLMRetryPolicy = testRetryPolicy
+        apiKey: String? = "sk-ant-test-key", httpClient: HTTPClient = .shared, retryPolicy: RetryPolicy = testRetryPolicy
     ) -> AnthropicMessagesProvider {
         AnthropicMessagesProvider(baseURL: baseURL, apiKey: apiKey, httpClient: httpClient, retryPolicy: retryPolicy)
     }

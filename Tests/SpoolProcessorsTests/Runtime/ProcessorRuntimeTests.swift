@@ -141,7 +141,7 @@ struct ProcessorRuntimeTests {
         let log = ReactionLog()
         let processor = RecordingProcessor(name: "flaky", streams: "/fail/**", log: log, failOn: "test/boom")
         try await TestServer.with(
-            configure: { $0.processorHost.retry = Backoff(attempts: 3, initial: .milliseconds(10)) },
+            configure: { $0.processorHost.retry = RetryPolicy(attempts: 3, initialDelay: .milliseconds(10)) },
             processors: [processor]
         ) { server in
             let client = SpoolClient(baseURL: server.baseURL)

@@ -5,10 +5,10 @@ import Testing
 /// Webhook deliveries to a real HTTP server on loopback: body, headers,
 /// signature, retries, failure reports and type filters.
 @Suite(.timeLimit(.minutes(3))) struct SubscriptionsDeliveryTests {
-    let fastRetries = RetrySchedule(attempts: 3, initialDelay: .milliseconds(5), maximumDelay: .milliseconds(20))
+    let fastRetries = RetryPolicy(attempts: 3, initialDelay: .milliseconds(5), maximumDelay: .milliseconds(20))
 
     func processor(
-        retry: RetrySchedule? = nil, attemptTimeout: Duration = .seconds(5), secrets: [String: String] = [:]
+        retry: RetryPolicy? = nil, attemptTimeout: Duration = .seconds(5), secrets: [String: String] = [:]
     ) -> Subscriptions {
         Subscriptions(retry: retry ?? fastRetries, attemptTimeout: attemptTimeout, environment: { secrets[$0] })
     }
@@ -71,7 +71,7 @@ import Testing
             let configuration = [configured(["name": "flaky", "url": .string(server.url)])]
             let event = TestEvents.event("demo/ping", offset: 2)
             let appender = try await deliver(
-                event, after: configuration, with: processor(retry: RetrySchedule(attempts: 5, initialDelay: .milliseconds(5))))
+                event, after: configuration, with: processor(retry: RetryPolicy(attempts: 5, initialDelay: .milliseconds(5))))
             #expect(server.requests.count == 3)
             #expect(server.requests.allSatisfy { $0.body == Array(event.jsonString.utf8) })
             #expect(appender.inputs.isEmpty)
@@ -102,7 +102,7 @@ import Testing
         let configuration = [configured(["name": "nobody", "url": .string(url)])]
         let appender = try await deliver(
             TestEvents.event("demo/ping", offset: 2), after: configuration,
-            with: processor(retry: RetrySchedule(attempts: 2, initialDelay: .milliseconds(5)), attemptTimeout: .milliseconds(300)))
+            with: processor(retry: RetryPolicy(attempts: 2, initialDelay: .milliseconds(5)), attemptTimeout: .milliseconds(300)))
         let failure = try #require(appender.inputs.first)
         #expect(failure.type == "spool/subscription-failed")
         #expect(failure.payload["attempts"] == 2)
@@ -120,7 +120,7 @@ import Testing
             let event = TestEvents.event("demo/ping", offset: 4)
             let appender = try await deliver(
                 event, after: configuration,
-                with: processor(retry: RetrySchedule(attempts: 1), attemptTimeout: .milliseconds(300)))
+                with: processor(retry: RetryPolicy.none, attemptTimeout: .milliseconds(300)))
             #expect(server.requests.count == 1)
             #expect(appender.inputs.map { $0.payload["name"] } == ["a-down", "c-down"])
             #expect(appender.inputs.map(\.idempotencyKey) == [0, 2].map {

@@ -10,7 +10,7 @@ import SpoolCore
 struct ProviderTransport: Sendable {
     let provider: String
     let http: HTTPClient
-    let retryPolicy: LLMRetryPolicy
+    let retryPolicy: RetryPolicy
     /// The longest wait for the response to start (headers), per attempt.
     let timeout: TimeAmount
     let logger: Logger
@@ -55,8 +55,9 @@ struct ProviderTransport: Sendable {
     /// Counts a failure and waits before the next attempt, or throws `error` when it should not be retried.
     func retry(after error: LLMError, failures: inout Int, retryAfter: Duration?) async throws {
         failures += 1
-        guard error.retryable, failures < retryPolicy.attempts else { throw error.redacting(apiKey?.value) }
-        let delay = retryPolicy.delay(afterFailure: failures, retryAfter: retryAfter)
+        guard error.retryable, let delay = retryPolicy.delay(afterFailure: failures, retryAfter: retryAfter) else {
+            throw error.redacting(apiKey?.value)
+        }
         logger.notice(
             "LLM request failed; retrying",
             metadata: [
