@@ -38,7 +38,7 @@ public struct AgentBench: Sendable {
 
     func overhead() async throws -> BenchReport {
         return try await FakeLLMServer.with(fallback: { _ in .text("ok", chunks: 1) }) { llm in
-            return try await TestServer.with(configure: { $0.agentEnvironment = llm.environment() }) { server in
+            return try await TestServer.with(configure: { $0.environment = llm.environment() }) { server in
                 let client = SpoolClient(baseURL: server.baseURL)
                 let path = try StreamPath("/bench/agent")
                 try await client.append(AppendInput(type: "agent/configured", payload: ["debounceMs": 0]), to: path)

@@ -45,14 +45,14 @@ public func buildApplication(
     let builtIns: [any StreamProcessor] = [
         CircuitBreaker(maxEvents: configuration.circuitBreaker.maxEvents, windowSeconds: configuration.circuitBreaker.windowSeconds),
         scheduler,
-        Subscriptions(logger: logger),
+        Subscriptions(environment: { [environment = configuration.environment] in environment[$0] }, logger: logger),
         agent,
         workers,
     ]
     let host = ProcessorHost(
         store: store, processors: builtIns + processors, logger: logger, configuration: configuration.processorHost)
     workerManager.attach(host)
-    let environment = configuration.agentEnvironment
+    let environment = configuration.environment
     let agentRuntime = AgentRuntime(
         queue: agentJobs, processor: agent, host: host, store: store,
         providers: ProviderRegistry(environment: environment, logger: logger), toolbox: toolbox,

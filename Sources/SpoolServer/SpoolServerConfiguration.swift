@@ -28,11 +28,13 @@ public struct SpoolServerConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     /// How in-process processors run (lanes, checkpoint interval, retries).
     public var processorHost = ProcessorHostConfiguration()
-    /// Where agents get providers, keys and tool limits: `OPENAI_API_KEY`, `OPENAI_BASE_URL`,
-    /// `ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`, `SPOOL_DEFAULT_MODEL`, `SPOOL_HTTP_ALLOW`
-    /// (comma-separated hosts for `http_request`), `SPOOL_AGENT_APPEND_PREFIXES` (comma-separated
-    /// prefixes `append_event` may write under, besides an agent's own subtree).
-    public var agentEnvironment: [String: String] = ProcessInfo.processInfo.environment
+    /// The environment the server reads its secrets and settings from (the process's, unless a
+    /// test gives its own): where agents get providers, keys and tool limits (`OPENAI_API_KEY`,
+    /// `OPENAI_BASE_URL`, `ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`, `SPOOL_DEFAULT_MODEL`,
+    /// `SPOOL_HTTP_ALLOW`: comma-separated hosts for `http_request`, `SPOOL_AGENT_APPEND_PREFIXES`:
+    /// comma-separated prefixes `append_event` may write under, besides an agent's own subtree),
+    /// and subscriptions their HMAC secrets (`secretEnv`).
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
     /// Default circuit-breaker limit: more than `maxEvents` in `windowSeconds` pauses a stream.
     public var circuitBreaker = CircuitBreakerLimit(maxEvents: 100, windowSeconds: 1)
 

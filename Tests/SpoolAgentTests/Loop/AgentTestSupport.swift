@@ -44,7 +44,7 @@ func withAgentServer<T: Sendable>(
     environment: [String: String] = [:], dataDirectory: String? = nil, _ body: @Sendable (AgentHarness) async throws -> T
 ) async throws -> T {
     try await TestServer.with(
-        configure: { $0.agentEnvironment = environment }, dataDirectory: dataDirectory
+        configure: { $0.environment = environment }, dataDirectory: dataDirectory
     ) { server in
         try await body(AgentHarness(server))
     }

@@ -15,7 +15,7 @@ struct Clock: AgentTool {
 @Suite(.timeLimit(.minutes(1)))
 struct CustomToolTests {
     @Test func aUserToolIsCalledLikeABuiltIn() async throws {
-        try await TestServer.with(configure: { $0.agentEnvironment = [:] }, tools: [Clock()]) { server in
+        try await TestServer.with(configure: { $0.environment = [:] }, tools: [Clock()]) { server in
             let agent = AgentHarness(server)
             let path = try StreamPath("/agents/clock")
             try await agent.configure(path, ["tools": ["clock"]])

@@ -8,7 +8,7 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct RunJavaScriptToolTests {
     @Test func aScriptCallsAToolAndReturnsItsResult() async throws {
-        try await TestServer.with(configure: { $0.agentEnvironment = [:] }) { server in
+        try await TestServer.with(configure: { $0.environment = [:] }) { server in
             let agent = AgentHarness(server)
             let client = SpoolClient(baseURL: server.baseURL)
             let notes = try StreamPath("/notes/today")
@@ -27,7 +27,7 @@ struct RunJavaScriptToolTests {
     @Test func errorsAndUnavailableToolsAreReportedToTheModel() async throws {
         var quick = RunJavaScriptTool()
         quick.timeLimit = .milliseconds(300)
-        try await TestServer.with(configure: { $0.agentEnvironment = [:] }, tools: [quick]) { server in
+        try await TestServer.with(configure: { $0.environment = [:] }, tools: [quick]) { server in
             let agent = AgentHarness(server)
             let path = try StreamPath("/agents/coder2")
             try await agent.configure(path, ["tools": ["run_javascript"]])

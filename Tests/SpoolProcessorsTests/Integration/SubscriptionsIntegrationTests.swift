@@ -3,17 +3,20 @@ import Foundation
 import SpoolClient
 import SpoolCore
 import SpoolProcessors
+import SpoolServer
 import SpoolTesting
 import Testing
 
 @Suite(.timeLimit(.minutes(2)))
 struct SubscriptionsIntegrationTests {
     @Test func deliversSignedEventsAcrossARestart() async throws {
-        setenv("SPOOL_TEST_WEBHOOK_SECRET", "s3cret", 1)
+        // The secret through the server's environment, not setenv: changing the process's environment
+        // while other tests start child processes crashed Foundation's Process.run.
+        let secret: (inout SpoolServerConfiguration) -> Void = { $0.environment["SPOOL_TEST_WEBHOOK_SECRET"] = "s3cret" }
         let directory = TestServer.temporaryDirectory()
         let path = try StreamPath("/sub/a")
         try await LoopbackHTTPServer.with { receiver in
-            try await TestServer.with(dataDirectory: directory) { server in
+            try await TestServer.with(configure: secret, dataDirectory: directory) { server in
                 let client = SpoolClient(baseURL: server.baseURL)
                 try await client.append(
                     AppendInput(
@@ -24,7 +27,7 @@ struct SubscriptionsIntegrationTests {
                 try await client.append(AppendInput(type: "note/ignored"), to: path)
                 #expect(await eventually { receiver.requests.count == 1 })
             }
-            try await TestServer.with(dataDirectory: directory) { server in
+            try await TestServer.with(configure: secret, dataDirectory: directory) { server in
                 let client = SpoolClient(baseURL: server.baseURL)
                 try await client.append(AppendInput(type: "order/shipped", payload: ["id": 1]), to: path)
                 #expect(await eventually { receiver.requests.count == 2 })
