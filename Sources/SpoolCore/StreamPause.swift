@@ -5,6 +5,9 @@ public enum StreamPause {
     public static let pausedType = "spool/stream-paused"
     public static let resumedType = "spool/stream-resumed"
 
+    /// Whether events of `type` pause or resume a stream.
+    public static func isSwitch(_ type: String) -> Bool { type == pausedType || type == resumedType }
+
     /// Whether a stream is paused after an event of `type`.
     public static func isPaused(after type: String, wasPaused: Bool) -> Bool {
         switch type {

@@ -12,4 +12,9 @@ public enum AgentEvents {
     public static let approvalGranted = "tool/approval-granted"
     public static let approvalDenied = "tool/approval-denied"
     public static let toolCallCompleted = "tool/call-completed"
+
+    /// Whether `type` is one of the agent loop's (`agent/`, `llm/`, `tool/`).
+    public static func isAgentType(_ type: String) -> Bool {
+        type.hasPrefix("agent/") || type.hasPrefix("llm/") || type.hasPrefix("tool/")
+    }
 }

@@ -4,7 +4,7 @@ import SpoolCore
 /// `agent/input-added`. It folds the conversation, appends the turn's small
 /// bookkeeping events itself, and hands LLM requests and tool runs to
 /// `AgentRuntime` through the job queue.
-public struct AgentProcessor: StreamProcessor, SnapshotPolicy {
+public struct AgentProcessor: StreamProcessor, SnapshotPolicy, EventInterest {
     public let name = "agent"
     public let streams = StreamPattern.all
     public let initialState = AgentState()
@@ -15,6 +15,9 @@ public struct AgentProcessor: StreamProcessor, SnapshotPolicy {
         self.queue = queue
         self.toolbox = toolbox
     }
+
+    /// Only the agent loop's own events: every other event of every stream passes it by.
+    public func isInterested(in event: Event) -> Bool { AgentEvents.isAgentType(event.type) }
 
     public func reduce(into state: inout AgentState, event: Event) {
         AgentReducer.reduce(into: &state, event: event)
@@ -63,7 +66,6 @@ public struct AgentProcessor: StreamProcessor, SnapshotPolicy {
 
     /// Turn boundaries are saved at once, so a restart can resume an unfinished turn.
     public func snapshotsImmediately(after event: Event) -> Bool {
-        event.type != AgentEvents.outputDelta
-            && (event.type.hasPrefix("agent/") || event.type.hasPrefix("llm/") || event.type.hasPrefix("tool/"))
+        event.type != AgentEvents.outputDelta && AgentEvents.isAgentType(event.type)
     }
 }

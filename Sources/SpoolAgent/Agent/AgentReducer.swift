@@ -4,7 +4,7 @@ import SpoolCore
 public enum AgentReducer {
     public static func reduce(into state: inout AgentState, event: Event) {
         // The agent follows every stream: most events are not its own, and parsing their payload would be wasted.
-        guard event.type.hasPrefix("agent/") || event.type.hasPrefix("llm/") || event.type.hasPrefix("tool/") else { return }
+        guard AgentEvents.isAgentType(event.type) else { return }
         let payload = event.payload
         switch event.type {
         case AgentEvents.configured:

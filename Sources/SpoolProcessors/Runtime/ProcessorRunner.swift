@@ -58,6 +58,8 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     private let snapshotPolicy: (any SnapshotPolicy)?
     /// The processor's offloaded reducer, looked up once like the snapshot policy.
     private let offloaded: (any OffloadedReducing)?
+    /// Which events the processor wants, if it said; looked up once too.
+    private let interest: (any EventInterest)?
     private let stopper = Mutex<(stopped: Bool, tail: LiveTail?)>((false, nil))
     /// Where checkpoints and snapshots are kept: the name, or a versioned processor's storage name.
     let storageName: String
@@ -108,6 +110,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         inFlight = AsyncSemaphore(permits: configuration.maximumInFlight)
         snapshotPolicy = processor as? any SnapshotPolicy
         offloaded = processor as? any OffloadedReducing
+        interest = processor as? any EventInterest
     }
 
     // MARK: Running
@@ -162,7 +165,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     /// one hand-over per lane rather than one per event.
     private func dispatch(_ events: [Event], lanes: [Lane]) async {
         var batches = Array(repeating: [Event](), count: lanes.count)
-        let followed = events.map { processor.streams.matches($0.streamPath) }
+        let followed = events.map { wants($0) }
         for (event, isFollowed) in zip(events, followed) where isFollowed {
             batches[Int(StableHash.fnv1a64(event.streamPath.rawValue) % UInt64(lanes.count))].append(event)
         }
@@ -178,6 +181,13 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
             }
         }
         for (lane, batch) in zip(lanes, batches) where !batch.isEmpty { lane.continuation.yield(batch) }
+    }
+
+    /// Whether the processor follows the event's stream and, if it said which events it wants, wants it.
+    private func wants(_ event: Event) -> Bool {
+        guard processor.streams.matches(event.streamPath) else { return false }
+        guard let interest else { return true }
+        return StreamPause.isSwitch(event.type) || interest.isInterested(in: event)
     }
 
     /// Handles the events of the streams hashed to one lane, in order.
@@ -208,10 +218,14 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
 
     private func handle(_ event: Event, cache: inout [StreamPath: StreamEntry]) async throws {
         // Out of the cache while it changes, so the state is not copied on write.
-        var entry = try await takeEntry(event.streamPath, cache: &cache)
+        let cached = cache.removeValue(forKey: event.streamPath)
+        var entry: StreamEntry
+        if let cached { entry = cached } else { entry = try await loadEntry(event.streamPath) }
         defer { cache[event.streamPath] = entry }
         guard event.offset > entry.offset else { return }  // handled before a restart
-        if event.offset > entry.offset + 1 {
+        // A cached entry has seen every event of its stream this runner wanted; one just
+        // loaded from a snapshot may be behind the event (events before a restart).
+        if cached == nil, event.offset > entry.offset + 1 {
             try await refold(&entry, stream: event.streamPath, through: event.offset - 1)
         }
         await reduce(&entry, event)
@@ -223,11 +237,6 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
             queueSnapshot(of: event.streamPath, entry)
             entry.snapshotOffset = entry.offset
         }
-    }
-
-    private func takeEntry(_ stream: StreamPath, cache: inout [StreamPath: StreamEntry]) async throws -> StreamEntry {
-        if let entry = cache.removeValue(forKey: stream) { return entry }
-        return try await loadEntry(stream)
     }
 
     /// The stream's state from its snapshot, or the initial state.

@@ -3,7 +3,7 @@ import SpoolCore
 /// The `scheduler` processor: folds `spool/append-scheduled`, `spool/schedule-cancelled`
 /// and fired events into each stream's schedules and publishes them on a
 /// `ScheduleBoard`, where `SchedulerService` fires them when due.
-public struct Scheduler: StreamProcessor, SnapshotPolicy {
+public struct Scheduler: StreamProcessor, SnapshotPolicy, EventInterest {
     public let name = "scheduler"
     public let streams = StreamPattern.all
     public let initialState = SchedulerState()
@@ -18,6 +18,9 @@ public struct Scheduler: StreamProcessor, SnapshotPolicy {
     public func afterAppend(event: Event, state: SchedulerState, context: ProcessorContext) async throws {
         if Self.changesSchedules(event) { board.update(event.streamPath, state: state) }
     }
+
+    /// Only events that change schedules: adding, cancelling, or a firing (its metadata says so).
+    public func isInterested(in event: Event) -> Bool { Self.changesSchedules(event) }
 
     /// Schedules must survive a crash: their state is saved with the checkpoint.
     public func snapshotsImmediately(after event: Event) -> Bool { Self.changesSchedules(event) }

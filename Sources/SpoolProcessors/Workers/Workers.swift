@@ -4,7 +4,7 @@ import SpoolCore
 /// (`spool/worker-configured`, `spool/worker-removed`, `spool/worker-stopped`)
 /// and, after each of those events, starts, replaces or stops the
 /// `worker:NAME` processors through its `WorkerManager`.
-public struct Workers: StreamProcessor, SnapshotPolicy {
+public struct Workers: StreamProcessor, SnapshotPolicy, EventInterest {
     public struct State: Codable, Sendable {
         /// The workers configured on the stream, by name.
         public var workers: [String: WorkerSpec] = [:]
@@ -45,9 +45,12 @@ public struct Workers: StreamProcessor, SnapshotPolicy {
         }
     }
 
-    public func snapshotsImmediately(after event: Event) -> Bool {
+    /// Only the worker configuration events.
+    public func isInterested(in event: Event) -> Bool {
         event.type == WorkerSpec.configuredType || event.type == WorkerSpec.removedType || event.type == WorkerSpec.stoppedType
     }
+
+    public func snapshotsImmediately(after event: Event) -> Bool { isInterested(in: event) }
 
     public func afterAppend(event: Event, state: State, context: ProcessorContext) async throws {
         switch event.type {

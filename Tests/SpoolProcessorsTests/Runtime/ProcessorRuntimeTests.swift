@@ -137,6 +137,39 @@ struct ProcessorRuntimeTests {
         #expect(log.offsets(of: "/rs/a") == Array(1...170))
     }
 
+    /// A processor that says which events it wants is handed only those, among many others,
+    /// and folds the same state as one that sees everything, also across a restart.
+    @Test func aProcessorIsHandedOnlyTheEventsItWants() async throws {
+        let directory = TestServer.temporaryDirectory()
+        let log = ReactionLog()
+        let processor = SelectiveProcessor(recorder: RecordingProcessor(name: "selective", streams: "/sel/**", log: log))
+        let path = try StreamPath("/sel/a")
+        @Sendable func appendMixed(_ client: SpoolClient, pings: Int) async throws {
+            for _ in 0..<pings {
+                _ = try await client.append(try (0..<20).map { _ in try AppendInput(type: "other/noise") }, to: path)
+                try await client.append(AppendInput(type: "test/ping"), to: path)
+            }
+        }
+        try await TestServer.with(dataDirectory: directory, processors: [processor]) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            try await appendMixed(client, pings: 5)
+            #expect(try await eventually { try await pongs(client, path).count == 5 })
+        }
+        try await TestServer.with(dataDirectory: directory, processors: [processor]) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            try await appendMixed(client, pings: 5)
+            #expect(try await eventually { try await pongs(client, path).count == 10 })
+            // Pings and pongs only: 10 of each, counted in order across the restart.
+            let counts = try await pongs(client, path).compactMap { $0.payload["count"]?.intValue }
+            #expect(counts == [1, 3, 5, 7, 9, 11, 13, 15, 17, 19])
+            let head = try await client.send(.GET, "/state/sel/a?processor=selective")
+            #expect(head["state"]?["count"] == 20)
+            #expect(head["state"]?["types"]?["other/noise"] == nil)
+        }
+        #expect(log.counts.count == 20, "afterAppend saw the 10 pings and 10 pongs, none of the 200 others")
+        #expect(log.counts.values.allSatisfy { $0 == 1 }, "none twice")
+    }
+
     @Test func failingReactionIsRetriedThenRecorded() async throws {
         let log = ReactionLog()
         let processor = RecordingProcessor(name: "flaky", streams: "/fail/**", log: log, failOn: "test/boom")

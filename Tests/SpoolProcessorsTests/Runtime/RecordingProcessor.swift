@@ -47,3 +47,21 @@ struct TestFailure: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
 }
+
+/// A `RecordingProcessor` that wants only `test/*` events (and, like every processor, pause switches).
+struct SelectiveProcessor: StreamProcessor, EventInterest {
+    let recorder: RecordingProcessor
+    var name: String { recorder.name }
+    var streams: StreamPattern { recorder.streams }
+    var initialState: RecordingProcessor.State { recorder.initialState }
+
+    func isInterested(in event: Event) -> Bool { event.type.hasPrefix("test/") }
+
+    func reduce(into state: inout RecordingProcessor.State, event: Event) {
+        if isInterested(in: event) { recorder.reduce(into: &state, event: event) }
+    }
+
+    func afterAppend(event: Event, state: RecordingProcessor.State, context: ProcessorContext) async throws {
+        try await recorder.afterAppend(event: event, state: state, context: context)
+    }
+}
