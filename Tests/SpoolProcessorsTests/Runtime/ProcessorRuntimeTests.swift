@@ -146,8 +146,10 @@ struct ProcessorRuntimeTests {
         let path = try StreamPath("/sel/a")
         @Sendable func appendMixed(_ client: SpoolClient, pings: Int) async throws {
             for _ in 0..<pings {
+                let answered = (try? await pongs(client, path).count) ?? 0  // no stream yet: none
                 _ = try await client.append(try (0..<20).map { _ in try AppendInput(type: "other/noise") }, to: path)
                 try await client.append(AppendInput(type: "test/ping"), to: path)
+                #expect(try await eventually { try await pongs(client, path).count == answered + 1 })  // ping, pong, ping…
             }
         }
         try await TestServer.with(dataDirectory: directory, processors: [processor]) { server in
