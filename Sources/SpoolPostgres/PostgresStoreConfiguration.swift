@@ -12,7 +12,7 @@ public struct PostgresStoreConfiguration: Sendable {
     /// The connection settings handed to `PostgresClient`.
     public var client: PostgresClient.Configuration
     /// How long a request may wait for the database before it fails with 503 `unavailable`.
-    public var requestTimeout: Duration = .seconds(10)
+    public var requestTimeout: Duration = .seconds(5)
 
     public init(client: PostgresClient.Configuration) {
         self.client = client

@@ -8,6 +8,8 @@ import Synchronization
 /// What the host needs of a runner, whatever its processor's state type.
 protocol ProcessorRunning: Sendable {
     var name: String { get }
+    /// Names its checkpoint and snapshots (and, on a shared store, its lease).
+    var storageName: String { get }
     var streams: StreamPattern { get }
     func run() async throws
     func state(of stream: StreamPath, at offset: Int?) async throws -> (offset: Int, state: JSONValue)

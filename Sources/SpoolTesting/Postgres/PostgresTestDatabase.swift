@@ -51,6 +51,20 @@ public struct PostgresTestDatabase: Sendable {
         }
     }
 
+    /// Cuts every connection to this database and refuses new ones (an outage as nodes
+    /// see it), or lets them in again.
+    public func setReachable(_ reachable: Bool) async throws {
+        guard let serverURL = ProcessInfo.processInfo.environment[Self.urlVariable] else { return }
+        try await Self.administer(serverURL) { connection, logger in
+            try await connection.query(
+                PostgresQuery(unsafeSQL: "ALTER DATABASE \(name) ALLOW_CONNECTIONS \(reachable)"), logger: logger)
+            if !reachable {
+                try await connection.query(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(name)", logger: logger)
+            }
+        }
+    }
+
     private func drop(_ serverURL: String) async throws {
         try await Self.administer(serverURL) { connection, logger in
             try await connection.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
