@@ -204,7 +204,7 @@ public final class PostgresEventStore: EventStore, Service {
     /// - Throws: `unavailable` when it does not answer within two seconds.
     public func checkHealth() async throws {
         try await waitUntilReady()
-        try await withDatabase("reach the database", timeout: .seconds(2)) {
+        _ = try await withDatabase("reach the database", timeout: .seconds(2)) {
             try await self.client.query("SELECT 1", logger: self.logger)
         }
     }
@@ -232,9 +232,9 @@ public final class PostgresEventStore: EventStore, Service {
             let failure = PostgresFailure(error)
             logger.error("database operation failed", metadata: ["spool.operation": "\(what)", "spool.error": "\(failure.detail)"])
             if failure.isServerError {
-                throw SpoolError(.internalError, "the store could not \(what)", cause: failure.detail)
+                throw SpoolError(.internalError, "the store could not \(what)", cause: failure)
             }
-            throw SpoolError(.unavailable, "the database is unreachable: could not \(what)", cause: failure.detail)
+            throw SpoolError(.unavailable, "the database is unreachable: could not \(what)", cause: failure)
         }
     }
 

@@ -25,7 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Data directory for the SQLite store (env SPOOL_DATA).")
     var data = ProcessInfo.processInfo.environment["SPOOL_DATA"] ?? "./spool-data"
     @Option(help: "Serve from this PostgreSQL database instead of SQLite, e.g. postgres://spool@127.0.0.1:5432/spool (env SPOOL_POSTGRES_URL).")
-    var postgres = ProcessInfo.processInfo.environment["SPOOL_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    var postgres: String?
     @Flag(help: "Allow binding a non-loopback address without SPOOL_AUTH_TOKEN.")
     var insecure = false
     @Option(
@@ -46,7 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.dataDirectory = data
-        configuration.postgresURL = postgres
+        configuration.postgresURL = postgres ?? ProcessInfo.processInfo.environment["SPOOL_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        let storeDescription = configuration.storeDescription
         configuration.insecure = insecure
         configuration.authToken = ProcessInfo.processInfo.environment["SPOOL_AUTH_TOKEN"]
         configuration.logLevel = level
@@ -59,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
         let app: any ApplicationProtocol
         do {
             app = try await buildApplication(configuration: configuration, processors: processors) { boundPort in
-                printFlushed("Spool listening on http://\(displayHost):\(boundPort) (\(configuration.storeDescription))")
+                printFlushed("Spool listening on http://\(displayHost):\(boundPort) (\(storeDescription))")
                 printFlushed(ProviderRegistry(environment: ProcessInfo.processInfo.environment).describe())
             }
         } catch let error as ConfigurationError {

@@ -138,7 +138,7 @@ struct MultiNodeTests {
             }
             try await database.setReachable(true)
             for client in clients {
-                #expect(try await eventually(timeout: .seconds(20)) { (try? await healthStatus(client).code) == 200 })
+                #expect(await eventually(timeout: .seconds(20)) { (try? await healthStatus(client).code) == 200 })
             }
             for n in 11...20 {
                 try await clients[n % 2].append(AppendInput(type: "test/note", payload: ["n": .int(Int64(n))]), to: path)

@@ -134,7 +134,7 @@ struct PostgresEventStoreTests {
         var configuration = try PostgresStoreConfiguration(url: "postgres://spool@127.0.0.1:1/none")
         configuration.requestTimeout = .milliseconds(300)
         let store = PostgresEventStore(configuration: configuration, logger: StoreBackend.logger)
-        let task = Task { try? await store.run() }
+        let task = Task { _ = try? await store.run() }
         defer { task.cancel() }
         let error = await spoolError { try await store.checkHealth() }
         #expect(error?.code == .unavailable)

@@ -54,7 +54,7 @@ final class RunningStores: Sendable {
     /// Opens a store and runs it until `close`; returns once its schema is ready.
     func open(url: String, live: LiveHub) async throws -> PostgresEventStore {
         let store = try PostgresEventStore(url: url, logger: StoreBackend.logger, live: live)
-        let task = Task { try? await store.run() }
+        let task = Task { _ = try? await store.run() }
         tasks.withLock { $0[ObjectIdentifier(store)] = task }
         try await store.checkHealth()
         return store
