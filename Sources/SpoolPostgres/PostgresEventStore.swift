@@ -228,6 +228,8 @@ public final class PostgresEventStore: EventStore, Service {
             return try await withDeadline(timeout ?? configuration.requestTimeout, operation)
         } catch let error as SpoolError {
             throw error
+        } catch is CancellationError where Task.isCancelled {
+            throw CancellationError()
         } catch {
             let failure = PostgresFailure(error)
             logger.error("database operation failed", metadata: ["spool.operation": "\(what)", "spool.error": "\(failure.detail)"])

@@ -64,10 +64,15 @@ final class PostgresFeedFollower: Sendable {
 
     /// Keeps one connection listening, reconnecting after failures.
     private func listen(client: PostgresClient) async {
+        let failing = Mutex(false)
         while !Task.isCancelled {
             do {
                 try await client.withConnection { connection in
                     try await connection.listen(on: Self.channel) { notifications in
+                        if failing.withLock({ $0 }) {
+                            failing.withLock { $0 = false }
+                            self.logger.info("listening for other nodes' commits again")
+                        }
                         // Whatever committed while nobody listened is read now.
                         self.requestCatchUp.yield()
                         for try await notification in notifications {
@@ -78,7 +83,14 @@ final class PostgresFeedFollower: Sendable {
                 }
             } catch {
                 guard !Task.isCancelled else { return }
-                logger.warning("lost the notification connection; reconnecting", metadata: ["spool.error": "\(error)"])
+                // Once per outage, not once per attempt.
+                let first = failing.withLock { failing in
+                    defer { failing = true }
+                    return !failing
+                }
+                logger.log(
+                    level: first ? .warning : .debug, "cannot listen for other nodes' commits; retrying",
+                    metadata: ["spool.error": "\(String(reflecting: error))"])
             }
             try? await Task.sleep(for: .milliseconds(250))
         }
