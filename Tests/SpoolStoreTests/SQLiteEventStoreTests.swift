@@ -43,18 +43,22 @@ import Testing
             let path = try StreamPath("/ending")
             try await store.append(note(1), to: path)
             try await withTimeout {
+                let (historyRead, signalHistoryRead) = AsyncStream.makeStream(of: Void.self)
                 try await withThrowingTaskGroup(of: Int.self) { group in
                     group.addTask {
                         var waiting = store.tail(path).makeAsyncIterator()
                         var received = 0
                         while let delivery = try await waiting.next() {
                             if case .events(let events) = delivery { received += events.count }
+                            signalHistoryRead.yield()
                         }
                         return received
                     }
                     var catchingUp = store.tailFeed(prefix: .root).makeAsyncIterator()
                     #expect(try await catchingUp.nextEvents(count: 1).count == 1)
-                    try await Task.sleep(for: .milliseconds(50))
+                    // The waiting tail has read its history and waits (however loaded the machine is).
+                    for await _ in historyRead { break }
+                    try await Task.sleep(for: .milliseconds(20))
                     try await Self.close(store)
                     let end = try await catchingUp.next()
                     #expect(end == nil)
