@@ -68,7 +68,7 @@ struct PostgresAppendTransaction {
         try await createStreams(&streams, now: now)
         try await updateStreams(streams, now: now)
         try await insert(stored, streams: streams)
-        try await connection.query(
+        try await connection.run(
             """
             WITH moved AS (UPDATE spool_head SET position = \(last.position))
             SELECT pg_notify(\(PostgresFeedFollower.channel), \(String(last.position)))
@@ -77,9 +77,11 @@ struct PostgresAppendTransaction {
     }
 
     private func lockHead() async throws -> Int {
-        let rows = try await connection.query("SELECT position FROM spool_head FOR UPDATE", logger: logger)
-        for try await position in rows.decode(Int.self) { return position }
-        throw SpoolError(.internalError, "spool_head has no row; the schema is damaged")
+        let rows = try await connection.query("SELECT position FROM spool_head FOR UPDATE", logger: logger).collect()
+        guard let position = try rows.first?.decode(Int.self) else {
+            throw SpoolError(.internalError, "spool_head has no row; the schema is damaged")
+        }
+        return position
     }
 
     private func loadStreams(_ paths: Set<StreamPath>) async throws -> [StreamPath: StreamState] {
@@ -141,7 +143,7 @@ struct PostgresAppendTransaction {
     private func updateStreams(_ streams: [StreamPath: StreamState], now: Timestamp) async throws {
         let changed = streams.values.filter { $0.id != nil && $0.changed }
         guard !changed.isEmpty else { return }
-        try await connection.query(
+        try await connection.run(
             """
             UPDATE spool_streams s SET head_offset = v.head, paused = v.paused, updated_at = \(now.millisecondsSinceEpoch)
             FROM unnest(\(changed.map { $0.id! })::bigint[], \(changed.map(\.head))::bigint[], \(changed.map(\.paused))::boolean[])
@@ -153,7 +155,7 @@ struct PostgresAppendTransaction {
     /// Inserts every event of the batch with one statement. Absent metadata and keys
     /// travel as empty strings (neither can be empty when present).
     private func insert(_ events: [Event], streams: [StreamPath: StreamState]) async throws {
-        try await connection.query(
+        try await connection.run(
             """
             INSERT INTO spool_events (stream_id, "offset", position, type, payload, metadata, idempotency_key, created_at)
             SELECT stream_id, "offset", position, type, payload, NULLIF(metadata, ''), NULLIF(key, ''), created_at

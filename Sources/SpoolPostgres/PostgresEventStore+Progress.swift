@@ -36,7 +36,7 @@ extension PostgresEventStore: ProcessorStateStore {
         try await writing("save processor progress") { connection in
             if !snapshots.isEmpty {
                 // A snapshot never moves backwards, whichever node saves it.
-                try await connection.query(
+                try await connection.run(
                     """
                     INSERT INTO spool_snapshots (processor, stream_path, "offset", state)
                     SELECT \(processor), path, "offset", state
@@ -65,7 +65,7 @@ extension PostgresEventStore: ProcessorStateStore {
     private static func upsertCheckpoint(
         _ connection: PostgresConnection, consumer: String, position: Int, logger: Logger
     ) async throws {
-        try await connection.query(
+        try await connection.run(
             """
             INSERT INTO spool_checkpoints (consumer, position, updated_at)
             VALUES (\(consumer), \(position), \(Timestamp.now().millisecondsSinceEpoch))

@@ -86,9 +86,8 @@ public final class PostgresEventStore: EventStore, Service {
             do {
                 return try await client.withConnection { connection in
                     try await PostgresSchema.migrate(connection, logger: logger)
-                    let rows = try await connection.query("SELECT position FROM spool_head", logger: logger)
-                    for try await position in rows.decode(Int.self) { return position }
-                    return 0
+                    let rows = try await connection.query("SELECT position FROM spool_head", logger: logger).collect()
+                    return try rows.first?.decode(Int.self) ?? 0
                 }
             } catch {
                 logger.warning("cannot prepare the database; retrying", metadata: ["spool.error": "\(String(reflecting: error))"])
@@ -205,7 +204,7 @@ public final class PostgresEventStore: EventStore, Service {
     public func checkHealth() async throws {
         try await waitUntilReady()
         _ = try await withDatabase("reach the database", timeout: .seconds(2)) {
-            try await self.client.query("SELECT 1", logger: self.logger)
+            try await self.client.query("SELECT 1", logger: self.logger).collect()
         }
     }
 

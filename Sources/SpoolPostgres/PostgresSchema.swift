@@ -94,8 +94,8 @@ enum PostgresSchema {
     /// Applies every migration the database has not recorded yet.
     static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
         try await connection.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLockKey))", logger: logger)
-            try await connection.query(
+            try await connection.run("SELECT pg_advisory_xact_lock(\(migrationLockKey))", logger: logger)
+            try await connection.run(
                 """
                 CREATE TABLE IF NOT EXISTS spool_migrations (
                     version INT PRIMARY KEY,
@@ -111,9 +111,9 @@ enum PostgresSchema {
             }
             for migration in migrations where !applied.contains(migration.version) {
                 for statement in migration.sql {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
-                try await connection.query(
+                try await connection.run(
                     "INSERT INTO spool_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
                     logger: logger)
                 logger.info(

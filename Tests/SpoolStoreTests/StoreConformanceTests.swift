@@ -183,6 +183,13 @@ import Testing
         try await backend.check { try await $0.feedTailStartsAfterTheGivenPosition() }
     }
 
+    // MARK: Paused streams
+
+    @Test(arguments: StoreBackend.enabled)
+    func pausedStreamsRefuseAppendsUntilResumed(_ backend: StoreBackend) async throws {
+        try await backend.check { try await $0.pausedStreamsRefuseAppendsUntilResumed() }
+    }
+
     // MARK: Processor state
 
     @Test(arguments: StoreBackend.enabled)

@@ -36,7 +36,7 @@ public struct PostgresTestDatabase: Sendable {
         }
         let name = "spool_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         try await administer(serverURL) { connection, logger in
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+            try await connection.run(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
         }
         var components = URLComponents(string: serverURL)!
         components.path = "/" + name
@@ -56,10 +56,10 @@ public struct PostgresTestDatabase: Sendable {
     public func setReachable(_ reachable: Bool) async throws {
         guard let serverURL = ProcessInfo.processInfo.environment[Self.urlVariable] else { return }
         try await Self.administer(serverURL) { connection, logger in
-            try await connection.query(
+            try await connection.run(
                 PostgresQuery(unsafeSQL: "ALTER DATABASE \(name) ALLOW_CONNECTIONS \(reachable)"), logger: logger)
             if !reachable {
-                try await connection.query(
+                try await connection.run(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(name)", logger: logger)
             }
         }
@@ -67,7 +67,7 @@ public struct PostgresTestDatabase: Sendable {
 
     private func drop(_ serverURL: String) async throws {
         try await Self.administer(serverURL) { connection, logger in
-            try await connection.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+            try await connection.run(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
         }
     }
 
