@@ -4,8 +4,9 @@ import SpoolCore
 import SpoolTesting
 import Testing
 
-/// Several real `spool serve --postgres` nodes on one fresh database.
-@Suite(.enabled(if: PostgresTestDatabase.isEnabled), .timeLimit(.minutes(3)))
+/// Several real `spool serve --postgres` nodes on one fresh database; one test
+/// at a time, since each starts several servers.
+@Suite(.enabled(if: PostgresTestDatabase.isEnabled), .serialized, .timeLimit(.minutes(3)))
 struct MultiNodeTests {
     private func withNodes(
         _ count: Int, extraArguments: [String] = [], _ body: (PostgresTestDatabase, [SpoolProcess]) async throws -> Void
