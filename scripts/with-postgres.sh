@@ -44,9 +44,10 @@ trap 'exit 130' INT TERM
 
 "${run_as[@]}" "$bin/initdb" -D "$data/cluster" -U spool --auth=trust --encoding=UTF8 --no-sync >"$data/initdb.log" 2>&1 \
     || { cat "$data/initdb.log" >&2; exit 1; }
-# Throwaway data: no fsync needed for speed; max_connections leaves room for many test stores.
+# Throwaway data: fsync is off for speed unless SPOOL_TEST_POSTGRES_FSYNC=on (benchmarks);
+# max_connections leaves room for many test stores.
 "${run_as[@]}" "$bin/pg_ctl" -D "$data/cluster" -l "$data/server.log" -w -t 30 \
-    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$data -c max_connections=400 -c fsync=off" \
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$data -c max_connections=400 -c fsync=${SPOOL_TEST_POSTGRES_FSYNC:-off}" \
     start >/dev/null || { cat "$data/server.log" >&2; exit 1; }
 
 export SPOOL_TEST_POSTGRES_URL="postgres://spool@127.0.0.1:$port/postgres"
