@@ -40,7 +40,6 @@ stop() {
     rm -rf "$data"
 }
 trap stop EXIT
-trap 'exit 130' INT TERM
 
 "${run_as[@]}" "$bin/initdb" -D "$data/cluster" -U spool --auth=trust --encoding=UTF8 --no-sync >"$data/initdb.log" 2>&1 \
     || { cat "$data/initdb.log" >&2; exit 1; }
@@ -52,4 +51,9 @@ trap 'exit 130' INT TERM
 
 export SPOOL_TEST_POSTGRES_URL="postgres://spool@127.0.0.1:$port/postgres"
 echo "with-postgres: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $data)"
-"$@"
+# In the background, so a TERM (make test's timeout) reaches the command too and the
+# cluster still stops.
+"$@" &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 143' INT TERM
+wait "$child"
