@@ -13,8 +13,9 @@ import SpoolStore
 /// this one has committed or rolled back, so positions become visible strictly
 /// in order and stay gapless: a feed reader that has seen position N knows that
 /// N + 1 is the next event to become visible. Group commit makes the lock cheap:
-/// it is taken once per batch, not once per append, and held for a handful of
-/// round trips (all rows of a batch go in with one `unnest` statement each).
+/// it is taken once per batch, not once per append, and held for a few round
+/// trips: lock, read the streams (and the keys to replay), create new streams,
+/// then one statement writes every row of the batch.
 ///
 /// Every request is planned in memory first (`AppendPlan`); a refused request
 /// contributes no rows, while the others in the batch go ahead.
@@ -64,15 +65,9 @@ struct PostgresAppendTransaction {
                 outcomes.append(.failure(error))
             }
         }
-        guard let last = stored.last else { return (outcomes, []) }
+        guard !stored.isEmpty else { return (outcomes, []) }
         try await createStreams(&streams, now: now)
-        try await updateStreams(streams, now: now)
-        try await insert(stored, streams: streams)
-        try await connection.run(
-            """
-            WITH moved AS (UPDATE spool_head SET position = \(last.position))
-            SELECT pg_notify(\(PostgresFeedFollower.channel), \(String(last.position)))
-            """, logger: logger)
+        try await write(stored, streams: streams, now: now)
         return (outcomes, stored)
     }
 
@@ -140,31 +135,32 @@ struct PostgresAppendTransaction {
         }
     }
 
-    private func updateStreams(_ streams: [StreamPath: StreamState], now: Timestamp) async throws {
+    /// Moves the heads of existing streams, inserts the events, moves the store's head
+    /// and notifies the other nodes, in one statement: one round trip under the lock.
+    /// Absent metadata and keys travel as empty strings (neither can be empty when present).
+    private func write(_ events: [Event], streams: [StreamPath: StreamState], now: Timestamp) async throws {
         let changed = streams.values.filter { $0.id != nil && $0.changed }
-        guard !changed.isEmpty else { return }
+        let last = events[events.count - 1].position
         try await connection.run(
             """
-            UPDATE spool_streams s SET head_offset = v.head, paused = v.paused, updated_at = \(now.millisecondsSinceEpoch)
-            FROM unnest(\(changed.map { $0.id! })::bigint[], \(changed.map(\.head))::bigint[], \(changed.map(\.paused))::boolean[])
-                AS v(id, head, paused)
-            WHERE s.id = v.id
-            """, logger: logger)
-    }
-
-    /// Inserts every event of the batch with one statement. Absent metadata and keys
-    /// travel as empty strings (neither can be empty when present).
-    private func insert(_ events: [Event], streams: [StreamPath: StreamState]) async throws {
-        try await connection.run(
-            """
-            INSERT INTO spool_events (stream_id, "offset", position, type, payload, metadata, idempotency_key, created_at)
-            SELECT stream_id, "offset", position, type, payload, NULLIF(metadata, ''), NULLIF(key, ''), created_at
-            FROM unnest(
-                \(events.map { streams[$0.streamPath]!.id! })::bigint[], \(events.map(\.offset))::bigint[],
-                \(events.map(\.position))::bigint[], \(events.map(\.type))::text[], \(events.map(\.payloadJSON))::text[],
-                \(events.map { $0.metadataJSON ?? "" })::text[], \(events.map { $0.idempotencyKey ?? "" })::text[],
-                \(events.map(\.createdAt.millisecondsSinceEpoch))::bigint[]
-            ) AS v(stream_id, "offset", position, type, payload, metadata, key, created_at)
+            WITH moved_streams AS (
+                UPDATE spool_streams s SET head_offset = v.head, paused = v.paused, updated_at = \(now.millisecondsSinceEpoch)
+                FROM unnest(\(changed.map { $0.id! })::bigint[], \(changed.map(\.head))::bigint[], \(changed.map(\.paused))::boolean[])
+                    AS v(id, head, paused)
+                WHERE s.id = v.id
+            ), inserted AS (
+                INSERT INTO spool_events (stream_id, "offset", position, type, payload, metadata, idempotency_key, created_at)
+                SELECT stream_id, "offset", position, type, payload, NULLIF(metadata, ''), NULLIF(key, ''), created_at
+                FROM unnest(
+                    \(events.map { streams[$0.streamPath]!.id! })::bigint[], \(events.map(\.offset))::bigint[],
+                    \(events.map(\.position))::bigint[], \(events.map(\.type))::text[], \(events.map(\.payloadJSON))::text[],
+                    \(events.map { $0.metadataJSON ?? "" })::text[], \(events.map { $0.idempotencyKey ?? "" })::text[],
+                    \(events.map(\.createdAt.millisecondsSinceEpoch))::bigint[]
+                ) AS v(stream_id, "offset", position, type, payload, metadata, key, created_at)
+            ), moved_head AS (
+                UPDATE spool_head SET position = \(last)
+            )
+            SELECT pg_notify(\(PostgresFeedFollower.channel), \(String(last)))
             """, logger: logger)
     }
 }
