@@ -1,6 +1,7 @@
 # Spool: two commands do all the set-up on a fresh Debian machine.
 #   make run   installs missing packages, builds (release) and serves on http://127.0.0.1:4437
-#   make test  installs what tests need, builds and runs every test
+#   make test  installs what tests need (PostgreSQL included), builds and runs every test,
+#              the PostgreSQL ones on a throwaway cluster (scripts/with-postgres.sh)
 
 SYSTEM_PACKAGES := libsqlite3-dev libjavascriptcoregtk-4.1-dev
 TEST_PACKAGES := $(SYSTEM_PACKAGES) python3 python3-venv chromium chromium-driver
@@ -27,7 +28,7 @@ run: release
 test: export SWIFT_BACKTRACE = enable=yes,interactive=no,threads=crashed,registers=none,images=none,symbolicate=fast
 test: test-deps
 	swift build --build-tests
-	timeout --kill-after=30 1800 swift test --skip-build
+	SPOOL_REQUIRE_POSTGRES=1 timeout --kill-after=30 1800 scripts/with-postgres.sh swift test --skip-build
 	timeout --kill-after=30 600 scripts/test-clients.sh
 	timeout --kill-after=30 600 scripts/test-browser.sh
 

@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -52,6 +53,17 @@ let package = Package(
             dependencies: [
                 "SpoolCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SpoolPostgres",
+            dependencies: [
+                "SpoolCore",
+                "SpoolStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -93,6 +105,7 @@ let package = Package(
                 "SpoolCore",
                 "SpoolConsole",
                 "SpoolStore",
+                "SpoolPostgres",
                 "SpoolProcessors",
                 "SpoolAgent",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -153,6 +166,8 @@ let package = Package(
             dependencies: [
                 "SpoolCore",
                 "SpoolStore",
+                "SpoolPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 "SpoolServer",
                 "SpoolAgent",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -186,7 +201,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SpoolStoreTests",
-            dependencies: ["SpoolCore", "SpoolStore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "SpoolCore", "SpoolStore", "SpoolPostgres", "SpoolTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

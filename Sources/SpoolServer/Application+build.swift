@@ -5,6 +5,7 @@ import NIOCore
 import ServiceLifecycle
 import SpoolAgent
 import SpoolCore
+import SpoolPostgres
 import SpoolProcessors
 import SpoolStore
 
@@ -13,7 +14,8 @@ import SpoolStore
 /// `spool serve` and the tests both call this, so tests exercise the real wiring.
 /// - Parameters:
 ///   - configuration: where to listen and store, limits, auth.
-///   - store: a store to serve instead of opening the SQLite one in `dataDirectory`.
+///   - store: a store to serve instead of opening the one `configuration` names
+///     (PostgreSQL at `postgresURL`, else SQLite in `dataDirectory`).
 ///   - processors: processors to run besides the built-in ones.
 ///   - tools: agent tools besides the built-in ones (a tool of the same name replaces the built-in).
 ///   - onServerRunning: called with the bound port once the server accepts connections.
@@ -28,7 +30,7 @@ public func buildApplication(
     try configuration.validate()
     var logger = logger ?? Logger(label: "spool")
     logger.logLevel = configuration.logLevel
-    let store = try store ?? SQLiteEventStore(directory: configuration.dataDirectory, logger: logger)
+    let store = try store ?? openStore(configuration: configuration, logger: logger)
 
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
@@ -80,6 +82,14 @@ public func buildApplication(
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
+}
+
+/// The store `configuration` names: PostgreSQL when it has a URL, else SQLite.
+func openStore(configuration: SpoolServerConfiguration, logger: Logger) throws -> any EventStore & ProcessorStateStore & Service {
+    if let url = configuration.postgresURL {
+        return try PostgresEventStore(url: url, logger: logger)
+    }
+    return try SQLiteEventStore(directory: configuration.dataDirectory, logger: logger)
 }
 
 /// The items of a comma-separated setting, trimmed, without empties.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SpoolCore
+import SpoolPostgres
 import SpoolProcessors
 
 /// Everything `spool serve` can be told, with the defaults it uses.
@@ -14,6 +15,9 @@ public struct SpoolServerConfiguration: Sendable {
     public var port = 4437
     /// Directory of the SQLite store.
     public var dataDirectory = "./spool-data"
+    /// A `postgres://` URL: serve from this PostgreSQL database instead of SQLite, so
+    /// several nodes can serve the same streams (env `SPOOL_POSTGRES_URL`).
+    public var postgresURL: String?
     /// Bearer token required on every route but `/health` and `/hooks` (env `SPOOL_AUTH_TOKEN`).
     public var authToken: String?
     /// Allow binding a non-loopback address without a token.
@@ -39,6 +43,12 @@ public struct SpoolServerConfiguration: Sendable {
     public var circuitBreaker = CircuitBreakerLimit(maxEvents: 100, windowSeconds: 1)
 
     public init() {}
+
+    /// Which store this configuration serves from, for `spool serve`'s banner (no password).
+    public var storeDescription: String {
+        if let postgresURL { return "PostgreSQL store \(PostgresStoreConfiguration.redacted(postgresURL))" }
+        return "SQLite store in \(dataDirectory)"
+    }
 
     /// Whether `host` only accepts connections from this machine.
     public var isLoopback: Bool {

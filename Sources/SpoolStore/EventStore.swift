@@ -31,6 +31,10 @@ public protocol EventStore: Sendable {
 
     /// Where committed events are announced to live readers.
     var live: LiveHub { get }
+
+    /// Checks that the store can answer now, for `/health`.
+    /// - Throws: `unavailable` (503) when its database is out of reach.
+    func checkHealth() async throws
 }
 
 /// The outcome of an append.
@@ -50,6 +54,11 @@ public struct AppendResult: Sendable {
 }
 
 extension EventStore {
+    /// A store answers when it can read its head.
+    public func checkHealth() async throws {
+        _ = try await headPosition()
+    }
+
     /// Appends one input.
     @discardableResult
     public func append(_ input: AppendInput, to path: StreamPath) async throws -> Event {

@@ -13,7 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Argument(help: "What to measure: 'server' (default), 'processors' (replay, lag, circuit breaker), 'agent' (harness overhead, many agents) or 'workers' (JavaScript fold rate, deploy time); the last three run in process.")
     var suite: String = "server"
-    @Option(help: "Benchmark this server instead of starting one.") var server: String?
+    @Option(help: "Benchmark this server instead of starting one; several nodes of one cluster as URL,URL,… (appends and subscribers spread over them).") var server: String?
     @Option(name: .customLong("server-pid"), help: "Process id of --server, to report its memory.") var serverPID: Int32?
     @Flag(help: "A small, fast run (smoke test).") var quick = false
     @Option(help: "Live subscribers.") var subscribers: Int?
@@ -65,17 +65,18 @@ struct BenchCommand: AsyncParsableCommand {
         }
         let process: BenchServerProcess? = server == nil ? try BenchServerProcess(executable: Self.executablePath) : nil
         defer { process?.stop() }
-        let baseURL = server ?? process!.baseURL
+        let nodes = server.map { $0.split(separator: ",").map(String.init) } ?? [process!.baseURL]
+        let baseURL = nodes[0]
         let http = BenchRunner.makeHTTPClient(connections: options.subscribers + options.concurrentClients + 16)
         let runner = BenchRunner(
-            baseURL: baseURL, token: ProcessInfo.processInfo.environment["SPOOL_AUTH_TOKEN"], http: http,
+            baseURL: baseURL, otherNodes: Array(nodes.dropFirst()), token: ProcessInfo.processInfo.environment["SPOOL_AUTH_TOKEN"], http: http,
             serverPID: process?.pid ?? serverPID)
         do {
             let report = try await runner.run(options) { line in
                 FileHandle.standardError.write(Data("\(line)\n".utf8))
             }
             try await http.shutdown()
-            printFlushed("spool bench against \(baseURL)\n")
+            printFlushed("spool bench against \(nodes.joined(separator: ", "))\n")
             printFlushed(report.table, terminator: "")
         } catch {
             try? await http.shutdown()

@@ -10,10 +10,11 @@ import SpoolServer
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run a Spool server on an embedded SQLite store.",
+        abstract: "Run a Spool server on an embedded SQLite store, or as one node of several on PostgreSQL.",
         discussion: """
             Set SPOOL_AUTH_TOKEN to require 'Authorization: Bearer <token>' on every route but /health and /hooks.
             Binding anything but loopback without a token is refused unless --insecure is given.
+            With --postgres (or SPOOL_POSTGRES_URL), every node started on the same database serves the same streams.
             Stop with Ctrl-C or SIGTERM: in-flight appends finish, live reads end, the database closes cleanly.
             """)
 
@@ -23,6 +24,8 @@ struct ServeCommand: AsyncParsableCommand {
     var port = Int(ProcessInfo.processInfo.environment["SPOOL_PORT"] ?? "") ?? 4437
     @Option(help: "Data directory for the SQLite store (env SPOOL_DATA).")
     var data = ProcessInfo.processInfo.environment["SPOOL_DATA"] ?? "./spool-data"
+    @Option(help: "Serve from this PostgreSQL database instead of SQLite, e.g. postgres://spool@127.0.0.1:5432/spool (env SPOOL_POSTGRES_URL).")
+    var postgres: String?
     @Flag(help: "Allow binding a non-loopback address without SPOOL_AUTH_TOKEN.")
     var insecure = false
     @Option(
@@ -43,6 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.dataDirectory = data
+        configuration.postgresURL = postgres ?? ProcessInfo.processInfo.environment["SPOOL_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        let storeDescription = configuration.storeDescription
         configuration.insecure = insecure
         configuration.authToken = ProcessInfo.processInfo.environment["SPOOL_AUTH_TOKEN"]
         configuration.logLevel = level
@@ -55,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
         let app: any ApplicationProtocol
         do {
             app = try await buildApplication(configuration: configuration, processors: processors) { boundPort in
-                printFlushed("Spool listening on http://\(displayHost):\(boundPort) (data: \(data))")
+                printFlushed("Spool listening on http://\(displayHost):\(boundPort) (\(storeDescription))")
                 printFlushed(ProviderRegistry(environment: ProcessInfo.processInfo.environment).describe())
             }
         } catch let error as ConfigurationError {

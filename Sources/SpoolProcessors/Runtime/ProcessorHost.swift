@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 import SpoolCore
@@ -5,6 +6,9 @@ import SpoolStore
 import Synchronization
 
 /// Runs processors inside the server, as one Service.
+///
+/// On a store shared by several nodes (a `ProcessorLeaseStore`), each processor
+/// runs on one node at a time, the holder of its lease (see `ProcessorLease`).
 ///
 /// ```swift
 /// let host = ProcessorHost(store: store, processors: [CircuitBreaker(), Counter()], logger: logger)
@@ -20,6 +24,8 @@ public final class ProcessorHost: Service {
     /// Processors added while the host runs, by key (their name unless `add` was given one).
     private let added = Mutex<[String: any ProcessorRunning]>([:])
     private let starts = AsyncStream<any ProcessorRunning>.makeStream()
+    /// Names this node as a lease holder.
+    let nodeID = "node-" + UUID().uuidString
 
     /// Every running processor: those given at start, then those added since.
     var runners: [any ProcessorRunning] {
@@ -48,7 +54,7 @@ public final class ProcessorHost: Service {
     public func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for runner in fixedRunners {
-                group.addTask { try await runner.run() }
+                group.addTask { try await self.runExclusively(runner) }
             }
             // A host without processors still lives until shutdown, as services must.
             let starts = self.starts
@@ -60,7 +66,7 @@ public final class ProcessorHost: Service {
                 let logger = logger
                 group.addTask {
                     do {
-                        try await runner.run()
+                        try await self.runExclusively(runner)
                     } catch is CancellationError {
                     } catch {
                         // An added processor failing must not take the host (and the server) down.
@@ -70,6 +76,15 @@ public final class ProcessorHost: Service {
             }
             try await group.waitForAll()
         }
+    }
+
+    /// Runs `runner` here, or with a shared store only while this node holds its lease.
+    private func runExclusively(_ runner: any ProcessorRunning) async throws {
+        guard let leases = store as? any ProcessorLeaseStore else { return try await runner.run() }
+        let lease = ProcessorLease(
+            name: "processor:" + runner.storageName, holder: nodeID, leases: leases, duration: configuration.leaseDuration,
+            logger: logger)
+        try await lease.whileHeld { try await runner.run() }
     }
 
     /// Starts `processor` while the host runs, replacing (stopping) a processor added before under the same key.

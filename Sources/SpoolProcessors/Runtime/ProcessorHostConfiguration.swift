@@ -14,6 +14,9 @@ public struct ProcessorHostConfiguration: Sendable {
     public var retry = RetryPolicy(attempts: 4, initialDelay: .milliseconds(100))
     /// Stream states kept in memory per lane before they are written out and dropped.
     public var maximumCachedStreams = 10_000
+    /// On a store shared by several nodes, how long a node's claim to run a processor
+    /// lasts without renewal: the longest a dead node's processors wait for another node.
+    public var leaseDuration: Duration = .seconds(10)
 
     public init() {}
 }

@@ -8,6 +8,8 @@ import Synchronization
 /// What the host needs of a runner, whatever its processor's state type.
 protocol ProcessorRunning: Sendable {
     var name: String { get }
+    /// Names its checkpoint and snapshots (and, on a shared store, its lease).
+    var storageName: String { get }
     var streams: StreamPattern { get }
     func run() async throws
     func state(of stream: StreamPath, at offset: Int?) async throws -> (offset: Int, state: JSONValue)
@@ -53,7 +55,6 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     let configuration: ProcessorHostConfiguration
     let logger: Logger
     private let progress: Mutex<Progress>
-    private let inFlight: AsyncSemaphore
     /// The processor's snapshot policy, looked up once: a dynamic cast per event is costly.
     private let snapshotPolicy: (any SnapshotPolicy)?
     /// The processor's offloaded reducer, looked up once like the snapshot policy.
@@ -107,7 +108,6 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         logger[metadataKey: "spool.processor"] = "\(processor.name)"
         self.logger = logger
         progress = Mutex(Progress())
-        inFlight = AsyncSemaphore(permits: configuration.maximumInFlight)
         snapshotPolicy = processor as? any SnapshotPolicy
         offloaded = processor as? any OffloadedReducing
         interest = processor as? any EventInterest
@@ -122,6 +122,8 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
             $0.savedCheckpoint = start
         }
         logger.debug("processor starting", metadata: ["spool.position": "\(start)"])
+        // Per run: a run cancelled mid-way (a lost lease) must not leak permits into the next one.
+        let inFlight = AsyncSemaphore(permits: configuration.maximumInFlight)
         let lanes: [Lane] = (0..<max(1, configuration.lanes)).map { _ in AsyncStream<[Event]>.makeStream() }
         let tail = store.tailFeed(prefix: processor.streams.prefix, after: start)
         let stoppedAlready = stopper.withLock { stopper in
@@ -131,14 +133,14 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         if stoppedAlready { tail.close() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for lane in lanes {
-                group.addTask { try await self.runLane(lane.stream) }
+                group.addTask { try await self.runLane(lane.stream, inFlight: inFlight) }
             }
             let (flushStop, flushStopper) = AsyncStream<Void>.makeStream()
             group.addTask { await self.flushPeriodically(until: flushStop) }
             try await withGracefulShutdownHandler {
                 for try await delivery in tail {
                     guard case .events(let events) = delivery else { continue }
-                    await dispatch(events, lanes: lanes)
+                    await dispatch(events, lanes: lanes, inFlight: inFlight)
                 }
             } onGracefulShutdown: {
                 tail.close()
@@ -163,7 +165,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
 
     /// Hands a feed delivery to the lanes: one batch per lane, so a busy feed costs
     /// one hand-over per lane rather than one per event.
-    private func dispatch(_ events: [Event], lanes: [Lane]) async {
+    private func dispatch(_ events: [Event], lanes: [Lane], inFlight: AsyncSemaphore) async {
         var batches = Array(repeating: [Event](), count: lanes.count)
         let followed = events.map { wants($0) }
         for (event, isFollowed) in zip(events, followed) where isFollowed {
@@ -191,7 +193,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     }
 
     /// Handles the events of the streams hashed to one lane, in order.
-    private func runLane(_ batches: AsyncStream<[Event]>) async throws {
+    private func runLane(_ batches: AsyncStream<[Event]>, inFlight: AsyncSemaphore) async throws {
         var cache: [StreamPath: StreamEntry] = [:]
         for await batch in batches {
             for event in batch {

@@ -213,11 +213,10 @@ public final class SQLiteEventStore: EventStore, Service {
 
     /// A SQL condition selecting paths under `prefix` with an index range scan.
     static func prefixFilter(_ prefix: StreamPrefix, column: String) -> (String, [any DatabaseValueConvertible]) {
-        if prefix == .root { return ("", []) }
-        // Paths below `/a/b` sort between `/a/b/` and `/a/b0` ('0' follows '/').
+        guard let bounds = prefix.descendantBounds else { return ("", []) }
         return (
             "AND (\(column) = ? OR (\(column) > ? AND \(column) < ?))",
-            [prefix.rawValue, prefix.rawValue + "/", prefix.rawValue + "0"]
+            [prefix.rawValue, bounds.lower, bounds.upper]
         )
     }
 

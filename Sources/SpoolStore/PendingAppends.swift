@@ -3,12 +3,18 @@ import SpoolCore
 
 /// Appends waiting for the writer. Whoever enqueues into an idle queue schedules
 /// a drain; every append that arrives before the drain runs shares its
-/// transaction and its one fsync (group commit).
-final class PendingAppends: Sendable {
-    struct Request: Sendable {
-        var path: StreamPath
-        var inputs: [AppendInput]
-        var continuation: CheckedContinuation<AppendResult, any Error>
+/// transaction and its one fsync (group commit). Used by every backend.
+public final class PendingAppends: Sendable {
+    public struct Request: Sendable {
+        public var path: StreamPath
+        public var inputs: [AppendInput]
+        public var continuation: CheckedContinuation<AppendResult, any Error>
+
+        public init(path: StreamPath, inputs: [AppendInput], continuation: CheckedContinuation<AppendResult, any Error>) {
+            self.path = path
+            self.inputs = inputs
+            self.continuation = continuation
+        }
     }
 
     private struct State {
@@ -18,8 +24,10 @@ final class PendingAppends: Sendable {
 
     private let state = Mutex(State())
 
+    public init() {}
+
     /// Queues a request; returns true when the caller must schedule a drain.
-    func enqueue(_ request: Request) -> Bool {
+    public func enqueue(_ request: Request) -> Bool {
         state.withLock { state in
             state.requests.append(request)
             if state.drainScheduled { return false }
@@ -29,7 +37,7 @@ final class PendingAppends: Sendable {
     }
 
     /// Takes every queued request; later arrivals schedule the next drain.
-    func takeAll() -> [Request] {
+    public func takeAll() -> [Request] {
         state.withLock { state in
             state.drainScheduled = false
             defer { state.requests = [] }

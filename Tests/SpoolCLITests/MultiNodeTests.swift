@@ -1,0 +1,163 @@
+import Foundation
+import SpoolClient
+import SpoolCore
+import SpoolTesting
+import Testing
+
+/// Several real `spool serve --postgres` nodes on one fresh database; one test
+/// at a time, since each starts several servers.
+@Suite(.enabled(if: PostgresTestDatabase.isEnabled), .serialized, .timeLimit(.minutes(3)))
+struct MultiNodeTests {
+    private func withNodes(
+        _ count: Int, extraArguments: [String] = [], _ body: (PostgresTestDatabase, [SpoolProcess]) async throws -> Void
+    ) async throws {
+        try await PostgresTestDatabase.with { database in
+            var nodes: [SpoolProcess] = []
+            defer { for node in nodes { node.stop() } }
+            for _ in 0..<count {
+                let node = try await SpoolProcess.serve(
+                    dataDirectory: TestServer.temporaryDirectory(), extraArguments: ["--postgres", database.url] + extraArguments)
+                try await SpoolClient(baseURL: node.baseURL).health()
+                nodes.append(node)
+            }
+            try await body(database, nodes)
+            for node in nodes { await node.terminate() }
+        }
+    }
+
+    /// Concurrent appends to the same streams through three nodes; an SSE tail
+    /// and a feed on every node see every event exactly once, in order.
+    @Test func threeNodesServeTheSameStreamsLive() async throws {
+        try await withNodes(3) { _, nodes in
+            let streams = try ["/multi/a", "/multi/b"].map(StreamPath.init)
+            let perNodeAndStream = 40
+            let perStream = perNodeAndStream * nodes.count
+            let clients = nodes.map { SpoolClient(baseURL: $0.baseURL) }
+            try await withThrowingTaskGroup(of: (String, [Int]).self) { group in
+                for (index, client) in clients.enumerated() {
+                    for path in streams {
+                        group.addTask {
+                            var offsets: [Int] = []
+                            for try await event in client.tail(path) {
+                                offsets.append(event.offset)
+                                if offsets.count == perStream { break }
+                            }
+                            return ("tail of \(path) on node \(index)", offsets)
+                        }
+                    }
+                    group.addTask {
+                        var positions: [Int] = []
+                        for try await event in client.feed(prefix: "/multi") {
+                            positions.append(event.position)
+                            if positions.count == perStream * streams.count { break }
+                        }
+                        return ("feed on node \(index)", positions)
+                    }
+                }
+                try await withThrowingTaskGroup(of: Void.self) { writers in
+                    for (index, client) in clients.enumerated() {
+                        for path in streams {
+                            writers.addTask {
+                                for n in 1...perNodeAndStream {
+                                    try await client.append(
+                                        AppendInput(type: "test/note", payload: ["node": .int(Int64(index)), "n": .int(Int64(n))]),
+                                        to: path)
+                                }
+                            }
+                        }
+                    }
+                    try await writers.waitForAll()
+                }
+                var results: [(String, [Int])] = []
+                for try await result in group { results.append(result) }
+                for (reader, numbers) in results {
+                    let expected = Array(1...(reader.hasPrefix("feed") ? perStream * streams.count : perStream))
+                    #expect(numbers == expected, "\(reader) saw \(numbers.count) events, not each once in order")
+                }
+            }
+        }
+    }
+
+    /// `kill -9` of the node running the processors: another node takes over within
+    /// the lease time, and every ping gets exactly one pong.
+    @Test func anotherNodeTakesOverTheProcessorsOfAKilledNode() async throws {
+        try await withNodes(2, extraArguments: ["--demo"]) { _, nodes in
+            let path = try StreamPath("/demo/takeover")
+            let pings = 600
+            // The first node started first, so it holds the processors' leases.
+            let first = SpoolClient(baseURL: nodes[0].baseURL)
+            let second = SpoolClient(baseURL: nodes[1].baseURL)
+            for batch in 0..<(pings / 100) {
+                try await first.append(
+                    (0..<100).map { try AppendInput(type: "demo/ping", payload: ["n": .int(Int64(batch * 100 + $0))]) },
+                    to: path)
+            }
+            func all() async throws -> [Event] {
+                var events: [Event] = []
+                while true {
+                    let page = try await second.read(path, after: events.last?.offset ?? 0, limit: 10_000)
+                    events += page
+                    if page.count < 10_000 { return events }
+                }
+            }
+            #expect(try await eventually(timeout: .seconds(30)) { try await all().contains { $0.type == "demo/pong" } })
+            await nodes[0].kill()
+            for n in pings..<(pings + 100) { try await second.append(AppendInput(type: "demo/ping", payload: ["n": .int(Int64(n))]), to: path) }
+            let total = pings + 100
+            #expect(try await eventually(timeout: .seconds(60)) { try await all().filter { $0.type == "demo/pong" }.count >= total })
+            try await Task.sleep(for: .milliseconds(500))
+            let events = try await all()
+            let answered = events.filter { $0.type == "demo/pong" }.compactMap { $0.payload["pingOffset"]?.intValue }
+            let pingOffsets = events.filter { $0.type == "demo/ping" }.map { Int64($0.offset) }
+            #expect(answered.count == total, "exactly one pong per ping, none twice")
+            #expect(Set(answered) == Set(pingOffsets))
+        }
+    }
+
+    /// The database goes away while nodes run: health and appends answer 503, and
+    /// both recover by themselves when it is back, with nothing acknowledged lost.
+    @Test func nodesAnswer503WhileTheDatabaseIsAwayAndRecover() async throws {
+        try await withNodes(2) { database, nodes in
+            let path = try StreamPath("/outage")
+            let clients = nodes.map { SpoolClient(baseURL: $0.baseURL) }
+            var acknowledged: [Int] = []
+            for n in 1...10 {
+                try await clients[n % 2].append(AppendInput(type: "test/note", payload: ["n": .int(Int64(n))]), to: path)
+                acknowledged.append(n)
+            }
+            try await database.setReachable(false)
+            for client in clients {
+                let status = try await healthStatus(client)
+                #expect(status.code == 503, "health during the outage: \(status)")
+                #expect(status.body.contains("unavailable") && status.body.contains("database"))
+            }
+            do {
+                try await clients[0].append(AppendInput(type: "test/note", payload: ["n": 999]), to: path)
+                Issue.record("an append succeeded while the database was away")
+            } catch let error as SpoolError {
+                #expect(error.code == .unavailable)
+            }
+            try await database.setReachable(true)
+            for client in clients {
+                #expect(await eventually(timeout: .seconds(20)) { (try? await healthStatus(client).code) == 200 })
+            }
+            for n in 11...20 {
+                try await clients[n % 2].append(AppendInput(type: "test/note", payload: ["n": .int(Int64(n))]), to: path)
+                acknowledged.append(n)
+            }
+            for client in clients {
+                let stored = try await client.read(path).compactMap { $0.payload["n"]?.intValue }.map(Int.init)
+                #expect(stored == acknowledged)
+            }
+        }
+    }
+
+    private func healthStatus(_ client: SpoolClient) async throws -> (code: Int, body: String) {
+        do {
+            try await client.health()
+            return (200, "")
+        } catch let error as SpoolError {
+            return (error.code.httpStatus, "\(error.code) \(error.message)")
+        }
+    }
+}

@@ -1,0 +1,157 @@
+import SpoolCore
+import SpoolPostgres
+import SpoolStore
+import SpoolTesting
+import Testing
+
+/// What only the PostgreSQL store does: several nodes on one database.
+/// Each test gets a fresh database on the cluster `scripts/with-postgres.sh` started.
+@Suite(.enabled(if: PostgresTestDatabase.isEnabled), .timeLimit(.minutes(2)))
+struct PostgresEventStoreTests {
+    /// Runs `body` with `count` stores ("nodes") on one fresh database.
+    private func withNodes(_ count: Int, _ body: ([PostgresEventStore]) async throws -> Void) async throws {
+        try await PostgresTestDatabase.with { database in
+            let running = RunningStores()
+            do {
+                var nodes: [PostgresEventStore] = []
+                for _ in 0..<count { nodes.append(try await running.open(url: database.url, live: LiveHub())) }
+                try await body(nodes)
+                await running.closeAll()
+            } catch {
+                await running.closeAll()
+                throw error
+            }
+        }
+    }
+
+    /// The failure a naive sequence column allows: a reader polling the feed sees
+    /// position N+1 committed before N and skips N. Three nodes append
+    /// concurrently (single events and batches, 16 writers each) while a reader
+    /// polls the feed on a fourth; every position it sees must be the next one.
+    @Test func feedReaderNeverSkipsAPositionUnderConcurrentAppendsFromSeveralNodes() async throws {
+        try await withNodes(4) { nodes in
+            let writers = nodes.prefix(3)
+            let reader = nodes[3]
+            let writersPerNode = 16, appendsPerWriter = 25, batchSize = 3
+            // Every fourth append of a writer is a batch.
+            let total = writers.count * writersPerNode * (appendsPerWriter + (appendsPerWriter / 4) * (batchSize - 1))
+            let streams = try (0..<5).map { try StreamPath("/hammer/s\($0)") }
+            let seen = try await withTimeout(.seconds(90)) {
+                try await withThrowingTaskGroup(of: [Int]?.self) { group in
+                    group.addTask {
+                        var positions: [Int] = []
+                        var cursor = 0
+                        while positions.count < total {
+                            let page = try await reader.readFeed(prefix: .root, after: cursor, limit: 500)
+                            for event in page {
+                                if event.position != cursor + 1 {
+                                    Issue.record("after position \(cursor) the feed returned \(event.position)")
+                                }
+                                cursor = event.position
+                                positions.append(event.position)
+                            }
+                            if page.isEmpty { try await Task.sleep(for: .milliseconds(1)) }
+                        }
+                        return positions
+                    }
+                    for (nodeIndex, node) in writers.enumerated() {
+                        for writer in 0..<writersPerNode {
+                            group.addTask {
+                                for n in 0..<appendsPerWriter {
+                                    let path = streams[(nodeIndex + writer + n) % streams.count]
+                                    let extra: JSONObject = ["node": .int(Int64(nodeIndex)), "writer": .int(Int64(writer))]
+                                    if n % 4 == 3 {
+                                        _ = try await node.append(notes(1...batchSize, extra: extra), to: path)
+                                    } else {
+                                        try await node.append(note(n, extra: extra), to: path)
+                                    }
+                                }
+                                return nil
+                            }
+                        }
+                    }
+                    var seen: [Int] = []
+                    for try await result in group { if let result { seen = result } }
+                    return seen
+                }
+            }
+            expectSequence(seen, equals: Array(1...total), "positions")
+            var stored = 0
+            for path in streams {
+                let events = try await reader.read(path, after: 0, limit: 10_000)
+                expectSequence(events.map(\.offset), equals: events.indices.map { $0 + 1 }, "offsets of \(path)")
+                stored += events.count
+            }
+            #expect(stored == total)
+        }
+    }
+
+    /// An append on one node reaches live feed tails on every node, once and in order.
+    @Test func liveTailsOnEveryNodeSeeEveryNodesAppendsOnceInOrder() async throws {
+        try await withNodes(3) { nodes in
+            let perNode = 60
+            let total = perNode * nodes.count
+            try await withTimeout(.seconds(60)) {
+                try await withThrowingTaskGroup(of: [Int].self) { group in
+                    for node in nodes {
+                        var tail = node.tailFeed(prefix: try StreamPrefix("/live")).makeAsyncIterator()
+                        group.addTask { try await tail.nextEvents(count: total).map(\.position) }
+                    }
+                    try await Task.sleep(for: .milliseconds(100))
+                    try await withThrowingTaskGroup(of: Void.self) { writers in
+                        for (index, node) in nodes.enumerated() {
+                            writers.addTask {
+                                for n in 1...perNode { try await node.append(note(n), to: StreamPath("/live/node\(index)")) }
+                            }
+                        }
+                        try await writers.waitForAll()
+                    }
+                    for try await positions in group {
+                        expectSequence(positions, equals: Array(1...total), "positions seen live")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Nodes starting together on an empty database migrate it once.
+    @Test func nodesStartingTogetherMigrateOnce() async throws {
+        try await PostgresTestDatabase.with { database in
+            let running = RunningStores()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 { group.addTask { _ = try await running.open(url: database.url, live: LiveHub()) } }
+                try await group.waitForAll()
+            }
+            await running.closeAll()
+            let store = try await running.open(url: database.url, live: LiveHub())
+            try await store.append(note(1), to: StreamPath("/after-migration"))
+            #expect(try await store.headPosition() == 1)
+            await running.closeAll()
+        }
+    }
+
+    @Test func unreachableDatabaseIsUnavailable() async throws {
+        var configuration = try PostgresStoreConfiguration(url: "postgres://spool@127.0.0.1:1/none")
+        configuration.requestTimeout = .milliseconds(300)
+        let store = PostgresEventStore(configuration: configuration, logger: StoreBackend.logger)
+        let task = Task { _ = try? await store.run() }
+        defer { task.cancel() }
+        let error = await spoolError { try await store.checkHealth() }
+        #expect(error?.code == .unavailable)
+        let appendError = await spoolError { try await store.append(note(1), to: StreamPath("/x")) }
+        #expect(appendError?.code == .unavailable)
+    }
+
+    @Test func configurationParsesURLs() throws {
+        let configuration = try PostgresStoreConfiguration(url: "postgres://ada:s%40cret@db.example:6543/spool?sslmode=require&pool_size=7")
+        #expect(configuration.client.host == "db.example")
+        #expect(configuration.client.port == 6543)
+        #expect(configuration.client.username == "ada")
+        #expect(configuration.client.password == "s@cret")
+        #expect(configuration.client.database == "spool")
+        #expect(configuration.client.options.maximumConnections == 7)
+        #expect(PostgresStoreConfiguration.redacted("postgres://ada:secret@h/db") == "postgres://ada:***@h/db")
+        #expect(throws: SpoolError.self) { try PostgresStoreConfiguration(url: "mysql://h/db") }
+        #expect(throws: SpoolError.self) { try PostgresStoreConfiguration(url: "postgres://h/db?sslmode=bogus") }
+    }
+}
