@@ -197,14 +197,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         var cache: [StreamPath: StreamEntry] = [:]
         for await batch in batches {
             for event in batch {
-                do {
-                    try await handle(event, cache: &cache)
-                } catch is CancellationError {
-                    throw CancellationError()
-                } catch {
-                    // Reading or snapshotting failed (store trouble): record and move on rather than stall the lane.
-                    logger.error("could not handle event", metadata: ["spool.stream": "\(event.streamPath)", "spool.offset": "\(event.offset)", "spool.error": "\(error)"])
-                }
+                try await handleRetrying(event, cache: &cache)
                 progress.withLock { $0.tracker.completed(event.position) }
             }
             inFlight.release(batch.count)
@@ -218,13 +211,38 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         }
     }
 
+    /// Handles an event, waiting out store trouble (a database that is away): skipping the
+    /// event would lose its reaction for good, so the lane waits and tries again.
+    private func handleRetrying(_ event: Event, cache: inout [StreamPath: StreamEntry]) async throws {
+        for failure in 1... {
+            do {
+                return try await handle(event, cache: &cache)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                let delay = Self.storeTroubleRetry.delay(afterFailure: min(failure, 10)) ?? .seconds(5)
+                logger.error(
+                    "could not handle event; trying again",
+                    metadata: ["spool.stream": "\(event.streamPath)", "spool.offset": "\(event.offset)", "spool.error": "\(error)", "spool.delay": "\(delay)"])
+                try await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    /// Waits between tries at an event the store would not let the runner handle.
+    private static var storeTroubleRetry: RetryPolicy { RetryPolicy(attempts: 11, initialDelay: .milliseconds(100), maximumDelay: .seconds(5)) }
+
+    /// Handles one event. On an error the stream's entry leaves the cache, so a retry starts from
+    /// the last snapshot and refolds: nothing half-done (reduced but not reacted to) is kept.
     private func handle(_ event: Event, cache: inout [StreamPath: StreamEntry]) async throws {
         // Out of the cache while it changes, so the state is not copied on write.
         let cached = cache.removeValue(forKey: event.streamPath)
         var entry: StreamEntry
         if let cached { entry = cached } else { entry = try await loadEntry(event.streamPath) }
-        defer { cache[event.streamPath] = entry }
-        guard event.offset > entry.offset else { return }  // handled before a restart
+        guard event.offset > entry.offset else {  // handled before a restart
+            cache[event.streamPath] = entry
+            return
+        }
         // A cached entry has seen every event of its stream this runner wanted; one just
         // loaded from a snapshot may be behind the event (events before a restart).
         if cached == nil, event.offset > entry.offset + 1 {
@@ -239,6 +257,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
             queueSnapshot(of: event.streamPath, entry)
             entry.snapshotOffset = entry.offset
         }
+        cache[event.streamPath] = entry
     }
 
     /// The stream's state from its snapshot, or the initial state.
