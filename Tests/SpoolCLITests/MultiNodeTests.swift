@@ -9,14 +9,16 @@ import Testing
 @Suite(.enabled(if: PostgresTestDatabase.isEnabled), .serialized, .timeLimit(.minutes(3)))
 struct MultiNodeTests {
     private func withNodes(
-        _ count: Int, extraArguments: [String] = [], _ body: (PostgresTestDatabase, [SpoolProcess]) async throws -> Void
+        _ count: Int, extraArguments: [String] = [], environment: [String: String] = [:],
+        _ body: (PostgresTestDatabase, [SpoolProcess]) async throws -> Void
     ) async throws {
         try await PostgresTestDatabase.with { database in
             var nodes: [SpoolProcess] = []
             defer { for node in nodes { node.stop() } }
             for _ in 0..<count {
                 let node = try await SpoolProcess.serve(
-                    dataDirectory: TestServer.temporaryDirectory(), extraArguments: ["--postgres", database.url] + extraArguments)
+                    dataDirectory: TestServer.temporaryDirectory(), extraArguments: ["--postgres", database.url] + extraArguments,
+                    environment: environment)
                 try await SpoolClient(baseURL: node.baseURL).health()
                 nodes.append(node)
             }
@@ -111,6 +113,38 @@ struct MultiNodeTests {
             let pingOffsets = events.filter { $0.type == "demo/ping" }.map { Int64($0.offset) }
             #expect(answered.count == total, "exactly one pong per ping, none twice")
             #expect(Set(answered) == Set(pingOffsets))
+        }
+    }
+
+    /// `kill -9` of the node running an agent mid-turn (its tool call waiting): the other
+    /// node finishes the turn; the tool runs once and nothing is appended twice or lost.
+    @Test func anotherNodeFinishesTheTurnOfAKilledNode() async throws {
+        try await withNodes(2, environment: ["OPENAI_API_KEY": "", "ANTHROPIC_API_KEY": ""]) { _, nodes in
+            let path = try StreamPath("/agents/takeover")
+            // The first node started first, so it holds the processors' leases.
+            let first = SpoolClient(baseURL: nodes[0].baseURL, httpClient: failFastHTTPClient)
+            let second = SpoolClient(baseURL: nodes[1].baseURL)
+            try await first.append(AppendInput(type: "agent/configured", payload: ["tools": ["wait"]]), to: path)
+            try await first.append(AppendInput(type: "agent/input-added", payload: ["content": #"/tool wait {"seconds":2}"#]), to: path)
+            #expect(try await eventually(timeout: .seconds(30)) {
+                try await second.read(path).contains { $0.type == "spool/append-scheduled" }
+            })
+            await nodes[0].kill()
+
+            func finalAnswers() async throws -> [Event] {
+                try await second.read(path, limit: 10_000).filter {
+                    $0.type == "llm/response-completed" && ($0.payload["toolCalls"]?.arrayValue?.isEmpty ?? true)
+                }
+            }
+            #expect(try await eventually(timeout: .seconds(60)) { try await finalAnswers().count == 1 })
+            try await Task.sleep(for: .seconds(1))
+            let events = try await second.read(path, limit: 10_000)
+            #expect(events.filter { $0.type == "spool/append-scheduled" }.count == 1, "the wait tool ran once")
+            #expect(events.filter { $0.type == "tool/call-completed" }.count == 1)
+            #expect(try await finalAnswers().count == 1)
+            #expect(try await finalAnswers().first?.payload["content"] == "Tool wait returned: waited 2.0 seconds")
+            let requests = events.filter { $0.type == "llm/request-started" }.compactMap { $0.payload["requestId"]?.stringValue }
+            #expect(requests.count == Set(requests).count, "no request started twice")
         }
     }
 
