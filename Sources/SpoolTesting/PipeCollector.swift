@@ -9,8 +9,7 @@ final class PipeCollector: @unchecked Sendable {
     private var consumed = 0
     private var ended = false
 
-    init(_ pipe: Pipe) {
-        let handle = pipe.fileHandleForReading
+    init(_ handle: FileHandle) {
         Thread { [self] in
             while true {
                 let chunk = handle.availableData

@@ -2,7 +2,7 @@ import Foundation
 
 /// The built `spool` executable run as a child process, as a user would run it.
 public final class SpoolProcess: @unchecked Sendable {
-    public let process: Process
+    public let process: ChildProcess
     /// `http://127.0.0.1:PORT` once a `serve` process listens.
     public private(set) var baseURL = ""
     private let output: PipeCollector
@@ -37,38 +37,11 @@ public final class SpoolProcess: @unchecked Sendable {
     }
 
     public init(arguments: [String], environment: [String: String] = [:], standardInput: Data? = nil) throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
-        process.environment = merged
-        let outputPipe = Pipe(), errorPipe = Pipe()
-        process.standardOutput = outputPipe
-        process.standardError = errorPipe
-        output = PipeCollector(outputPipe)
-        errors = PipeCollector(errorPipe)
-        if let standardInput {
-            let input = Pipe()
-            process.standardInput = input
-            try Self.launch(process)
-            input.fileHandleForWriting.write(standardInput)
-            try input.fileHandleForWriting.close()
-        } else {
-            process.standardInput = FileHandle.nullDevice
-            try Self.launch(process)
-        }
-    }
-
-    /// Tests start children from many threads at once, and Foundation's
-    /// `Process.run()` on Linux was seen to crash (in a `memcpy`) when it did:
-    /// launches take turns.
-    private static let launching = NSLock()
-
-    private static func launch(_ process: Process) throws {
-        launching.lock()
-        defer { launching.unlock() }
-        try process.run()
+        process = try ChildProcess(executable: Self.executable, arguments: arguments, environment: merged, standardInput: standardInput)
+        output = PipeCollector(process.standardOutput)
+        errors = PipeCollector(process.standardError)
     }
 
     private func waitForListening() throws {
@@ -98,7 +71,7 @@ public final class SpoolProcess: @unchecked Sendable {
         var note = ""
         if !ended || !waitForExit(until: deadline) {
             Foundation.kill(process.processIdentifier, SIGKILL)
-            note = "\n[spool \((process.arguments ?? []).joined(separator: " ")) still running after \(Int(Self.patience)) s: killed]"
+            note = "\n[spool \(process.arguments.joined(separator: " ")) still running after \(Int(Self.patience)) s: killed]"
             FileHandle.standardError.write(Data((note + "\n").utf8))  // in the test log, whatever the test checks
         }
         process.waitUntilExit()
