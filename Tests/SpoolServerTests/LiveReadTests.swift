@@ -150,7 +150,7 @@ import Testing
             try await http.append("/live", type: "e1")
             // The built-in processors follow the feed too; count readers on top of them.
             let baseline = store.live.subscriberCount
-            try await withDeadline {
+            try await withDeadline(.seconds(30)) {  // generous: a full parallel test run on two cores is slow
                 await withThrowingTaskGroup(of: Void.self) { group in
                     let (opened, openedSink) = AsyncStream<Void>.makeStream()
                     group.addTask {
@@ -165,7 +165,7 @@ import Testing
                     group.cancelAll()
                     try? await group.waitForAll()
                 }
-                try await eventually { store.live.subscriberCount == baseline }
+                try await eventually(.seconds(25)) { store.live.subscriberCount == baseline }
             }
             // And the server goes on serving, live reads included.
             try await http.append("/live", type: "e2")
