@@ -98,20 +98,21 @@ import Testing
     /// AsyncHTTPClient keeps reconnecting until the attempt's deadline, so a
     /// refused connection fails each attempt at its timeout, with the last error.
     @Test func reportsConnectionErrorsAfterRetrying() async throws {
-        let url = try await LoopbackHTTPServer.refusingURL()
-        let configuration = [configured(["name": "nobody", "url": .string(url)])]
-        let appender = try await deliver(
+        let appender = try await LoopbackHTTPServer.withRefusingURL { url in
+            let configuration = [configured(["name": "nobody", "url": .string(url)])]
+            return try await deliver(
             TestEvents.event("demo/ping", offset: 2), after: configuration,
-            with: processor(retry: RetryPolicy(attempts: 2, initialDelay: .milliseconds(5)), attemptTimeout: .milliseconds(300)))
+            // 1 s per attempt: with less, a busy machine sometimes reached the deadline before the first refusal.
+                with: processor(retry: RetryPolicy(attempts: 2, initialDelay: .milliseconds(5)), attemptTimeout: .seconds(1)))
+        }
         let failure = try #require(appender.inputs.first)
         #expect(failure.type == "spool/subscription-failed")
         #expect(failure.payload["attempts"] == 2)
-        #expect(failure.payload["error"]?.stringValue?.contains("refused") == true)
+        #expect(failure.payload["error"]?.stringValue?.contains("refused") == true, "\(failure.payload)")
     }
 
     @Test func reportsEachFailedSubscriptionUnderItsOwnKey() async throws {
-        let refusing = try await LoopbackHTTPServer.refusingURL()
-        try await LoopbackHTTPServer.with(status: { _ in 200 }) { server in
+        try await LoopbackHTTPServer.withRefusingURL { refusing in try await LoopbackHTTPServer.with(status: { _ in 200 }) { server in
             let configuration = [
                 configured(["name": "a-down", "url": .string(refusing)], offset: 1),
                 configured(["name": "b-up", "url": .string(server.url)], offset: 2),
@@ -126,7 +127,7 @@ import Testing
             #expect(appender.inputs.map(\.idempotencyKey) == [0, 2].map {
                 ProcessorContext.idempotencyKey(processor: "subscriptions", source: event, ordinal: $0)
             })
-        }
+        } }
     }
 
     @Test func deliversOnlyMatchingTypes() async throws {

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -48,12 +49,23 @@ struct LoopbackHTTPServer: Sendable {
     }
 
     /// A loopback URL nothing listens on, so connecting is refused.
-    static func refusingURL() async throws -> String {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 0
-        try await channel.close()
-        return "http://127.0.0.1:\(port)/hook"
+    /// Runs `body` with a loopback URL whose port refuses connections: bound but not listening,
+    /// and held for the whole body, so no other test's server can take the port meanwhile.
+    static func withRefusingURL<T>(_ body: (String) async throws -> T) async throws -> T {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard bound else { throw IOError(errnoCode: errno, reason: "bind") }
+        return try await body("http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))/hook")
     }
 }
 
