@@ -57,7 +57,7 @@ public final class WorkerManager: Sendable {
 
     /// Stops worker `name` if it was configured on `stream` (by `spool/worker-removed`).
     func remove(name: String, stream: StreamPath, at position: Int) {
-        let identity = stream.rawValue + "#" + name
+        let identity = WorkerSpec.identity(stream: stream, name: name)
         let removed = state.withLock { registry -> Bool in
             guard let current = registry.current[identity], current.sourcePosition < position else { return false }
             registry.current[identity] = nil

@@ -72,7 +72,10 @@ public struct WorkerSpec: Codable, Sendable, Equatable {
 
     /// Who the worker is: its name on the stream that configured it. Streams
     /// name their workers independently, so two agents may each run a `counter`.
-    public var identity: String { stream.rawValue + "#" + name }
+    public var identity: String { Self.identity(stream: stream, name: name) }
+
+    /// The identity of the worker `name` configured on `stream`.
+    static func identity(stream: StreamPath, name: String) -> String { stream.rawValue + "#" + name }
 
     /// Names this version's checkpoint and snapshots: `worker:NAME@POSITION`.
     var storageName: String { "\(processorName)@\(sourcePosition)" }

@@ -71,7 +71,7 @@ public final class LiveHub: Sendable {
     /// Announces committed events, which must come in position order.
     public func publish(_ events: [Event]) {
         guard !events.isEmpty else { return }
-        var deliveries: [(Mailbox, [Event])] = []
+        var deliveries: [(Mailbox, [Event], bytes: Int)] = []
         subscribers.withLock { subscribers in
             var index = 0
             while index < events.count {
@@ -81,17 +81,18 @@ public final class LiveHub: Sendable {
                 while end < events.count, events[end].streamPath == path { end += 1 }
                 if let readers = subscribers.byStream[path] {
                     let slice = Array(events[index..<end])
-                    for reader in readers.values { if let mailbox = reader.value { deliveries.append((mailbox, slice)) } }
+                    let bytes = Mailbox.byteCount(of: slice)  // once, however many read the stream
+                    for reader in readers.values { if let mailbox = reader.value { deliveries.append((mailbox, slice, bytes)) } }
                 }
                 index = end
             }
             for (_, entry) in subscribers.byPrefix {
                 guard let mailbox = entry.mailbox.value else { continue }
                 let matching = events.filter { entry.prefix.matches($0.streamPath) }
-                if !matching.isEmpty { deliveries.append((mailbox, matching)) }
+                if !matching.isEmpty { deliveries.append((mailbox, matching, Mailbox.byteCount(of: matching))) }
             }
         }
-        for (mailbox, events) in deliveries { mailbox.deliver(events) }
+        for (mailbox, events, bytes) in deliveries { mailbox.deliver(events, bytes: bytes) }
     }
 
     /// Wakes idle readers so they can send keep-alives.

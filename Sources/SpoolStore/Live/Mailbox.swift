@@ -52,10 +52,15 @@ public final class Mailbox: Sendable {
 
     deinit { onCancel(self) }
 
-    func deliver(_ events: [Event]) {
+    /// The payload and metadata bytes of `events`, which count against `byteCapacity`.
+    static func byteCount(of events: [Event]) -> Int {
+        events.reduce(0) { $0 + $1.payloadJSON.utf8.count + ($1.metadataJSON?.utf8.count ?? 0) }
+    }
+
+    /// Hands over `events`, whose `byteCount` the hub computed once for every mailbox they go to.
+    func deliver(_ events: [Event], bytes: Int) {
         let wake: (CheckedContinuation<Delivery?, Never>, Delivery)? = state.withLock { state in
             guard !state.closed, !state.overflowed else { return nil }
-            let bytes = events.reduce(0) { $0 + $1.payloadJSON.utf8.count + ($1.metadataJSON?.utf8.count ?? 0) }
             if state.pending.count + events.count > capacity || state.pendingBytes + bytes > byteCapacity {
                 state.overflowed = true
                 state.pending = []
