@@ -158,7 +158,8 @@ public struct BenchRunner: Sendable {
     func liveDelivery(_ options: BenchOptions, into report: inout BenchReport) async throws {
         let loads = try loads()
         let load = loads[0]
-        let path = "/bench/live"
+        // A stream of its own per run, so a reused server's earlier bench events are not measured again.
+        let path = "/bench/live/\(RawHTTPLoad.now())"
         try await prepare([path])
         let connected = Counter()
         let latencies = try await withThrowingTaskGroup(of: [UInt64].self) { group in
