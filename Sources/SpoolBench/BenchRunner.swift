@@ -16,6 +16,9 @@ public struct BenchRunner: Sendable {
     let http: HTTPClient
     /// The server's process id, when known, for memory readings.
     let serverPID: Int32?
+    /// Prefixes this run's streams, so a reused server's earlier runs (and the
+    /// streams their bursts paused) do not affect it.
+    let runPrefix = "/bench/\(RawHTTPLoad.now() / 1_000_000)"
 
     var baseURL: String { nodes[0] }
 
@@ -94,11 +97,15 @@ public struct BenchRunner: Sendable {
         return ByteBuffer(string: count == 1 ? one : "[" + Array(repeating: one, count: count).joined(separator: ",") + "]")
     }
 
-    /// Lifts the circuit breaker's limit on a bench stream: load is what we are here for.
+    /// Lifts the circuit breaker's limit on bench streams (load is what we are here for),
+    /// and waits until the breaker has read that, so a burst does not trip it first.
+    /// The breaker still judges every event: at most 100,000 (its largest limit) within
+    /// a millisecond, which keeps as few event times per stream as its default does.
     func prepare(_ paths: [String]) async throws {
         let configure = ByteBuffer(
-            string: #"{"type":"spool/circuit-breaker-configured","payload":{"maxEvents":100000000,"windowSeconds":1}}"#)
+            string: #"{"type":"spool/circuit-breaker-configured","payload":{"maxEvents":100000,"windowSeconds":0.001}}"#)
         for path in paths { try await post(path, configure) }
+        try await waitForProcessorsToCatchUp()
     }
 
     func post(_ path: String, _ body: ByteBuffer) async throws {
@@ -117,9 +124,9 @@ public struct BenchRunner: Sendable {
     func sequentialAppends(_ options: BenchOptions, into report: inout BenchReport) async throws {
         let load = try RawHTTPLoad(baseURL: baseURL, token: token)
         let body = appendBody(count: 1)
-        try await prepare(["/bench/sequential"])
-        _ = try await load.post("/bench/sequential", count: 50) { body }
-        let latencies = try await load.post("/bench/sequential", count: options.sequentialAppends) { body }
+        try await prepare([runPrefix + "/sequential"])
+        _ = try await load.post(runPrefix + "/sequential", count: 50) { body }
+        let latencies = try await load.post(runPrefix + "/sequential", count: options.sequentialAppends) { body }
         let stats = Percentiles(latencies.map { Double($0) })
         report.add("append latency p50 (1 client)", BenchReport.milliseconds(stats.p50), target: "≤ 1 ms")
         report.add("append latency p99 (1 client)", BenchReport.milliseconds(stats.p99), target: "≤ 5 ms")
@@ -129,13 +136,13 @@ public struct BenchRunner: Sendable {
         let loads = try loads()
         let body = appendBody(count: batchSize)
         let requestsPerClient = batchSize == 1 ? options.singleEventsPerClient : options.batchesPerClient
-        try await prepare((0..<16).map { "/bench/concurrent/\(batchSize)/\($0)" })
+        try await prepare((0..<16).map { runPrefix + "/concurrent/\(batchSize)/\($0)" })
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for client in 0..<options.concurrentClients {
                 let load = loads[client % loads.count]
                 group.addTask {
-                    _ = try await load.post("/bench/concurrent/\(batchSize)/\(client % 16)", count: requestsPerClient) { body }
+                    _ = try await load.post(runPrefix + "/concurrent/\(batchSize)/\(client % 16)", count: requestsPerClient) { body }
                 }
             }
             try await group.waitForAll()
@@ -158,8 +165,7 @@ public struct BenchRunner: Sendable {
     func liveDelivery(_ options: BenchOptions, into report: inout BenchReport) async throws {
         let loads = try loads()
         let load = loads[0]
-        // A stream of its own per run, so a reused server's earlier bench events are not measured again.
-        let path = "/bench/live/\(RawHTTPLoad.now())"
+        let path = runPrefix + "/live"
         try await prepare([path])
         let connected = Counter()
         let latencies = try await withThrowingTaskGroup(of: [UInt64].self) { group in
@@ -210,7 +216,7 @@ public struct BenchRunner: Sendable {
     // MARK: Catch-up read
 
     func catchUpRead(_ options: BenchOptions, into report: inout BenchReport) async throws {
-        let path = "/bench/catch-up"
+        let path = runPrefix + "/catch-up"
         try await prepare([path])
         let batch = appendBody(count: 1000)
         let batches = options.catchUpEvents / 1000

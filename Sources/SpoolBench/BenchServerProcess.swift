@@ -17,7 +17,7 @@ public final class BenchServerProcess: Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.arguments = [
-            "serve", "--port", "0", "--data", dataDirectory, "--log-level", "warning", "--circuit-breaker", "100000000/1s",
+            "serve", "--port", "0", "--data", dataDirectory, "--log-level", "warning", "--circuit-breaker", "100000/0.001s",
         ]
         let output = Pipe()
         process.standardOutput = output
