@@ -5,9 +5,19 @@ public struct AppendInput: Sendable, Equatable {
 
     public var type: String
     /// Always a JSON object.
-    public var payload: JSONValue
+    public var payload: JSONValue {
+        didSet { payloadJSON = payload.jsonString }
+    }
     /// A JSON object, if given.
-    public var metadata: JSONValue?
+    public var metadata: JSONValue? {
+        didSet { metadataJSON = metadata?.jsonString }
+    }
+    /// `payload` as the compact JSON text that is stored, encoded once where the
+    /// input is made (the request's task) rather than in the store's writer, which
+    /// every append waits for.
+    public private(set) var payloadJSON: String
+    /// `metadata` as compact JSON text, if any.
+    public private(set) var metadataJSON: String?
     public var idempotencyKey: String?
     /// The head offset the stream must have before this append (0 = empty stream).
     public var expectedOffset: Int?
@@ -36,6 +46,8 @@ public struct AppendInput: Sendable, Equatable {
         self.type = type
         self.payload = payload
         self.metadata = metadata
+        payloadJSON = payload.jsonString
+        metadataJSON = metadata?.jsonString
         self.idempotencyKey = idempotencyKey
         self.expectedOffset = expectedOffset
     }

@@ -89,7 +89,7 @@ public struct AppendPlan: Sendable {
             case .store(let input):
                 let event = Event(
                     streamPath: path, offset: headBefore + stored.count + 1, position: firstPosition + stored.count,
-                    type: input.type, payloadJSON: input.payload.jsonString, metadataJSON: input.metadata?.jsonString,
+                    type: input.type, payloadJSON: input.payloadJSON, metadataJSON: input.metadataJSON,
                     idempotencyKey: input.idempotencyKey, createdAt: now)
                 stored.append(event)
                 answer.append(event)

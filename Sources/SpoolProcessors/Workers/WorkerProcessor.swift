@@ -197,7 +197,7 @@ struct WorkerProcessor: StreamProcessor, VersionedProcessor, OffloadedReducing {
         if input.type.hasPrefix("spool/") {
             throw SpoolError(.invalidEvent, "workers may not append reserved spool/ events (\(input.type))")
         }
-        let size = input.payload.jsonString.utf8.count + (input.metadata?.jsonString.utf8.count ?? 0)
+        let size = input.payloadJSON.utf8.count + (input.metadataJSON?.utf8.count ?? 0)
         guard size <= limits.maximumEventBytes else {
             throw SpoolError(.payloadTooLarge, "the event is \(size) bytes; workers may append at most \(limits.maximumEventBytes)")
         }

@@ -37,7 +37,7 @@ enum AppendRequestBody {
     }
 
     private static func checkSize(_ input: AppendInput, limit: Int, index: Int?) throws(SpoolError) {
-        let size = input.payload.jsonString.utf8.count + (input.metadata?.jsonString.utf8.count ?? 0)
+        let size = input.payloadJSON.utf8.count + (input.metadataJSON?.utf8.count ?? 0)
         if size > limit {
             throw SpoolError(.payloadTooLarge, "event of \(size) bytes exceeds the limit of \(limit) bytes")
         }

@@ -24,7 +24,7 @@ struct HookRoutes: Sendable {
             headers: request.headers.map { ($0.name.canonicalName, $0.value) },
             body: Array(body.readableBytesView))
         let input = try delivery.appendInput()
-        let size = input.payload.jsonString.utf8.count
+        let size = input.payloadJSON.utf8.count
         guard size <= configuration.maximumEventBytes else {
             throw SpoolError(.payloadTooLarge, "webhook event of \(size) bytes exceeds the limit of \(configuration.maximumEventBytes) bytes")
         }

@@ -80,14 +80,22 @@ public final class LiveHub: Sendable {
                 var end = index + 1
                 while end < events.count, events[end].streamPath == path { end += 1 }
                 if let readers = subscribers.byStream[path] {
-                    let slice = Array(events[index..<end])
+                    let slice = index == 0 && end == events.count ? events : Array(events[index..<end])
                     let bytes = Mailbox.byteCount(of: slice)  // once, however many read the stream
                     for reader in readers.values { if let mailbox = reader.value { deliveries.append((mailbox, slice, bytes)) } }
                 }
                 index = end
             }
+            // Feed readers of the whole store (every processor) share one array and one byte count.
+            var allBytes: Int?
             for (_, entry) in subscribers.byPrefix {
                 guard let mailbox = entry.mailbox.value else { continue }
+                if entry.prefix == .root {
+                    let bytes = allBytes ?? Mailbox.byteCount(of: events)
+                    allBytes = bytes
+                    deliveries.append((mailbox, events, bytes))
+                    continue
+                }
                 let matching = events.filter { entry.prefix.matches($0.streamPath) }
                 if !matching.isEmpty { deliveries.append((mailbox, matching, Mailbox.byteCount(of: matching))) }
             }

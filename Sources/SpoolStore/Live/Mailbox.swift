@@ -66,7 +66,8 @@ public final class Mailbox: Sendable {
                 state.pending = []
                 state.pendingBytes = 0
             } else {
-                state.pending.append(contentsOf: events)
+                // An idle reader takes the delivery's array as it is: shared, not copied event by event.
+                if state.pending.isEmpty { state.pending = events } else { state.pending.append(contentsOf: events) }
                 state.pendingBytes += bytes
             }
             guard let waiter = state.waiter.take() else { return nil }

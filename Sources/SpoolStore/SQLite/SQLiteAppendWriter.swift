@@ -32,17 +32,8 @@ struct SQLiteAppendWriter {
         let (stored, answer) = plan.events(path: path, firstPosition: nextPosition, now: now)
         guard !stored.isEmpty else { return AppendResult(events: answer, storedCount: 0) }
         let id = try streamID ?? createStream(path)
-        let insert = try db.cachedStatement(
-            sql: """
-                INSERT INTO events (stream_id, offset, position, type, payload, metadata, idempotency_key, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        for event in stored {
-            try insert.execute(arguments: [
-                id, event.offset, event.position, event.type, event.payloadJSON, event.metadataJSON, event.idempotencyKey,
-                now.millisecondsSinceEpoch,
-            ])
-        }
+        let insert = try EventInsertStatement(db)
+        for event in stored { try insert.insert(event, streamID: id, db: db) }
         nextPosition += stored.count
         storedEvents += stored
         try db.cachedStatement(sql: "UPDATE streams SET head_offset = ?, updated_at = ?, paused = ? WHERE id = ?")
