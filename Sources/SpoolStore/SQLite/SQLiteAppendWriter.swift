@@ -12,6 +12,17 @@ struct SQLiteAppendWriter {
     private(set) var nextPosition: Int
     /// Events stored by this transaction, in position order.
     private(set) var storedEvents: [Event] = []
+    /// The streams this transaction touched, as they stand in it: many appends of
+    /// one group often go to the same stream, which is then read once and its row
+    /// updated once, by `saveStreamHeads()`.
+    private var streams: [StreamPath: StreamRow] = [:]
+
+    private struct StreamRow {
+        var id: Int64?
+        var head: Int
+        var paused: Bool
+        var changed = false
+    }
 
     init(db: Database, now: Timestamp) throws {
         self.db = db
@@ -22,23 +33,44 @@ struct SQLiteAppendWriter {
 
     /// Appends a request's inputs to one stream, or throws a `SpoolError` having written nothing.
     mutating func append(_ inputs: [AppendInput], to path: StreamPath) throws -> AppendResult {
-        let stream = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT id, head_offset, paused FROM streams WHERE path = ?"), arguments: [path.rawValue])
-        let streamID: Int64? = stream?[0]
-        let plan = try AppendPlan(inputs, to: path, head: stream?[1] ?? 0, paused: stream?[2] ?? false) { key in
+        var stream = try streams[path] ?? loadStream(path)
+        let streamID = stream.id
+        let plan = try AppendPlan(inputs, to: path, head: stream.head, paused: stream.paused) { key in
             guard let streamID else { return nil }
             return try storedEvent(streamID: streamID, path: path, key: key)
         }
         let (stored, answer) = plan.events(path: path, firstPosition: nextPosition, now: now)
-        guard !stored.isEmpty else { return AppendResult(events: answer, storedCount: 0) }
+        guard !stored.isEmpty else {
+            streams[path] = stream
+            return AppendResult(events: answer, storedCount: 0)
+        }
         let id = try streamID ?? createStream(path)
         let insert = try EventInsertStatement(db)
         for event in stored { try insert.insert(event, streamID: id, db: db) }
         nextPosition += stored.count
         storedEvents += stored
-        try db.cachedStatement(sql: "UPDATE streams SET head_offset = ?, updated_at = ?, paused = ? WHERE id = ?")
-            .execute(arguments: [plan.headAfter, now.millisecondsSinceEpoch, plan.pausedAfter, id])
+        stream.id = id
+        stream.head = plan.headAfter
+        stream.paused = plan.pausedAfter
+        stream.changed = true
+        streams[path] = stream
         return AppendResult(events: answer, storedCount: stored.count)
+    }
+
+    /// Writes the head offset and pause state of every stream this transaction appended to;
+    /// call it once, before committing.
+    func saveStreamHeads() throws {
+        let update = try db.cachedStatement(sql: "UPDATE streams SET head_offset = ?, updated_at = ?, paused = ? WHERE id = ?")
+        for stream in streams.values where stream.changed {
+            try update.execute(arguments: [stream.head, now.millisecondsSinceEpoch, stream.paused, stream.id])
+        }
+    }
+
+    private func loadStream(_ path: StreamPath) throws -> StreamRow {
+        let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT id, head_offset, paused FROM streams WHERE path = ?"), arguments: [path.rawValue])
+        guard let row else { return StreamRow(id: nil, head: 0, paused: false) }
+        return StreamRow(id: row[0], head: row[1], paused: row[2])
     }
 
     private func createStream(_ path: StreamPath) throws -> Int64 {

@@ -10,6 +10,8 @@ import Synchronization
 ///
 /// Concurrent appends share transactions (group commit): while the writer is
 /// busy, arriving appends queue up and are committed together with one fsync.
+/// Live readers hear of committed events from a queue of their own, in commit
+/// order, so announcing them never holds up the next commit.
 ///
 /// ```swift
 /// let store = try SQLiteEventStore(directory: "./spool-data", logger: logger)
@@ -20,6 +22,9 @@ public final class SQLiteEventStore: EventStore, Service {
     public let databasePath: String
     private let pool: DatabasePool
     private let pending = PendingAppends()
+    /// Announces committed events to live readers in commit order, off the writer,
+    /// which meanwhile starts the next group's transaction.
+    private let publisher = DispatchQueue(label: "spool.sqlite.publish")
     private let streamIDs = Mutex<[StreamPath: Int64]>([:])
     private let logger: Logger
 
@@ -86,6 +91,7 @@ public final class SQLiteEventStore: EventStore, Service {
                     outcomes.append(.failure(error))
                 }
             }
+            try writer.saveStreamHeads()
             try db.execute(sql: "COMMIT")
             committed = writer.storedEvents
         } catch {
@@ -94,7 +100,7 @@ public final class SQLiteEventStore: EventStore, Service {
             let failure = SpoolError(.internalError, "the store could not commit the append", cause: error)
             outcomes = Array(repeating: .failure(failure), count: requests.count)
         }
-        live.publish(committed)
+        if !committed.isEmpty { publisher.async { [live, committed] in live.publish(committed) } }
         for (request, outcome) in zip(requests, outcomes) {
             request.continuation.resume(with: outcome)
         }
