@@ -435,14 +435,15 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
 
     // MARK: Inspection
 
-    /// Every stream's state as last snapshotted (for services that act on all streams at start).
-    func snapshotStates() async throws -> [StreamPath: Processor.State] {
-        var states: [StreamPath: Processor.State] = [:]
+    /// Every stream's state as last snapshotted, with the offset it is the state as of
+    /// (for services that act on all streams at start).
+    func snapshots() async throws -> [StreamPath: (offset: Int, state: Processor.State)] {
+        var states: [StreamPath: (offset: Int, state: Processor.State)] = [:]
         for snapshot in try await store.snapshots(processor: storageName) {
             guard let envelope = try? JSONDecoder().decode(SnapshotEnvelope.self, from: Data(snapshot.stateJSON.utf8)) else {
                 continue
             }
-            states[snapshot.stream] = envelope.state
+            states[snapshot.stream] = (snapshot.offset, envelope.state)
         }
         return states
     }
