@@ -17,6 +17,7 @@ struct PostgresRestartTests {
         try await PostgresTestCluster.with { cluster in
             try await SpoolNodes.with(2, postgresURL: cluster.url) { nodes in
                 let path = try StreamPath("/restart/notes")
+                let load = try StreamPath("/restart/load")
                 let clients = nodes.map { SpoolClient(baseURL: $0.baseURL) }
                 var acknowledged: [Int] = []
                 func append(_ n: Int) async throws {
@@ -30,6 +31,10 @@ struct PostgresRestartTests {
                     group.addTask { try await subscriber.read(until: 20) }
                     #expect(await eventually(timeout: .seconds(30)) { subscriber.events.count == 10 })
 
+                    // Processors are busy with a backlog when the database goes away.
+                    for _ in 1...5 {
+                        try await clients[0].append((1...1000).map { _ in try AppendInput(type: "test/load") }, to: load)
+                    }
                     try await cluster.stop()
                     for client in clients {
                         #expect(
@@ -62,10 +67,29 @@ struct PostgresRestartTests {
                     #expect(received && !subscriber.hasEnded, "the live subscriber stalled or its connection ended")
                     group.cancelAll()
                 }
+                #expect(
+                    try await eventually(timeout: .seconds(90), every: .milliseconds(500)) { try await processorsSettled(clients) },
+                    "after the restart, every processor runs on exactly one node and catches up")
                 #expect(subscriber.events.map(\.offset) == Array(1...20))
                 #expect(subscriber.events.compactMap { $0.payload["n"]?.intValue }.map(Int.init) == acknowledged)
             }
         }
+    }
+}
+
+/// Whether every processor runs on exactly one of the nodes, and has handled every event there.
+private func processorsSettled(_ clients: [SpoolClient]) async throws -> Bool {
+    var names: Set<String> = []
+    var running: [String: [JSONValue]] = [:]
+    for client in clients {
+        for status in try await client.send(.GET, "/processors").arrayValue ?? [] {
+            guard let name = status["name"]?.stringValue else { continue }
+            names.insert(name)
+            if status["runsHere"]?.boolValue == true { running[name, default: []].append(status) }
+        }
+    }
+    return !names.isEmpty && names.allSatisfy { name in
+        running[name]?.count == 1 && running[name]?.first?["lag"]?.intValue == 0
     }
 }
 

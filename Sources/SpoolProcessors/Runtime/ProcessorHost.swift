@@ -169,11 +169,15 @@ public final class ProcessorHost: Service {
         return try await runner.snapshots()
     }
 
-    /// Each processor's checkpoint, lag and failures.
+    /// Each processor's checkpoint, lag and failures, and whether it runs on this node.
     public func statuses() async throws -> [ProcessorStatus] {
         let head = try await store.headPosition()
         var statuses: [ProcessorStatus] = []
-        for runner in runners { statuses.append(try await runner.status(headPosition: head)) }
+        for runner in runners {
+            var status = try await runner.status(headPosition: head)
+            status.runsHere = runsHere(runner.name)
+            statuses.append(status)
+        }
         return statuses
     }
 }
