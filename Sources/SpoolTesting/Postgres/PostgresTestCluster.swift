@@ -66,7 +66,8 @@ public struct PostgresTestCluster: Sendable {
         guard let programs = programsDirectory else {
             throw SpoolProcessError("PostgreSQL is not installed (no initdb): run scripts/install-deps.sh postgresql")
         }
-        let directory = NSTemporaryDirectory() + "spool-postgres-" + UUID().uuidString
+        // In /tmp, not $TMPDIR: the PostgreSQL user must reach it, and the socket path must stay short.
+        let directory = "/tmp/spool-postgres-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var prefix: [String] = []
         if getuid() == 0 {
