@@ -244,7 +244,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SpoolCLITests",
-            dependencies: ["spool", "SpoolCore", "SpoolClient", "SpoolTesting"],
+            dependencies: [
+                "spool", "SpoolCore", "SpoolClient", "SpoolTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -13,17 +13,9 @@ struct MultiNodeTests {
         _ body: (PostgresTestDatabase, [SpoolProcess]) async throws -> Void
     ) async throws {
         try await PostgresTestDatabase.with { database in
-            var nodes: [SpoolProcess] = []
-            defer { for node in nodes { node.stop() } }
-            for _ in 0..<count {
-                let node = try await SpoolProcess.serve(
-                    dataDirectory: TestServer.temporaryDirectory(), extraArguments: ["--postgres", database.url] + extraArguments,
-                    environment: environment)
-                try await SpoolClient(baseURL: node.baseURL).health()
-                nodes.append(node)
+            try await SpoolNodes.with(count, postgresURL: database.url, extraArguments: extraArguments, environment: environment) {
+                try await body(database, $0)
             }
-            try await body(database, nodes)
-            for node in nodes { await node.terminate() }
         }
     }
 
@@ -161,7 +153,7 @@ struct MultiNodeTests {
             }
             try await database.setReachable(false)
             for client in clients {
-                let status = try await healthStatus(client)
+                let status = try await SpoolNodes.healthStatus(client)
                 #expect(status.code == 503, "health during the outage: \(status)")
                 #expect(status.body.contains("unavailable") && status.body.contains("database"))
             }
@@ -173,7 +165,7 @@ struct MultiNodeTests {
             }
             try await database.setReachable(true)
             for client in clients {
-                #expect(await eventually(timeout: .seconds(20)) { (try? await healthStatus(client).code) == 200 })
+                #expect(await eventually(timeout: .seconds(20)) { (try? await SpoolNodes.healthStatus(client).code) == 200 })
             }
             for n in 11...20 {
                 try await clients[n % 2].append(AppendInput(type: "test/note", payload: ["n": .int(Int64(n))]), to: path)
@@ -183,15 +175,6 @@ struct MultiNodeTests {
                 let stored = try await client.read(path).compactMap { $0.payload["n"]?.intValue }.map(Int.init)
                 #expect(stored == acknowledged)
             }
-        }
-    }
-
-    private func healthStatus(_ client: SpoolClient) async throws -> (code: Int, body: String) {
-        do {
-            try await client.health()
-            return (200, "")
-        } catch let error as SpoolError {
-            return (error.code.httpStatus, "\(error.code) \(error.message)")
         }
     }
 }

@@ -3,9 +3,16 @@ import Synchronization
 /// Bounds how many events are in flight between the feed and the processors,
 /// so a slow processor makes the feed wait instead of filling memory.
 final class AsyncSemaphore: Sendable {
+    private struct Waiter {
+        var id: Int
+        var count: Int
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
     private struct State {
         var inUse = 0
-        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var waiters: [Waiter] = []
+        var lastWaiterID = 0
     }
 
     private let limit: Int
@@ -15,32 +22,59 @@ final class AsyncSemaphore: Sendable {
 
     /// Takes `count` permits, waiting while that would exceed the limit. A request
     /// larger than the limit is granted alone, when nothing else is in flight.
-    func acquire(_ count: Int) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let granted = state.withLock { state in
-                if state.waiters.isEmpty && Self.fits(count, inUse: state.inUse, limit: limit) {
-                    state.inUse += count
-                    return true
+    /// - Throws: `CancellationError` when the task is cancelled before the permits
+    ///   are granted (a run stopped with its lanes gone would otherwise wait for good).
+    func acquire(_ count: Int) async throws {
+        let id = state.withLock { state in
+            state.lastWaiterID += 1
+            return state.lastWaiterID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let granted: Bool? = state.withLock { state in
+                    // Checked under the lock the cancellation handler takes: either it finds the waiter, or this sees the flag.
+                    if Task.isCancelled { return false }
+                    if state.waiters.isEmpty && Self.fits(count, inUse: state.inUse, limit: limit) {
+                        state.inUse += count
+                        return true
+                    }
+                    state.waiters.append(Waiter(id: id, count: count, continuation: continuation))
+                    return nil
                 }
-                state.waiters.append((count, continuation))
-                return false
+                switch granted {
+                case true?: continuation.resume()
+                case false?: continuation.resume(throwing: CancellationError())
+                case nil: break
+                }
             }
-            if granted { continuation.resume() }
+        } onCancel: {
+            let (cancelled, woken) = state.withLock { state -> (Waiter?, [Waiter]) in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return (nil, []) }
+                let cancelled = state.waiters.remove(at: index)
+                return (cancelled, Self.wakeFitting(&state, limit: limit))
+            }
+            cancelled?.continuation.resume(throwing: CancellationError())
+            for waiter in woken { waiter.continuation.resume() }
         }
     }
 
     func release(_ count: Int) {
-        let woken: [CheckedContinuation<Void, Never>] = state.withLock { state in
+        let woken = state.withLock { state in
             state.inUse -= count
-            var woken: [CheckedContinuation<Void, Never>] = []
-            while let first = state.waiters.first, Self.fits(first.count, inUse: state.inUse, limit: limit) {
-                state.inUse += first.count
-                woken.append(first.continuation)
-                state.waiters.removeFirst()
-            }
-            return woken
+            return Self.wakeFitting(&state, limit: limit)
         }
-        for continuation in woken { continuation.resume() }
+        for waiter in woken { waiter.continuation.resume() }
+    }
+
+    /// Grants waiters in order while the first fits; returns those to wake.
+    private static func wakeFitting(_ state: inout State, limit: Int) -> [Waiter] {
+        var woken: [Waiter] = []
+        while let first = state.waiters.first, fits(first.count, inUse: state.inUse, limit: limit) {
+            state.inUse += first.count
+            woken.append(first)
+            state.waiters.removeFirst()
+        }
+        return woken
     }
 
     private static func fits(_ count: Int, inUse: Int, limit: Int) -> Bool {

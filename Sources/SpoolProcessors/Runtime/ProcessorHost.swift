@@ -26,6 +26,8 @@ public final class ProcessorHost: Service {
     private let starts = AsyncStream<any ProcessorRunning>.makeStream()
     /// Names this node as a lease holder.
     let nodeID = "node-" + UUID().uuidString
+    /// Which processors run here now (on a shared store, those whose lease this node holds).
+    private let residency = ProcessorResidency()
 
     /// Every running processor: those given at start, then those added since.
     var runners: [any ProcessorRunning] {
@@ -80,11 +82,14 @@ public final class ProcessorHost: Service {
 
     /// Runs `runner` here, or with a shared store only while this node holds its lease.
     private func runExclusively(_ runner: any ProcessorRunning) async throws {
-        guard let leases = store as? any ProcessorLeaseStore else { return try await runner.run() }
+        let residency = self.residency
+        guard let leases = store as? any ProcessorLeaseStore else {
+            return try await residency.running(runner.name) { try await runner.run() }
+        }
         let lease = ProcessorLease(
             name: "processor:" + runner.storageName, holder: nodeID, leases: leases, duration: configuration.leaseDuration,
             logger: logger)
-        try await lease.whileHeld { try await runner.run() }
+        try await lease.whileHeld { try await residency.running(runner.name) { try await runner.run() } }
     }
 
     /// Starts `processor` while the host runs, replacing (stopping) a processor added before under the same key.
@@ -119,6 +124,28 @@ public final class ProcessorHost: Service {
         runners.contains { $0.name == name }
     }
 
+    /// Whether the processor `name` runs on this node now. On a store shared by several
+    /// nodes, each processor runs on one node at a time: the one holding its lease.
+    public func runsHere(_ name: String) -> Bool {
+        residency.currentRun(of: name) != nil
+    }
+
+    /// Identifies the processor's current run on this node; `nil` while it does not run here.
+    /// Each start here (a takeover after another node had it) gets a new number, so a
+    /// service acting for the processor sees the takeover even if it missed the gap.
+    public func currentRun(of name: String) -> Int? {
+        residency.currentRun(of: name)
+    }
+
+    /// Runs `body` unless the processor `name` runs here, with no run of it starting
+    /// meanwhile: to drop what a processor kept current once it has left this node,
+    /// without dropping what a new run already added.
+    /// - Returns: whether `body` ran.
+    @discardableResult
+    public func unlessRunningHere(_ name: String, _ body: () -> Void) -> Bool {
+        residency.unlessRunning(name, body)
+    }
+
     /// A processor's state of a stream at its head, or as of `offset` (time travel).
     public func state(processor name: String, stream: StreamPath, at offset: Int? = nil) async throws -> (offset: Int, state: JSONValue) {
         let named = runners.filter { $0.name == name }
@@ -130,17 +157,27 @@ public final class ProcessorHost: Service {
 
     /// The last snapshotted state of every stream of `processor` (which must be running in this host).
     public func snapshotStates<P: StreamProcessor>(of processor: P) async throws -> [StreamPath: P.State] {
+        try await snapshots(of: processor).mapValues(\.state)
+    }
+
+    /// The last snapshot of every stream of `processor` (which must be running in this host):
+    /// each state with the stream offset it is the state as of.
+    public func snapshots<P: StreamProcessor>(of processor: P) async throws -> [StreamPath: (offset: Int, state: P.State)] {
         guard let runner = runners.first(where: { $0.name == processor.name }) as? ProcessorRunner<P> else {
             throw SpoolError(.notFound, "no processor named '\(processor.name)' of that type")
         }
-        return try await runner.snapshotStates()
+        return try await runner.snapshots()
     }
 
-    /// Each processor's checkpoint, lag and failures.
+    /// Each processor's checkpoint, lag and failures, and whether it runs on this node.
     public func statuses() async throws -> [ProcessorStatus] {
         let head = try await store.headPosition()
         var statuses: [ProcessorStatus] = []
-        for runner in runners { statuses.append(try await runner.status(headPosition: head)) }
+        for runner in runners {
+            var status = try await runner.status(headPosition: head)
+            status.runsHere = runsHere(runner.name)
+            statuses.append(status)
+        }
         return statuses
     }
 }

@@ -140,7 +140,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
             try await withGracefulShutdownHandler {
                 for try await delivery in tail {
                     guard case .events(let events) = delivery else { continue }
-                    await dispatch(events, lanes: lanes, inFlight: inFlight)
+                    try await dispatch(events, lanes: lanes, inFlight: inFlight)
                 }
             } onGracefulShutdown: {
                 tail.close()
@@ -165,14 +165,14 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
 
     /// Hands a feed delivery to the lanes: one batch per lane, so a busy feed costs
     /// one hand-over per lane rather than one per event.
-    private func dispatch(_ events: [Event], lanes: [Lane], inFlight: AsyncSemaphore) async {
+    private func dispatch(_ events: [Event], lanes: [Lane], inFlight: AsyncSemaphore) async throws {
         var batches = Array(repeating: [Event](), count: lanes.count)
         let followed = events.map { wants($0) }
         for (event, isFollowed) in zip(events, followed) where isFollowed {
             batches[Int(StableHash.fnv1a64(event.streamPath.rawValue) % UInt64(lanes.count))].append(event)
         }
         let matched = followed.reduce(0) { $1 ? $0 + 1 : $0 }
-        if matched > 0 { await inFlight.acquire(matched) }
+        if matched > 0 { try await inFlight.acquire(matched) }
         progress.withLock { progress in
             for (event, isFollowed) in zip(events, followed) {
                 if isFollowed {
@@ -435,14 +435,15 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
 
     // MARK: Inspection
 
-    /// Every stream's state as last snapshotted (for services that act on all streams at start).
-    func snapshotStates() async throws -> [StreamPath: Processor.State] {
-        var states: [StreamPath: Processor.State] = [:]
+    /// Every stream's state as last snapshotted, with the offset it is the state as of
+    /// (for services that act on all streams at start).
+    func snapshots() async throws -> [StreamPath: (offset: Int, state: Processor.State)] {
+        var states: [StreamPath: (offset: Int, state: Processor.State)] = [:]
         for snapshot in try await store.snapshots(processor: storageName) {
             guard let envelope = try? JSONDecoder().decode(SnapshotEnvelope.self, from: Data(snapshot.stateJSON.utf8)) else {
                 continue
             }
-            states[snapshot.stream] = envelope.state
+            states[snapshot.stream] = (snapshot.offset, envelope.state)
         }
         return states
     }

@@ -10,6 +10,10 @@ public struct ProcessorStatus: Sendable {
     public var headPosition: Int
     /// `afterAppend` calls that failed for good since start.
     public var failures: Int
+    /// Whether it runs on this node now: always once started on a store of one node; on a
+    /// store shared by several, only on the node holding its lease (elsewhere `checkpoint`
+    /// is what this node last saw, not current).
+    public var runsHere = false
 
     public var lag: Int { max(0, headPosition - checkpoint) }
 
@@ -17,6 +21,7 @@ public struct ProcessorStatus: Sendable {
         [
             "name": .string(name), "streams": .string(streams.rawValue), "checkpoint": .int(Int64(checkpoint)),
             "headPosition": .int(Int64(headPosition)), "lag": .int(Int64(lag)), "failures": .int(Int64(failures)),
+            "runsHere": .bool(runsHere),
         ]
     }
 }

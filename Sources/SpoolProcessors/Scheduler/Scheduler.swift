@@ -16,7 +16,7 @@ public struct Scheduler: StreamProcessor, SnapshotPolicy, EventInterest {
     }
 
     public func afterAppend(event: Event, state: SchedulerState, context: ProcessorContext) async throws {
-        if Self.changesSchedules(event) { board.update(event.streamPath, state: state) }
+        if Self.changesSchedules(event) { board.update(event.streamPath, state: state, asOf: event.offset) }
     }
 
     /// Only events that change schedules: adding, cancelling, or a firing (its metadata says so).

@@ -4,9 +4,14 @@ import SpoolCore
 import SpoolStore
 
 /// Fires due schedules: appends each schedule's event with the idempotency key
-/// of its due time, so a firing repeated after a crash is stored once. At start
-/// it loads every stream's schedules from the scheduler's snapshots, and a run
-/// missed while the server was down fires once.
+/// of its due time, so a firing repeated after a crash is stored once.
+///
+/// It fires only where the `scheduler` processor runs, since only there the
+/// board is kept current: on a store shared by several nodes, the node holding
+/// the processor's lease. Each time the processor starts here (at start, or
+/// taking over from another node) the board is loaded from the scheduler's
+/// snapshots, and a run missed meanwhile fires once; when the processor leaves
+/// this node, the board is cleared.
 public struct SchedulerService: Service {
     let board: ScheduleBoard
     let scheduler: Scheduler
@@ -31,15 +36,41 @@ public struct SchedulerService: Service {
     public func run() async throws {
         do {
             try await cancelWhenGracefulShutdown {
-                for (stream, state) in try await host.snapshotStates(of: scheduler) { board.update(stream, state: state) }
-                logger.debug("scheduler loaded", metadata: ["spool.streams": "\(board.streamCount)"])
+                var loadedRun: Int?
                 while !Task.isCancelled {
-                    await fireDue(now: .now())
+                    loadedRun = await follow(host.currentRun(of: scheduler.name), loaded: loadedRun)
+                    if let loadedRun, host.currentRun(of: scheduler.name) == loadedRun {
+                        await fireDue(now: .now())
+                    }
                     try await Task.sleep(for: sleepDuration(now: .now()))
                 }
             }
         } catch is CancellationError {
             // Graceful shutdown.
+        }
+    }
+
+    /// Keeps the board in step with where the scheduler runs; returns the run the board is loaded for.
+    /// - Parameters:
+    ///   - run: the scheduler's current run here, `nil` when it does not run here.
+    ///   - loaded: the run the board was loaded for.
+    func follow(_ run: Int?, loaded: Int?) async -> Int? {
+        guard run != loaded else { return loaded }
+        guard let run else {
+            // Gone to another node: its board is no longer kept current here. A run that
+            // started meanwhile keeps what it added (the next pass loads for it).
+            host.unlessRunningHere(scheduler.name) { board.clear() }
+            logger.debug("scheduler runs elsewhere; board cleared")
+            return nil
+        }
+        do {
+            // What the processor added since it started is newer and stays.
+            board.merge(try await host.snapshots(of: scheduler))
+            logger.debug("scheduler runs here; board loaded", metadata: ["spool.streams": "\(board.streamCount)"])
+            return run
+        } catch {
+            logger.warning("cannot load the schedules; trying again", metadata: ["spool.error": "\(error)"])
+            return loaded
         }
     }
 
