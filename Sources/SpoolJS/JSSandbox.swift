@@ -131,7 +131,7 @@ public final class JSSandbox {
     /// Runs `body` under a CPU time limit; an exception or termination becomes a `JSError`.
     private func limited(_ limit: Duration, _ body: (inout JSValueRef?) -> JSValueRef?) throws -> JSValueRef? {
         guard let watchdog = ExecutionTimeLimit.functions else {
-            throw JSError(.timeout, "this JavaScriptCore has no execution time limit, so scripts cannot be run safely")
+            throw JSError(.unsupported, "this JavaScriptCore has no execution time limit, so scripts cannot be run safely")
         }
         let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
         timeout.fired = false
