@@ -6,10 +6,9 @@ import SpoolStore
 import Synchronization
 
 /// Runs what the agent processor hands over: LLM requests (streamed into
-/// `llm/*` events) and tool calls (into `tool/call-completed`). Where the
-/// `agent` processor starts running (at start, or taking over from a dead node)
-/// it resumes the turns that were interrupted: a request in flight is cancelled
-/// and sent again, unfinished tool calls run — completed ones never run twice.
+/// `llm/*` events) and tool calls (into `tool/call-completed`). At start it
+/// resumes turns a restart interrupted: a request in flight is cancelled and
+/// sent again, unfinished tool calls run — completed ones never run twice.
 public final class AgentRuntime: Service {
     let queue: AgentJobQueue
     let processor: AgentProcessor
@@ -41,7 +40,13 @@ public final class AgentRuntime: Service {
 
     public func run() async throws {
         await withDiscardingTaskGroup { group in
-            group.addTask { await self.resumeInterruptedTurnsAtEachRun() }
+            group.addTask {
+                do {
+                    try await self.resumeInterruptedTurns()
+                } catch {
+                    self.logger.error("could not resume agent turns", metadata: ["spool.error": "\(error)"])
+                }
+            }
             await withGracefulShutdownHandler {
                 for await job in queue.jobs {
                     group.addTask { await self.perform(job) }
@@ -153,6 +158,27 @@ public final class AgentRuntime: Service {
             AgentEvents.toolCallCompleted,
             ["callId": .string(callId), "name": .string(call.name), "output": .string(output), "isError": .bool(isError)],
             to: stream, key: "agent:tool:\(callId)")
+    }
+
+    // MARK: Resuming
+
+    func resumeInterruptedTurns() async throws {
+        for (stream, state) in try await host.snapshotStates(of: processor) {
+            if let active = state.activeRequestId {
+                queue.supersede(stream)
+                try await append(
+                    AgentEvents.requestCancelled, ["requestId": .string(active), "reason": "server restarted"], to: stream,
+                    key: "agent:\(active):restart-cancelled")
+                var resumed = state
+                resumed.activeRequestId = nil
+                queue.submitRequest(stream, debounceMs: 0, state: resumed)
+            } else if state.hasUnansweredInput || (state.lastMessageIsToolResult && state.openToolCalls.isEmpty) {
+                queue.submitRequest(stream, debounceMs: 0, state: state)
+            }
+            for callId in state.openToolCalls where [.notNeeded, .granted].contains(state.toolCalls[callId]?.approval) {
+                queue.submitTool(stream, callId: callId)
+            }
+        }
     }
 
     // MARK: Helpers
