@@ -66,24 +66,12 @@ public final class SpoolProcess: @unchecked Sendable {
     }
 
     private func finishBlocking() -> (status: Int32, output: String, errors: String) {
-        let deadline = Date(timeIntervalSinceNow: Self.patience)
-        let ended = output.waitForEnd(until: deadline) && errors.waitForEnd(until: deadline)
         var note = ""
-        if !ended || !waitForExit(until: deadline) {
-            Foundation.kill(process.processIdentifier, SIGKILL)
+        if !process.finish(draining: output, errors, until: Date(timeIntervalSinceNow: Self.patience)) {
             note = "\n[spool \(process.arguments.joined(separator: " ")) still running after \(Int(Self.patience)) s: killed]"
             FileHandle.standardError.write(Data((note + "\n").utf8))  // in the test log, whatever the test checks
         }
-        process.waitUntilExit()
         return (process.terminationStatus, output.text, errors.text + note)
-    }
-
-    private func waitForExit(until deadline: Date) -> Bool {
-        while process.isRunning {
-            if Date() >= deadline { return false }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        return true
     }
 
     /// What the child printed since the last call, waiting up to ten seconds for something new.
@@ -108,7 +96,7 @@ public final class SpoolProcess: @unchecked Sendable {
     public func terminate() async -> Int32 {
         process.terminate()
         return await offload {
-            if !self.waitForExit(until: Date(timeIntervalSinceNow: Self.patience)) {
+            if !self.process.waitForExit(until: Date(timeIntervalSinceNow: Self.patience)) {
                 Foundation.kill(self.process.processIdentifier, SIGKILL)
             }
             self.process.waitUntilExit()

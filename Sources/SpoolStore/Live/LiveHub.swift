@@ -86,11 +86,12 @@ public final class LiveHub: Sendable {
                 }
                 index = end
             }
-            // Feed readers of the whole store (every processor) share one array and one byte count.
+            // Feed readers for whom every event matches (the processors' whole-store feeds, say)
+            // share the published array and one byte count; the others get their own slice.
             var allBytes: Int?
             for (_, entry) in subscribers.byPrefix {
                 guard let mailbox = entry.mailbox.value else { continue }
-                if entry.prefix == .root {
+                if events.allSatisfy({ entry.prefix.matches($0.streamPath) }) {
                     let bytes = allBytes ?? Mailbox.byteCount(of: events)
                     allBytes = bytes
                     deliveries.append((mailbox, events, bytes))

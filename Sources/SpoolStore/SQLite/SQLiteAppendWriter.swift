@@ -16,6 +16,8 @@ struct SQLiteAppendWriter {
     /// one group often go to the same stream, which is then read once and its row
     /// updated once, by `saveStreamHeads()`.
     private var streams: [StreamPath: StreamRow] = [:]
+    /// Prepared once per transaction, used for every event of it.
+    private let insert: EventInsertStatement
 
     private struct StreamRow {
         var id: Int64?
@@ -27,6 +29,7 @@ struct SQLiteAppendWriter {
     init(db: Database, now: Timestamp) throws {
         self.db = db
         self.now = now
+        insert = try EventInsertStatement(db)
         let maxPosition = try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(position) FROM events")) ?? 0
         nextPosition = maxPosition + 1
     }
@@ -45,7 +48,6 @@ struct SQLiteAppendWriter {
             return AppendResult(events: answer, storedCount: 0)
         }
         let id = try streamID ?? createStream(path)
-        let insert = try EventInsertStatement(db)
         for event in stored { try insert.insert(event, streamID: id, db: db) }
         nextPosition += stored.count
         storedEvents += stored
