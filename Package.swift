@@ -205,6 +205,7 @@ let package = Package(
             dependencies: [
                 "SpoolCore", "SpoolStore", "SpoolPostgres", "SpoolTesting",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings
         ),

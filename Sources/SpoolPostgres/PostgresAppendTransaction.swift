@@ -3,44 +3,105 @@ import PostgresNIO
 import SpoolCore
 import SpoolStore
 
-/// Commits the appends of one group-commit batch in one PostgreSQL transaction.
+/// Commits the appends of one group-commit batch to PostgreSQL.
 ///
 /// **Ordering across nodes.** A naive `BIGSERIAL` position would let a reader
 /// see position 11 committed while 10 is still in flight, and skip 10 for good.
-/// Instead every append transaction first locks the single row of `spool_head`
-/// (`SELECT … FOR UPDATE`) and assigns positions after the head it holds. The
-/// next transaction, on this node or any other, can read the head only after
-/// this one has committed or rolled back, so positions become visible strictly
-/// in order and stay gapless: a feed reader that has seen position N knows that
-/// N + 1 is the next event to become visible. Group commit makes the lock cheap:
-/// it is taken once per batch, not once per append, and held for a few round
-/// trips: lock, read the streams (and the keys to replay), create new streams,
-/// then one statement writes every row of the batch.
+/// Instead every append locks the single row of `spool_head` and assigns
+/// positions after the head it holds. The next append, on this node or any
+/// other, can read the head only after this one has committed or rolled back,
+/// so positions become visible strictly in order and stay gapless: a feed reader
+/// that has seen position N knows that N + 1 is the next event to become visible.
 ///
-/// Every request is planned in memory first (`AppendPlan`); a refused request
-/// contributes no rows, while the others in the batch go ahead.
+/// **Few round trips, none under the lock.** The lock serialises every node's
+/// commits, so what happens while it is held bounds the cluster's throughput.
+/// The batch is planned in memory (`AppendPlan`) from stream rows read without
+/// any lock; then one call of `spool_append_planned` (see `PostgresSchema`)
+/// locks the head, moves each stream only from the head the plan saw, writes
+/// every event and notifies the other nodes, committing in the same round trip.
+/// If a stream moved meanwhile (another node appended to it), nothing is written
+/// and the batch is planned again; its last attempt (`attempts`) takes the lock
+/// first, in a transaction, so that plan cannot go stale.
+///
+/// A refused request contributes no rows, while the others in the batch go ahead.
 struct PostgresAppendTransaction {
-    /// A stream as this transaction sees it.
+    /// A stream as the plan sees it.
     private struct StreamState {
         var id: Int?
         var head: Int
         var paused: Bool
-        var changed = false
         /// Events with idempotency keys that requests of this batch may replay.
         var keyed: [String: Event] = [:]
     }
+
+    /// A stream the batch writes to: where it was, and where the batch leaves it.
+    private struct StreamMove {
+        var path: StreamPath
+        var existed: Bool
+        var headBefore: Int
+        var pausedBefore: Bool
+        var headAfter: Int
+        var pausedAfter: Bool
+
+        init(path: StreamPath, existed: Bool, before stream: StreamState) {
+            self.path = path
+            self.existed = existed
+            (headBefore, pausedBefore) = (stream.head, stream.paused)
+            (headAfter, pausedAfter) = (stream.head, stream.paused)
+        }
+
+        mutating func moveTo(head: Int, paused: Bool) {
+            (headAfter, pausedAfter) = (head, paused)
+        }
+    }
+
+    /// How many times a batch may be planned: each time without the lock but the last.
+    static let attempts = 3
 
     let connection: PostgresConnection
     let logger: Logger
 
     /// Appends every request, returning each one's outcome and the events stored, in position order.
     func commit(_ requests: [PendingAppends.Request]) async throws -> (outcomes: [Result<AppendResult, SpoolError>], stored: [Event]) {
-        let head = try await lockHead()
+        for _ in 1..<Self.attempts {
+            do {
+                return try await planAndApply(requests)
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == Self.serializationFailure {
+                logger.debug("a stream moved while the append was planned; planning again")
+            }
+        }
+        return try await connection.withTransaction(logger: logger) { connection in
+            let locked = PostgresAppendTransaction(connection: connection, logger: logger)
+            try await connection.run("SELECT position FROM spool_head FOR UPDATE", logger: logger)
+            return try await locked.planAndApply(requests)
+        }
+    }
+
+    /// SQLSTATE `serialization_failure`, which `spool_append_planned` raises when a stream moved.
+    private static let serializationFailure = "40001"
+
+    /// Reads the streams, plans every request, and applies the plan in one statement.
+    private func planAndApply(_ requests: [PendingAppends.Request]) async throws -> (outcomes: [Result<AppendResult, SpoolError>], stored: [Event]) {
         var streams = try await loadStreams(Set(requests.map(\.path)))
         try await loadKeyedEvents(requests, into: &streams)
-
         let now = Timestamp.now()
-        var nextPosition = head + 1
+        // Positions are known only once the head is locked: plan with positions from 1, apply
+        // (which numbers the rows itself), then plan again from the head the batch followed.
+        let draft = try Self.plan(requests, streams: streams, firstPosition: 1, now: now)
+        guard !draft.stored.isEmpty else { return (draft.outcomes, []) }
+        let headBefore = try await apply(draft.stored, moves: draft.moves, now: now)
+        let final = try Self.plan(requests, streams: streams, firstPosition: headBefore + 1, now: now)
+        return (final.outcomes, final.stored)
+    }
+
+    /// What the batch does to streams as `streams` describes them: each request's outcome,
+    /// the events to store (positions from `firstPosition`), and how each stream moves.
+    private static func plan(
+        _ requests: [PendingAppends.Request], streams: [StreamPath: StreamState], firstPosition: Int, now: Timestamp
+    ) throws -> (outcomes: [Result<AppendResult, SpoolError>], stored: [Event], moves: [StreamMove]) {
+        var streams = streams
+        var moves: [StreamPath: StreamMove] = [:]
+        var nextPosition = firstPosition
         var stored: [Event] = []
         var outcomes: [Result<AppendResult, SpoolError>] = []
         outcomes.reserveCapacity(requests.count)
@@ -53,9 +114,10 @@ struct PostgresAppendTransaction {
                 let (new, answer) = plan.events(path: request.path, firstPosition: nextPosition, now: now)
                 if !new.isEmpty {
                     nextPosition += new.count
+                    moves[request.path, default: StreamMove(path: request.path, existed: stream.id != nil, before: stream)]
+                        .moveTo(head: plan.headAfter, paused: plan.pausedAfter)
                     stream.head = plan.headAfter
                     stream.paused = plan.pausedAfter
-                    stream.changed = true
                     for event in new { if let key = event.idempotencyKey { stream.keyed[key] = event } }
                     streams[request.path] = stream
                     stored += new
@@ -65,18 +127,27 @@ struct PostgresAppendTransaction {
                 outcomes.append(.failure(error))
             }
         }
-        guard !stored.isEmpty else { return (outcomes, []) }
-        try await createStreams(&streams, now: now)
-        try await write(stored, streams: streams, now: now)
-        return (outcomes, stored)
+        return (outcomes, stored, Array(moves.values))
     }
 
-    private func lockHead() async throws -> Int {
-        let rows = try await connection.query("SELECT position FROM spool_head FOR UPDATE", logger: logger).collect()
-        guard let position = try rows.first?.decode(Int.self) else {
-            throw SpoolError(.internalError, "spool_head has no row; the schema is damaged")
+    /// Writes `events` and moves `moves`' streams in one statement (which commits, unless
+    /// a transaction is open). Returns the store's head position before the batch.
+    /// - Throws: `serialization_failure` when a stream is no longer where the plan saw it.
+    private func apply(_ events: [Event], moves: [StreamMove], now: Timestamp) async throws -> Int {
+        let rows = try await connection.query(
+            """
+            SELECT spool_append_planned(
+                \(moves.map(\.path.rawValue)), \(moves.map(\.existed)), \(moves.map(\.headBefore)), \(moves.map(\.headAfter)),
+                \(moves.map(\.pausedBefore)), \(moves.map(\.pausedAfter)),
+                \(events.map(\.streamPath.rawValue)), \(events.map(\.offset)), \(events.map(\.type)), \(events.map(\.payloadJSON)),
+                \(events.map { $0.metadataJSON ?? "" }), \(events.map { $0.idempotencyKey ?? "" }),
+                \(now.millisecondsSinceEpoch), \(PostgresFeedFollower.channel))
+            """, logger: logger
+        ).collect()
+        guard let headBefore = try rows.first?.decode(Int.self) else {
+            throw SpoolError(.internalError, "spool_append_planned answered no row; the schema is damaged")
         }
-        return position
+        return headBefore
     }
 
     private func loadStreams(_ paths: Set<StreamPath>) async throws -> [StreamPath: StreamState] {
@@ -116,51 +187,5 @@ struct PostgresAppendTransaction {
             let event = try PostgresEventStore.event(from: row, path: path, firstColumn: 1)
             if let key = event.idempotencyKey { streams[path]?.keyed[key] = event }
         }
-    }
-
-    private func createStreams(_ streams: inout [StreamPath: StreamState], now: Timestamp) async throws {
-        let new = streams.filter { $0.value.id == nil && $0.value.changed }
-        guard !new.isEmpty else { return }
-        let rows = try await connection.query(
-            """
-            INSERT INTO spool_streams (path, head_offset, paused, created_at, updated_at)
-            SELECT path, head, paused, \(now.millisecondsSinceEpoch), \(now.millisecondsSinceEpoch)
-            FROM unnest(\(new.keys.map(\.rawValue))::text[], \(new.values.map(\.head))::bigint[], \(new.values.map(\.paused))::boolean[])
-                AS v(path, head, paused)
-            RETURNING id, path
-            """, logger: logger)
-        for try await (id, path) in rows.decode((Int, String).self) {
-            streams[try StreamPath(path)]?.id = id
-            streams[try StreamPath(path)]?.changed = false
-        }
-    }
-
-    /// Moves the heads of existing streams, inserts the events, moves the store's head
-    /// and notifies the other nodes, in one statement: one round trip under the lock.
-    /// Absent metadata and keys travel as empty strings (neither can be empty when present).
-    private func write(_ events: [Event], streams: [StreamPath: StreamState], now: Timestamp) async throws {
-        let changed = streams.values.filter { $0.id != nil && $0.changed }
-        let last = events[events.count - 1].position
-        try await connection.run(
-            """
-            WITH moved_streams AS (
-                UPDATE spool_streams s SET head_offset = v.head, paused = v.paused, updated_at = \(now.millisecondsSinceEpoch)
-                FROM unnest(\(changed.map { $0.id! })::bigint[], \(changed.map(\.head))::bigint[], \(changed.map(\.paused))::boolean[])
-                    AS v(id, head, paused)
-                WHERE s.id = v.id
-            ), inserted AS (
-                INSERT INTO spool_events (stream_id, "offset", position, type, payload, metadata, idempotency_key, created_at)
-                SELECT stream_id, "offset", position, type, payload, NULLIF(metadata, ''), NULLIF(key, ''), created_at
-                FROM unnest(
-                    \(events.map { streams[$0.streamPath]!.id! })::bigint[], \(events.map(\.offset))::bigint[],
-                    \(events.map(\.position))::bigint[], \(events.map(\.type))::text[], \(events.map(\.payloadJSON))::text[],
-                    \(events.map { $0.metadataJSON ?? "" })::text[], \(events.map { $0.idempotencyKey ?? "" })::text[],
-                    \(events.map(\.createdAt.millisecondsSinceEpoch))::bigint[]
-                ) AS v(stream_id, "offset", position, type, payload, metadata, key, created_at)
-            ), moved_head AS (
-                UPDATE spool_head SET position = \(last)
-            )
-            SELECT pg_notify(\(PostgresFeedFollower.channel), \(String(last)))
-            """, logger: logger)
     }
 }

@@ -10,7 +10,8 @@ import Synchronization
 ///
 /// - Appends on one node are grouped into shared transactions (group commit);
 ///   positions are assigned under a lock on `spool_head`, so they commit in
-///   order across all nodes (see `PostgresAppendTransaction`).
+///   order across all nodes, and each batch holds it for no round trip (see
+///   `PostgresAppendTransaction`).
 /// - Commits are announced with `NOTIFY`; every node's `PostgresFeedFollower`
 ///   reads what other nodes committed and publishes it to its `LiveHub`, so live
 ///   tails and processors on every node see every event, once, in order.
@@ -118,9 +119,7 @@ public final class PostgresEventStore: EventStore, Service {
         do {
             let (outcomes, stored) = try await withDatabase("commit the append") {
                 try await self.client.withConnection { connection in
-                    try await connection.withTransaction(logger: self.logger) { connection in
-                        try await PostgresAppendTransaction(connection: connection, logger: self.logger).commit(requests)
-                    }
+                    try await PostgresAppendTransaction(connection: connection, logger: self.logger).commit(requests)
                 }
             }
             follower.committed(stored)

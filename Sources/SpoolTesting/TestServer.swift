@@ -37,6 +37,8 @@ public struct TestServer: Sendable {
         _ body: @Sendable (TestServer) async throws -> T
     ) async throws -> T {
         let directory = dataDirectory ?? Self.temporaryDirectory()
+        // A directory the caller did not give belongs to this server alone.
+        defer { if dataDirectory == nil { try? FileManager.default.removeItem(atPath: directory) } }
         var configuration = SpoolServerConfiguration()
         configuration.port = 0
         configuration.dataDirectory = directory

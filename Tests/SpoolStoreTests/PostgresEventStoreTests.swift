@@ -1,3 +1,4 @@
+import PostgresNIO
 import SpoolCore
 import SpoolPostgres
 import SpoolStore
@@ -9,13 +10,13 @@ import Testing
 @Suite(.enabled(if: PostgresTestDatabase.isEnabled), .timeLimit(.minutes(2)))
 struct PostgresEventStoreTests {
     /// Runs `body` with `count` stores ("nodes") on one fresh database.
-    private func withNodes(_ count: Int, _ body: ([PostgresEventStore]) async throws -> Void) async throws {
+    private func withNodes(_ count: Int, _ body: (PostgresTestDatabase, [PostgresEventStore]) async throws -> Void) async throws {
         try await PostgresTestDatabase.with { database in
             let running = RunningStores()
             do {
                 var nodes: [PostgresEventStore] = []
                 for _ in 0..<count { nodes.append(try await running.open(url: database.url, live: LiveHub())) }
-                try await body(nodes)
+                try await body(database, nodes)
                 await running.closeAll()
             } catch {
                 await running.closeAll()
@@ -29,7 +30,7 @@ struct PostgresEventStoreTests {
     /// concurrently (single events and batches, 16 writers each) while a reader
     /// polls the feed on a fourth; every position it sees must be the next one.
     @Test func feedReaderNeverSkipsAPositionUnderConcurrentAppendsFromSeveralNodes() async throws {
-        try await withNodes(4) { nodes in
+        try await withNodes(4) { _, nodes in
             let writers = nodes.prefix(3)
             let reader = nodes[3]
             let writersPerNode = 16, appendsPerWriter = 25, batchSize = 3
@@ -86,9 +87,59 @@ struct PostgresEventStoreTests {
         }
     }
 
+    /// Appends are planned from stream rows read without a lock, then applied by
+    /// `spool_append_planned`, which must refuse a plan whose streams moved since:
+    /// an existing stream no longer at the planned head, or a "new" stream that
+    /// another node created meanwhile. Refused, it writes nothing at all.
+    @Test func aPlanFromStreamsThatMovedWritesNothing() async throws {
+        try await withNodes(1) { database, nodes in
+            let store = nodes[0]
+            let path = try StreamPath("/planned")
+            try await store.append(note(1), to: path)
+
+            // (stream existed?, head the plan saw) for a stream now at head 1.
+            for (existed, staleHead) in [(true, 0), (true, 2), (false, 0)] {
+                let error = await psqlError {
+                    try await database.withConnection { connection, logger in
+                        try await connection.run(
+                            """
+                            SELECT spool_append_planned(
+                                \([path.rawValue]), \([existed]), \([staleHead]), \([staleHead + 1]), \([false]), \([false]),
+                                \([path.rawValue]), \([staleHead + 1]), \(["note"]), \(["{}"]), \([""]), \([""]), 0, 'spool_events')
+                            """, logger: logger)
+                    }
+                }
+                #expect(error?.serverInfo?[.sqlState] == "40001", "existed: \(existed), head: \(staleHead)")
+            }
+            #expect(try await store.headPosition() == 1)
+            #expect(try await store.read(path, after: 0, limit: 10).map(\.offset) == [1])
+            #expect(try await store.headOffset(of: path) == 1)
+
+            // The same call from the current head goes through.
+            try await database.withConnection { connection, logger in
+                try await connection.run(
+                    """
+                    SELECT spool_append_planned(
+                        \([path.rawValue]), \([true]), \([1]), \([2]), \([false]), \([false]),
+                        \([path.rawValue]), \([2]), \(["note"]), \(["{}"]), \([""]), \([""]), 0, 'spool_events')
+                    """, logger: logger)
+            }
+            #expect(try await store.read(path, after: 0, limit: 10).map(\.position) == [1, 2])
+        }
+    }
+
+    private func psqlError(_ body: () async throws -> Void) async -> PSQLError? {
+        do {
+            try await body()
+            return nil
+        } catch {
+            return error as? PSQLError
+        }
+    }
+
     /// An append on one node reaches live feed tails on every node, once and in order.
     @Test func liveTailsOnEveryNodeSeeEveryNodesAppendsOnceInOrder() async throws {
-        try await withNodes(3) { nodes in
+        try await withNodes(3) { _, nodes in
             let perNode = 60
             let total = perNode * nodes.count
             try await withTimeout(.seconds(60)) {

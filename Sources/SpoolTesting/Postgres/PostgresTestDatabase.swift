@@ -35,7 +35,7 @@ public struct PostgresTestDatabase: Sendable {
                 .internalError, "\(urlVariable) is not set: run the tests with scripts/with-postgres.sh (make test does)")
         }
         let name = "spool_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try await administer(serverURL) { connection, logger in
+        try await connect(serverURL) { connection, logger in
             try await connection.run(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
         }
         var components = URLComponents(string: serverURL)!
@@ -55,7 +55,7 @@ public struct PostgresTestDatabase: Sendable {
     /// see it), or lets them in again.
     public func setReachable(_ reachable: Bool) async throws {
         guard let serverURL = ProcessInfo.processInfo.environment[Self.urlVariable] else { return }
-        try await Self.administer(serverURL) { connection, logger in
+        try await Self.connect(serverURL) { connection, logger in
             try await connection.run(
                 PostgresQuery(unsafeSQL: "ALTER DATABASE \(name) ALLOW_CONNECTIONS \(reachable)"), logger: logger)
             if !reachable {
@@ -66,16 +66,20 @@ public struct PostgresTestDatabase: Sendable {
     }
 
     private func drop(_ serverURL: String) async throws {
-        try await Self.administer(serverURL) { connection, logger in
+        try await Self.connect(serverURL) { connection, logger in
             try await connection.run(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
         }
     }
 
-    /// Runs `body` on one connection to the server's own database.
-    private static func administer(
-        _ serverURL: String, _ body: (PostgresConnection, Logger) async throws -> Void
-    ) async throws {
-        let client = try PostgresStoreConfiguration(url: serverURL).client
+    /// Runs `body` on one connection of its own to this database, to look at it or
+    /// change it behind the stores' backs.
+    public func withConnection(_ body: (PostgresConnection, Logger) async throws -> Void) async throws {
+        try await Self.connect(url, body)
+    }
+
+    /// Runs `body` on one connection to the database at `url`.
+    private static func connect(_ url: String, _ body: (PostgresConnection, Logger) async throws -> Void) async throws {
+        let client = try PostgresStoreConfiguration(url: url).client
         let logger = Logger(label: "spool.tests.postgres") { _ in SwiftLogNoOpLogHandler() }
         let connection = try await PostgresConnection.connect(
             configuration: PostgresConnection.Configuration(
