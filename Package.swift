@@ -233,8 +233,10 @@ let package = Package(
         .testTarget(
             name: "SpoolAgentTests",
             dependencies: [
-                "SpoolCore", "SpoolAgent", "SpoolTesting", "SpoolClient", "SpoolServer",
+                "SpoolCore", "SpoolAgent", "SpoolTesting", "SpoolClient", "SpoolServer", "SpoolStore", "SpoolProcessors",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings
         ),

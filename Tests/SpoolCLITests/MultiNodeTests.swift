@@ -140,6 +140,37 @@ struct MultiNodeTests {
         }
     }
 
+    /// A node starting while another node's agent streams a reply leaves the turn alone:
+    /// only the node running the `agent` processor resumes turns, so the reply is not
+    /// cancelled as "server restarted" and asked for again.
+    @Test func aNodeStartingMidTurnLeavesTheTurnToTheNodeRunningTheAgent() async throws {
+        let slow = FakeLLMReply.text(String(repeating: "slow ", count: 60), chunks: 60, delay: .milliseconds(100))
+        try await FakeLLMServer.with(replies: [slow, .text("Asked twice.")]) { llm in
+            try await withNodes(1, environment: llm.environment()) { database, nodes in
+                let path = try StreamPath("/agents/late-node")
+                let client = SpoolClient(baseURL: nodes[0].baseURL)
+                try await client.append(AppendInput(type: "agent/configured", payload: ["debounceMs": 0]), to: path)
+                try await client.append(AppendInput(type: "agent/input-added", payload: ["content": "long answer please"]), to: path)
+                #expect(try await eventually(timeout: .seconds(30)) { try await client.read(path).contains { $0.type == "llm/output-delta" } })
+
+                let late = try await SpoolNodes.start(postgresURL: database.url, environment: llm.environment())
+                defer { late.stop() }
+                #expect(try await eventually(timeout: .seconds(30)) {
+                    try await client.read(path, limit: 10_000).contains { $0.type == "llm/response-completed" }
+                })
+                try await Task.sleep(for: .seconds(1))  // room for a wrong second request to show
+                let events = try await SpoolClient(baseURL: late.baseURL).read(path, limit: 10_000)
+                #expect(!events.contains { $0.type == "llm/request-cancelled" }, "the turn was not cancelled")
+                let completed = events.filter { $0.type == "llm/response-completed" }
+                #expect(completed.map { $0.payload["requestId"] } == ["req-1"])
+                let requests = events.filter { $0.type == "llm/request-started" }.compactMap { $0.payload["requestId"]?.stringValue }
+                #expect(requests == ["req-1"], "one request, started once")
+                #expect(llm.requestCount == 1)
+                await late.terminate()
+            }
+        }
+    }
+
     /// The database goes away while nodes run: health and appends answer 503, and
     /// both recover by themselves when it is back, with nothing acknowledged lost.
     @Test func nodesAnswer503WhileTheDatabaseIsAwayAndRecover() async throws {

@@ -5,8 +5,9 @@ import Synchronization
 /// which take long and must not hold up the stream's event handling.
 public final class AgentJobQueue: Sendable {
     public enum Job: Sendable {
-        /// `state` is the agent's state after the event that asked for the request (a pure fold).
-        case request(stream: StreamPath, generation: Int, debounceMs: Int, state: AgentState)
+        /// `state` is the agent's state after the event that asked for the request (a pure fold);
+        /// `nil` (a resumed turn) means the stream's state when the request starts.
+        case request(stream: StreamPath, generation: Int, debounceMs: Int, state: AgentState?)
         case tool(stream: StreamPath, callId: String)
     }
 
@@ -20,7 +21,8 @@ public final class AgentJobQueue: Sendable {
     }
 
     /// Queues a request, superseding any older request job of the stream.
-    public func submitRequest(_ stream: StreamPath, debounceMs: Int, state: AgentState) {
+    /// - Parameter state: what the request starts from; `nil` for the stream's state when it starts.
+    public func submitRequest(_ stream: StreamPath, debounceMs: Int, state: AgentState?) {
         let generation = supersede(stream)
         continuation.yield(.request(stream: stream, generation: generation, debounceMs: debounceMs, state: state))
     }
@@ -43,11 +45,29 @@ public final class AgentJobQueue: Sendable {
     private let cancelled = Mutex<Set<String>>([])
 
     public func cancel(_ stream: StreamPath, requestId: String) {
-        _ = cancelled.withLock { $0.insert("\(stream)#\(requestId)") }
+        _ = cancelled.withLock { $0.insert(Self.key(stream, requestId)) }
     }
 
     public func isCancelled(_ stream: StreamPath, requestId: String) -> Bool {
-        cancelled.withLock { $0.contains("\(stream)#\(requestId)") }
+        cancelled.withLock { $0.contains(Self.key(stream, requestId)) }
+    }
+
+    /// Requests a job of this node streams now (it appended their `llm/request-started`).
+    private let streaming = Mutex<Set<String>>([])
+
+    /// A job appended the request's `llm/request-started` and streams it until `streamingEnded`.
+    func streamingBegan(_ stream: StreamPath, requestId: String) {
+        _ = streaming.withLock { $0.insert(Self.key(stream, requestId)) }
+    }
+
+    func streamingEnded(_ stream: StreamPath, requestId: String) {
+        _ = streaming.withLock { $0.remove(Self.key(stream, requestId)) }
+    }
+
+    /// Whether a job of this node streams the request: a request started but streamed by
+    /// no one here was left by a restart or a dead node.
+    func isStreaming(_ stream: StreamPath, requestId: String) -> Bool {
+        streaming.withLock { $0.contains(Self.key(stream, requestId)) }
     }
 
     /// Whether a request job is still the newest of its stream.
@@ -56,4 +76,7 @@ public final class AgentJobQueue: Sendable {
     }
 
     func finish() { continuation.finish() }
+
+    /// Names a request across streams.
+    private static func key(_ stream: StreamPath, _ requestId: String) -> String { "\(stream)#\(requestId)" }
 }

@@ -64,7 +64,8 @@ public struct AgentProcessor: StreamProcessor, SnapshotPolicy, EventInterest {
         }
     }
 
-    /// Turn boundaries are saved at once, so a restart can resume an unfinished turn.
+    /// Turn boundaries are saved at once, so a restart or a takeover can tell from the snapshots
+    /// which turns may be unfinished (see `AgentRuntime+Resuming.swift`).
     public func snapshotsImmediately(after event: Event) -> Bool {
         event.type != AgentEvents.outputDelta && AgentEvents.isAgentType(event.type)
     }

@@ -6,9 +6,11 @@ import SpoolStore
 import Synchronization
 
 /// Runs what the agent processor hands over: LLM requests (streamed into
-/// `llm/*` events) and tool calls (into `tool/call-completed`). At start it
-/// resumes turns a restart interrupted: a request in flight is cancelled and
-/// sent again, unfinished tool calls run — completed ones never run twice.
+/// `llm/*` events) and tool calls (into `tool/call-completed`). Where the
+/// `agent` processor starts running (at start, or taking over from a dead
+/// node) it resumes the turns that were interrupted: a request in flight is
+/// cancelled and sent again, unfinished tool calls run — completed ones never
+/// run twice (see `AgentRuntime+Resuming.swift`).
 public final class AgentRuntime: Service {
     let queue: AgentJobQueue
     let processor: AgentProcessor
@@ -19,6 +21,11 @@ public final class AgentRuntime: Service {
     let toolContext: @Sendable (StreamPath, String) -> AgentToolContext
     let logger: Logger
     private let runningTools = Mutex<Set<String>>([])
+    /// Held while a request starts on a stream (its `llm/request-started` appended and marked as
+    /// streamed here) and while a resume decides what the stream's turn needs: under it, a request
+    /// in flight in the stream's state is either streamed by a job here (`AgentJobQueue.isStreaming`)
+    /// or was left by a restart or a dead node.
+    let turnLock = PerStreamLock()
 
     public init(
         queue: AgentJobQueue, processor: AgentProcessor, host: ProcessorHost, store: any EventStore,
@@ -40,13 +47,7 @@ public final class AgentRuntime: Service {
 
     public func run() async throws {
         await withDiscardingTaskGroup { group in
-            group.addTask {
-                do {
-                    try await self.resumeInterruptedTurns()
-                } catch {
-                    self.logger.error("could not resume agent turns", metadata: ["spool.error": "\(error)"])
-                }
-            }
+            group.addTask { await self.resumeInterruptedTurnsAtEachRun() }
             await withGracefulShutdownHandler {
                 for await job in queue.jobs {
                     group.addTask { await self.perform(job) }
@@ -69,66 +70,6 @@ public final class AgentRuntime: Service {
             return
         } catch {
             logger.error("agent job failed", metadata: ["spool.error": "\(error)"])
-        }
-    }
-
-    // MARK: Requests
-
-    func runRequest(_ stream: StreamPath, generation: Int, debounceMs: Int, state: AgentState) async throws {
-        if debounceMs > 0 { try await Task.sleep(for: .milliseconds(debounceMs)) }
-        // A newer input took over; otherwise nothing but this request's own bookkeeping followed `state`.
-        guard queue.isCurrent(stream, generation: generation) else { return }
-        guard state.activeRequestId == nil, state.hasUnansweredInput || state.lastMessageIsToolResult else { return }
-        let configuration = state.configuration
-        let provider = try providers.provider(named: configuration.provider ?? providers.defaultProviderName)
-        let model = configuration.model ?? providers.defaultModel(for: provider.name)
-        let requestId = "req-\(state.requestCount + 1)"
-        let started = try await store.append(
-            [
-                try AppendInput(
-                    type: AgentEvents.requestStarted,
-                    payload: [
-                        "requestId": .string(requestId), "provider": .string(provider.name), "model": .string(model),
-                        "inputOffset": .int(Int64(state.lastInputOffset)),
-                    ], idempotencyKey: "agent:\(requestId):started")
-            ], to: stream)
-        guard !started.isReplay else { return }  // another job (a resume) owns this request
-
-        let request = LLMRequest(
-            model: model, systemPrompt: configuration.systemPrompt, messages: state.llmMessages,
-            tools: toolbox.definitions(for: configuration), temperature: configuration.temperature,
-            maxOutputTokens: configuration.maxOutputTokens)
-        var coalescer = DeltaCoalescer()
-        var deltas = 0
-        func appendDelta(_ text: String) async throws {
-            deltas += 1
-            try await append(AgentEvents.outputDelta, ["requestId": .string(requestId), "text": .string(text)], to: stream, key: "agent:\(requestId):delta:\(deltas)")
-        }
-        do {
-            for try await event in try await provider.stream(request) {
-                // Cancelled by a new input, or by someone's `llm/request-cancelled`.
-                guard queue.isCurrent(stream, generation: generation), !queue.isCancelled(stream, requestId: requestId) else { return }
-                switch event {
-                case .textDelta(let text):
-                    if let delta = coalescer.add(text, now: .now) { try await appendDelta(delta) }
-                case .toolCallStarted:
-                    continue
-                case .completed(let response):
-                    if let delta = coalescer.flush() { try await appendDelta(delta) }
-                    guard queue.isCurrent(stream, generation: generation) else { return }
-                    var payload = response.jsonValue.objectValue ?? JSONObject()
-                    payload["requestId"] = .string(requestId)
-                    try await append(AgentEvents.responseCompleted, .object(payload), to: stream, key: "agent:\(requestId):completed")
-                    return
-                }
-            }
-            throw LLMError("the provider's stream ended without a response", retryable: true)
-        } catch let error as LLMError {
-            guard queue.isCurrent(stream, generation: generation) else { return }
-            try await append(
-                AgentEvents.requestFailed,
-                ["requestId": .string(requestId), "error": .string(error.message), "retryable": .bool(error.retryable)],
-                to: stream, key: "agent:\(requestId):failed")
         }
     }
 
@@ -160,27 +101,6 @@ public final class AgentRuntime: Service {
             to: stream, key: "agent:tool:\(callId)")
     }
 
-    // MARK: Resuming
-
-    func resumeInterruptedTurns() async throws {
-        for (stream, state) in try await host.snapshotStates(of: processor) {
-            if let active = state.activeRequestId {
-                queue.supersede(stream)
-                try await append(
-                    AgentEvents.requestCancelled, ["requestId": .string(active), "reason": "server restarted"], to: stream,
-                    key: "agent:\(active):restart-cancelled")
-                var resumed = state
-                resumed.activeRequestId = nil
-                queue.submitRequest(stream, debounceMs: 0, state: resumed)
-            } else if state.hasUnansweredInput || (state.lastMessageIsToolResult && state.openToolCalls.isEmpty) {
-                queue.submitRequest(stream, debounceMs: 0, state: state)
-            }
-            for callId in state.openToolCalls where [.notNeeded, .granted].contains(state.toolCalls[callId]?.approval) {
-                queue.submitTool(stream, callId: callId)
-            }
-        }
-    }
-
     // MARK: Helpers
 
     /// The agent's state now: a pure fold of its stream.
@@ -196,9 +116,4 @@ public final class AgentRuntime: Service {
             logger.info("agent stream paused; dropping \(type)", metadata: ["spool.stream": "\(stream)"])
         }
     }
-}
-
-extension AgentState {
-    /// Whether the conversation ends with a tool result the model has not answered.
-    var lastMessageIsToolResult: Bool { messages.last?.role == "tool" }
 }

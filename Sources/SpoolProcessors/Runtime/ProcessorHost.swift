@@ -137,6 +137,30 @@ public final class ProcessorHost: Service {
         residency.currentRun(of: name)
     }
 
+    /// Waits until the processor `name`, in its run `run` here, has handled every event through
+    /// the feed position `position` and saved that progress (its checkpoint and the snapshots of
+    /// what it handled). A service acting for a processor that just started here waits so for
+    /// the store's head as it was at the start: the run has then caught up with what happened
+    /// before it, and its reactions to those events have been made.
+    ///
+    /// ```swift
+    /// if let run = host.currentRun(of: "agent"),
+    ///     try await host.waitUntilHandled("agent", through: try await store.headPosition(), inRun: run) { … }
+    /// ```
+    /// - Returns: `true` once it has; `false` if the run ended first (on a store shared by
+    ///   several nodes, the processor went to another node).
+    public func waitUntilHandled(_ name: String, through position: Int, inRun run: Int) async throws -> Bool {
+        while currentRun(of: name) == run {
+            // A saved checkpoint never runs ahead of what is handled, whichever run saved it.
+            if let runner = runners.first(where: { $0.name == name }), runner.savedCheckpoint >= position { return true }
+            try await Task.sleep(for: Self.progressPollInterval)
+        }
+        return false
+    }
+
+    /// How often `waitUntilHandled` looks at a processor's progress (saved every `flushInterval`).
+    static let progressPollInterval = Duration.milliseconds(50)
+
     /// Runs `body` unless the processor `name` runs here, with no run of it starting
     /// meanwhile: to drop what a processor kept current once it has left this node,
     /// without dropping what a new run already added.

@@ -14,6 +14,8 @@ protocol ProcessorRunning: Sendable {
     func run() async throws
     func state(of stream: StreamPath, at offset: Int?) async throws -> (offset: Int, state: JSONValue)
     func status(headPosition: Int) async throws -> ProcessorStatus
+    /// The feed position handled so far, as last saved (with the snapshots of what it handled).
+    var savedCheckpoint: Int { get }
     /// Ends `run()` gracefully (progress is saved), as a graceful shutdown would.
     func stop()
 }
@@ -468,6 +470,8 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
             throw SpoolError(.internalError, "state of \(processor.name) is not JSON: \(error)")
         }
     }
+
+    var savedCheckpoint: Int { progress.withLock { $0.savedCheckpoint } }
 
     func status(headPosition: Int) async throws -> ProcessorStatus {
         let (checkpoint, failures) = progress.withLock { ($0.savedCheckpoint, $0.failures) }

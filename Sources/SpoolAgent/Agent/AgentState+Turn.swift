@@ -1,0 +1,21 @@
+/// Where a turn stands, for whoever starts or resumes its requests and tool calls.
+extension AgentState {
+    /// Whether the conversation ends with a tool result the model has not answered.
+    var lastMessageIsToolResult: Bool { messages.last?.role == "tool" }
+
+    /// Whether the turn waits for a request that nobody started: an input is unanswered, or
+    /// every tool call of the response has its result.
+    var awaitsRequest: Bool {
+        activeRequestId == nil && (hasUnansweredInput || (lastMessageIsToolResult && openToolCalls.isEmpty))
+    }
+
+    /// Tool calls of the turn without a result that may run: approved, or needing no approval.
+    var runnableOpenToolCalls: [String] {
+        openToolCalls.filter { [.notNeeded, .granted].contains(toolCalls[$0]?.approval) }
+    }
+
+    /// Whether the turn is unfinished: a request in flight, one awaited, or tool calls to run.
+    var turnIsUnfinished: Bool {
+        activeRequestId != nil || awaitsRequest || !runnableOpenToolCalls.isEmpty
+    }
+}

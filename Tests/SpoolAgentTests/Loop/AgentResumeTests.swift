@@ -1,0 +1,105 @@
+import Logging
+import ServiceLifecycle
+import SpoolCore
+import SpoolProcessors
+import SpoolStore
+import SpoolTesting
+import Testing
+
+@testable import SpoolAgent
+
+/// Resuming interrupted turns, against the runtime itself: a request that no job of
+/// this node streams is sent again, one that a job streams is left alone.
+@Suite(.timeLimit(.minutes(2)))
+struct AgentResumeTests {
+    /// The agent processor and its runtime over a SQLite store in `directory`, for the length of `body`.
+    private func withAgentRuntime(
+        environment: [String: String], directory: String = TestServer.temporaryDirectory(),
+        _ body: (AgentRuntime, SQLiteEventStore) async throws -> Void
+    ) async throws {
+        let logger = Logger(label: "spool-test") { _ in SwiftLogNoOpLogHandler() }
+        let store = try SQLiteEventStore(directory: directory, logger: logger)
+        let queue = AgentJobQueue()
+        let agent = AgentProcessor(queue: queue, toolbox: .builtIn)
+        let host = ProcessorHost(store: store, processors: [agent], logger: logger)
+        let runtime = AgentRuntime(
+            queue: queue, processor: agent, host: host, store: store,
+            providers: ProviderRegistry(environment: environment, logger: logger), toolbox: .builtIn, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [store, host, runtime], gracefulShutdownSignals: [], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                try await body(runtime, store)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+        }
+    }
+
+    private func events(_ store: SQLiteEventStore, _ path: StreamPath, ofType type: String) async throws -> [Event] {
+        try await store.read(path, after: 0, limit: 10_000).filter { $0.type == type }
+    }
+
+    /// A resume while this node streams the turn's request changes nothing: the request is
+    /// neither cancelled nor sent twice.
+    @Test func aResumeLeavesARequestStreamedHereAlone() async throws {
+        let slow = FakeLLMReply.text(String(repeating: "slow ", count: 30), chunks: 30, delay: .milliseconds(50))
+        try await FakeLLMServer.with(replies: [slow, .text("Asked twice.")]) { llm in
+            try await withAgentRuntime(environment: llm.environment()) { runtime, store in
+                let path = try StreamPath("/agents/streaming-here")
+                try await store.append(AppendInput(type: "agent/configured", payload: ["debounceMs": 0]), to: path)
+                try await store.append(AppendInput(type: "agent/input-added", payload: ["content": "long answer please"]), to: path)
+                #expect(try await eventually { try await !events(store, path, ofType: "llm/output-delta").isEmpty })
+
+                try await runtime.resumeTurn(of: path)
+                #expect(try await eventually { try await !events(store, path, ofType: "llm/response-completed").isEmpty })
+                #expect(try await events(store, path, ofType: "llm/request-cancelled").isEmpty)
+                let completed = try await events(store, path, ofType: "llm/response-completed")
+                #expect(completed.map { $0.payload["requestId"] } == ["req-1"])
+                #expect(llm.requestCount == 1)
+            }
+        }
+    }
+
+    /// A request started before a restart (its `llm/request-started` stored, nothing streaming
+    /// it any more) is cancelled as "server restarted" and sent again when the agent starts;
+    /// the event that had asked for it, handled again, does not ask the provider a second time.
+    @Test func aRequestNobodyStreamsIsSentAgainAtStart() async throws {
+        try await FakeLLMServer.with(replies: [.text("Resumed answer."), .text("Asked twice.")]) { llm in
+            let environment = llm.environment()
+            let directory = TestServer.temporaryDirectory()
+            let path = try StreamPath("/agents/orphan")
+            // What a node killed mid-request leaves: the request's start, and no checkpoint past the input.
+            let registry = ProviderRegistry(environment: environment)
+            let provider = registry.defaultProviderName
+            let logger = Logger(label: "spool-test") { _ in SwiftLogNoOpLogHandler() }
+            _ = try await SQLiteEventStore(directory: directory, logger: logger).append(
+                [
+                    AppendInput(type: "agent/configured", payload: ["debounceMs": 0]),
+                    AppendInput(type: "agent/input-added", payload: ["content": "long answer please"]),
+                    AppendInput(
+                        type: AgentEvents.requestStarted,
+                        payload: [
+                            "requestId": "req-1", "provider": .string(provider),
+                            "model": .string(registry.defaultModel(for: provider)), "inputOffset": 2,
+                        ], idempotencyKey: "agent:req-1:started"),
+                ], to: path)
+
+            try await withAgentRuntime(environment: environment, directory: directory) { _, store in
+                #expect(try await eventually { try await !events(store, path, ofType: "llm/response-completed").isEmpty })
+                try await Task.sleep(for: .milliseconds(300))  // room for a wrong second request to show
+                let cancelled = try await events(store, path, ofType: "llm/request-cancelled")
+                #expect(cancelled.map { $0.payload["requestId"] } == ["req-1"])
+                #expect(cancelled.first?.payload["reason"] == "server restarted")
+                let completed = try await events(store, path, ofType: "llm/response-completed")
+                #expect(completed.map { $0.payload["requestId"] } == ["req-2"])
+                #expect(completed.first?.payload["content"] == "Resumed answer.")
+                #expect(llm.requestCount == 1, "only the resent request reached the provider")
+            }
+        }
+    }
+}
