@@ -72,6 +72,27 @@ struct MultiNodeTests {
         }
     }
 
+    /// `GET /processors` on any node tells how far each processor is, also where it runs
+    /// on another node: there its progress is what that node saved, not a stale copy.
+    @Test func everyNodeReportsEveryProcessorsProgress() async throws {
+        try await withNodes(2) { _, nodes in
+            let clients = nodes.map { SpoolClient(baseURL: $0.baseURL) }
+            try await clients[0].append(
+                (1...50).map { try AppendInput(type: "test/note", payload: ["n": .int(Int64($0))]) }, to: StreamPath("/progress"))
+            var ranElsewhere = false
+            for (index, client) in clients.enumerated() {
+                let caughtUp = try await eventually(timeout: .seconds(30)) {
+                    let statuses = try await client.send(.GET, "/processors").arrayValue ?? []
+                    return !statuses.isEmpty && statuses.allSatisfy { $0["lag"]?.intValue == 0 && $0["checkpoint"]?.intValue ?? 0 >= 50 }
+                }
+                #expect(caughtUp, "node \(index) reports every processor caught up")
+                let statuses = try await client.send(.GET, "/processors").arrayValue ?? []
+                ranElsewhere = ranElsewhere || statuses.contains { $0["runsHere"]?.boolValue == false }
+            }
+            #expect(ranElsewhere, "some processor ran on the other node")
+        }
+    }
+
     /// `kill -9` of the node running the processors: another node takes over within
     /// the lease time, and every ping gets exactly one pong.
     @Test func anotherNodeTakesOverTheProcessorsOfAKilledNode() async throws {

@@ -198,8 +198,9 @@ public final class ProcessorHost: Service {
         let head = try await store.headPosition()
         var statuses: [ProcessorStatus] = []
         for runner in runners {
-            var status = try await runner.status(headPosition: head)
-            status.runsHere = runsHere(runner.name)
+            let runsHere = runsHere(runner.name)
+            var status = try await runner.status(headPosition: head, runsHere: runsHere)
+            status.runsHere = runsHere
             statuses.append(status)
         }
         return statuses

@@ -13,7 +13,8 @@ protocol ProcessorRunning: Sendable {
     var streams: StreamPattern { get }
     func run() async throws
     func state(of stream: StreamPath, at offset: Int?) async throws -> (offset: Int, state: JSONValue)
-    func status(headPosition: Int) async throws -> ProcessorStatus
+    /// Where the processor is; `runsHere` false means another node runs it (its saved progress counts).
+    func status(headPosition: Int, runsHere: Bool) async throws -> ProcessorStatus
     /// The feed position handled so far, as last saved (with the snapshots of what it handled).
     var savedCheckpoint: Int { get }
     /// Ends `run()` gracefully (progress is saved), as a graceful shutdown would.
@@ -473,8 +474,10 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
 
     var savedCheckpoint: Int { progress.withLock { $0.savedCheckpoint } }
 
-    func status(headPosition: Int) async throws -> ProcessorStatus {
-        let (checkpoint, failures) = progress.withLock { ($0.savedCheckpoint, $0.failures) }
+    func status(headPosition: Int, runsHere: Bool) async throws -> ProcessorStatus {
+        var (checkpoint, failures) = progress.withLock { ($0.savedCheckpoint, $0.failures) }
+        // Running on another node (which holds the lease), it is as far as that node saved.
+        if !runsHere { checkpoint = try await store.checkpoint(for: consumerName) }
         return ProcessorStatus(
             name: processor.name, streams: processor.streams, checkpoint: checkpoint, headPosition: headPosition,
             failures: failures)
