@@ -134,17 +134,17 @@ struct PostgresAppendTransaction {
     /// a transaction is open). Returns the store's head position before the batch.
     /// - Throws: `serialization_failure` when a stream is no longer where the plan saw it.
     private func apply(_ events: [Event], moves: [StreamMove], now: Timestamp) async throws -> Int {
-        let statement = ApplyPlannedBatch(
-            streamPaths: moves.map(\.path.rawValue), streamExisted: moves.map(\.existed), headsBefore: moves.map(\.headBefore),
-            headsAfter: moves.map(\.headAfter), pausedBefore: moves.map(\.pausedBefore), pausedAfter: moves.map(\.pausedAfter),
-            eventPaths: events.map(\.streamPath.rawValue), eventOffsets: events.map(\.offset), eventTypes: events.map(\.type),
-            eventPayloads: events.map(\.payloadJSON), eventMetadata: events.map { $0.metadataJSON ?? "" },
-            eventKeys: events.map { $0.idempotencyKey ?? "" }, storedAt: now.millisecondsSinceEpoch,
-            channel: PostgresFeedFollower.channel)
-        var headBefore: Int?
-        // Read to the end: a result left unread keeps the connection busy (see `PostgresConnection.run`).
-        for try await row in try await connection.execute(statement, logger: logger) { headBefore = row }
-        guard let headBefore else {
+        let rows = try await connection.query(
+            """
+            SELECT spool_append_planned(
+                \(moves.map(\.path.rawValue)), \(moves.map(\.existed)), \(moves.map(\.headBefore)), \(moves.map(\.headAfter)),
+                \(moves.map(\.pausedBefore)), \(moves.map(\.pausedAfter)),
+                \(events.map(\.streamPath.rawValue)), \(events.map(\.offset)), \(events.map(\.type)), \(events.map(\.payloadJSON)),
+                \(events.map { $0.metadataJSON ?? "" }), \(events.map { $0.idempotencyKey ?? "" }),
+                \(now.millisecondsSinceEpoch), \(PostgresFeedFollower.channel))
+            """, logger: logger
+        ).collect()
+        guard let headBefore = try rows.first?.decode(Int.self) else {
             throw SpoolError(.internalError, "spool_append_planned answered no row; the schema is damaged")
         }
         return headBefore
@@ -152,7 +152,10 @@ struct PostgresAppendTransaction {
 
     private func loadStreams(_ paths: Set<StreamPath>) async throws -> [StreamPath: StreamState] {
         var streams: [StreamPath: StreamState] = [:]
-        for try await (id, path, head, paused) in try await connection.execute(ReadStreamRows(paths: paths.map(\.rawValue)), logger: logger) {
+        let rows = try await connection.query(
+            "SELECT id, path, head_offset, paused FROM spool_streams WHERE path = ANY(\(paths.map(\.rawValue)))",
+            logger: logger)
+        for try await (id, path, head, paused) in rows.decode((Int, String, Int, Bool).self) {
             streams[try StreamPath(path)] = StreamState(id: id, head: head, paused: paused)
         }
         return streams
