@@ -206,11 +206,15 @@ public struct BenchRunner: Sendable {
     func waitForProcessorsToCatchUp() async throws {
         let client = SpoolClient(baseURL: baseURL, token: token, httpClient: http)
         let deadline = ContinuousClock.now + .seconds(60)
+        var lagging: [String] = []
         while ContinuousClock.now < deadline {
             let statuses = try await client.send(.GET, "/processors").arrayValue ?? []
-            if statuses.allSatisfy({ ($0["lag"]?.intValue ?? 0) == 0 }) { return }
+            lagging = statuses.filter { ($0["lag"]?.intValue ?? 0) > 0 }.compactMap { $0["name"]?.stringValue }
+            if lagging.isEmpty { return }
             try await Task.sleep(for: .milliseconds(200))
         }
+        // Measuring while processors still fold the last phase's writes would measure both.
+        throw BenchError("processors did not catch up within 60 s: \(lagging.joined(separator: ", "))")
     }
 
     // MARK: Catch-up read
