@@ -23,6 +23,10 @@ import SpoolStore
 /// and the batch is planned again; its last attempt (`attempts`) takes the lock
 /// first, in a transaction, so that plan cannot go stale.
 ///
+/// A node remembers the rows of the streams it appended to (`StreamRowCache`), so
+/// a batch to those streams skips reading them: the compare and set catches an
+/// entry another node made stale.
+///
 /// A refused request contributes no rows, while the others in the batch go ahead.
 struct PostgresAppendTransaction {
     /// A stream as the plan sees it.
@@ -59,39 +63,70 @@ struct PostgresAppendTransaction {
     static let attempts = 3
 
     let connection: PostgresConnection
+    /// This node's rows of the streams it appended to.
+    let cache: StreamRowCache
     let logger: Logger
 
     /// Appends every request, returning each one's outcome and the events stored, in position order.
     func commit(_ requests: [PendingAppends.Request]) async throws -> (outcomes: [Result<AppendResult, SpoolError>], stored: [Event]) {
-        for _ in 1..<Self.attempts {
+        for attempt in 1..<Self.attempts {
             do {
-                return try await planAndApply(requests)
+                return try await planAndApply(requests, trustingCache: attempt == 1)
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == Self.serializationFailure {
+                cache.forget(requests.map(\.path))
                 logger.debug("a stream moved while the append was planned; planning again")
             }
         }
         return try await connection.withTransaction(logger: logger) { connection in
-            let locked = PostgresAppendTransaction(connection: connection, logger: logger)
+            let locked = PostgresAppendTransaction(connection: connection, cache: cache, logger: logger)
             try await connection.run("SELECT position FROM spool_head FOR UPDATE", logger: logger)
-            return try await locked.planAndApply(requests)
+            return try await locked.planAndApply(requests, trustingCache: false)
         }
     }
 
     /// SQLSTATE `serialization_failure`, which `spool_append_planned` raises when a stream moved.
     private static let serializationFailure = "40001"
 
-    /// Reads the streams, plans every request, and applies the plan in one statement.
-    private func planAndApply(_ requests: [PendingAppends.Request]) async throws -> (outcomes: [Result<AppendResult, SpoolError>], stored: [Event]) {
-        var streams = try await loadStreams(Set(requests.map(\.path)))
-        try await loadKeyedEvents(requests, into: &streams)
+    /// Plans every request from the streams' rows and applies the plan in one statement.
+    /// - Parameter trustingCache: whether rows this node remembers may stand in for reading
+    ///   them (for batches without idempotency keys, whose replays need the stored events).
+    private func planAndApply(
+        _ requests: [PendingAppends.Request], trustingCache: Bool
+    ) async throws -> (outcomes: [Result<AppendResult, SpoolError>], stored: [Event]) {
+        let paths = Set(requests.map(\.path))
+        var streams: [StreamPath: StreamState]
+        let keyless = !requests.contains { $0.inputs.contains { $0.idempotencyKey != nil } }
+        let remembered = trustingCache && keyless ? cache.rows(of: paths) : nil
+        if let remembered {
+            streams = remembered.mapValues { StreamState(id: $0.id, head: $0.head, paused: $0.paused) }
+        } else {
+            streams = try await loadStreams(paths)
+            try await loadKeyedEvents(requests, into: &streams)
+        }
         let now = Timestamp.now()
         // Positions are known only once the head is locked: plan with positions from 1, apply
         // (which numbers the rows itself), then plan again from the head the batch followed.
         let draft = try Self.plan(requests, streams: streams, firstPosition: 1, now: now)
+        // A request is refused for what the rows say now, never for what this node remembers.
+        if remembered != nil, draft.outcomes.contains(where: { if case .failure = $0 { true } else { false } }) {
+            return try await planAndApply(requests, trustingCache: false)
+        }
         guard !draft.stored.isEmpty else { return (draft.outcomes, []) }
         let headBefore = try await apply(draft.stored, moves: draft.moves, now: now)
+        remember(draft.moves, streams: streams)
         let final = try Self.plan(requests, streams: streams, firstPosition: headBefore + 1, now: now)
         return (final.outcomes, final.stored)
+    }
+
+    /// Remembers the streams as the batch left them; streams it created are read next time
+    /// (their ids are the database's).
+    private func remember(_ moves: [StreamMove], streams: [StreamPath: StreamState]) {
+        var rows: [StreamPath: StreamRowCache.Row] = [:]
+        for move in moves {
+            guard let id = streams[move.path]?.id else { continue }
+            rows[move.path] = StreamRowCache.Row(id: id, head: move.headAfter, paused: move.pausedAfter)
+        }
+        cache.remember(rows)
     }
 
     /// What the batch does to streams as `streams` describes them: each request's outcome,

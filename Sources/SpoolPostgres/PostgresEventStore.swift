@@ -29,6 +29,7 @@ public final class PostgresEventStore: EventStore, Service {
     let configuration: PostgresStoreConfiguration
     let logger: Logger
     private let pending = PendingAppends()
+    private let streamRows = StreamRowCache()
     private let drainRequests: AsyncStream<Void>
     private let requestDrain: AsyncStream<Void>.Continuation
     private let follower: PostgresFeedFollower
@@ -119,7 +120,7 @@ public final class PostgresEventStore: EventStore, Service {
         do {
             let (outcomes, stored) = try await withDatabase("commit the append") {
                 try await self.client.withConnection { connection in
-                    try await PostgresAppendTransaction(connection: connection, logger: self.logger).commit(requests)
+                    try await PostgresAppendTransaction(connection: connection, cache: self.streamRows, logger: self.logger).commit(requests)
                 }
             }
             follower.committed(stored)

@@ -128,6 +128,27 @@ struct PostgresEventStoreTests {
         }
     }
 
+    /// A node remembers the streams it appended to and plans its next batch from
+    /// that; another node's appends make the memory stale, which must cost nothing
+    /// but a second try: no refused append, no offset given twice.
+    @Test func appendsAfterAnotherNodesAppendsAreNeitherRefusedNorMisplaced() async throws {
+        try await withNodes(2) { _, nodes in
+            let (a, b) = (nodes[0], nodes[1])
+            let path = try StreamPath("/remembered")
+            try await a.append(note(1), to: path)
+            try await a.append(note(2), to: path)  // a now remembers head 2
+            try await b.append(note(3), to: path)  // head 3, behind a's back
+            // Planned from head 2, this would be offset 3 again: it must land at 4.
+            #expect(try await a.append([note(4)], to: path).events.map(\.offset) == [4])
+            try await b.append(note(5), to: path)
+            // From a's memory (head 4) this expectation fails; from the rows (head 5) it holds.
+            #expect(try await a.append([note(6, expectedOffset: 5)], to: path).events.map(\.offset) == [6])
+            let stored = try await b.read(path, after: 0, limit: 10)
+            #expect(stored.map(\.offset) == [1, 2, 3, 4, 5, 6])
+            #expect(stored.map(\.payload["n"]) == (1...6).map { .int(Int64($0)) })
+        }
+    }
+
     private func psqlError(_ body: () async throws -> Void) async -> PSQLError? {
         do {
             try await body()
