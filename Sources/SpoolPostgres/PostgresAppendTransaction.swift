@@ -119,7 +119,8 @@ struct PostgresAppendTransaction {
     }
 
     /// Remembers the streams as the batch left them; streams it created are read next time
-    /// (their ids are the database's).
+    /// (their ids are the database's). Under the lock this runs before `COMMIT`: should that
+    /// fail, the entries are stale, which the compare and set catches like any other.
     private func remember(_ moves: [StreamMove], streams: [StreamPath: StreamState]) {
         var rows: [StreamPath: StreamRowCache.Row] = [:]
         for move in moves {
