@@ -55,9 +55,19 @@ public final class AgentJobQueue: Sendable {
     /// Requests a job of this node streams now (it appended their `llm/request-started`).
     private let streaming = Mutex<Set<String>>([])
 
+    /// Per stream, the last request a job of this node started (this process, not before a restart).
+    private let lastStarted = Mutex<[StreamPath: String]>([:])
+
     /// A job appended the request's `llm/request-started` and streams it until `streamingEnded`.
     func streamingBegan(_ stream: StreamPath, requestId: String) {
         _ = streaming.withLock { $0.insert(Self.key(stream, requestId)) }
+        lastStarted.withLock { $0[stream] = requestId }
+    }
+
+    /// Whether the stream's request `requestId` was started by a job of this node, streaming
+    /// or not any more, rather than before a restart or on another node.
+    func wasStartedHere(_ stream: StreamPath, requestId: String) -> Bool {
+        lastStarted.withLock { $0[stream] == requestId }
     }
 
     func streamingEnded(_ stream: StreamPath, requestId: String) {

@@ -27,29 +27,64 @@ extension AgentRuntime {
             guard queue.isCurrent(stream, generation: generation) else { return nil }
             let state: AgentState
             if let given { state = given } else { state = try await currentState(stream) }
-            guard state.activeRequestId == nil, state.hasUnansweredInput || state.lastMessageIsToolResult else { return nil }
-            let configuration = state.configuration
-            let provider = try providers.provider(named: configuration.provider ?? providers.defaultProviderName)
-            let model = configuration.model ?? providers.defaultModel(for: provider.name)
-            let requestId = "req-\(state.requestCount + 1)"
-            let started = try await store.append(
-                [
-                    try AppendInput(
-                        type: AgentEvents.requestStarted,
-                        payload: [
-                            "requestId": .string(requestId), "provider": .string(provider.name), "model": .string(model),
-                            "inputOffset": .int(Int64(state.lastInputOffset)),
-                        ], idempotencyKey: "agent:\(requestId):started")
-                ], to: stream)
-            // Started before (by a job before a restart, or on a dead node): a resume decides what becomes of it.
-            guard !started.isReplay else { return nil }
-            queue.streamingBegan(stream, requestId: requestId)
-            let request = LLMRequest(
-                model: model, systemPrompt: configuration.systemPrompt, messages: state.llmMessages,
-                tools: toolbox.definitions(for: configuration), temperature: configuration.temperature,
-                maxOutputTokens: configuration.maxOutputTokens)
-            return StartedRequest(requestId: requestId, provider: provider, request: request)
+            switch try await start(stream, from: state) {
+            case .started(let request):
+                return request
+            case .notNeeded:
+                return nil
+            case .numberTaken(let requestId):
+                // Taken by a request started before this process (a restart, a dead node): the resume decides.
+                guard queue.wasStartedHere(stream, requestId: requestId) else { return nil }
+                // Taken by a request an older job of this node started from a state before the input
+                // this job answers (it arrived while that request was starting). This job superseded
+                // that one, so an unfinished request is cancelled as a new input cancels one, and this
+                // job starts from the state at the head.
+                var now = try await currentState(stream)
+                if now.activeRequestId == requestId {
+                    queue.cancel(stream, requestId: requestId)
+                    try await append(
+                        AgentEvents.requestCancelled, ["requestId": .string(requestId), "reason": "new input"], to: stream,
+                        key: "agent:\(requestId):superseded")
+                    now = try await currentState(stream)
+                }
+                guard case .started(let request) = try await start(stream, from: now) else { return nil }
+                return request
+            }
         }
+    }
+
+    /// What starting a request from a state came to.
+    private enum RequestStart {
+        case started(StartedRequest)
+        /// The state asks for no request.
+        case notNeeded
+        /// The state's next request number was started before, from another state.
+        case numberTaken(String)
+    }
+
+    /// Appends `llm/request-started` for the request `state` asks for, and marks it as streamed here.
+    private func start(_ stream: StreamPath, from state: AgentState) async throws -> RequestStart {
+        guard state.activeRequestId == nil, state.hasUnansweredInput || state.lastMessageIsToolResult else { return .notNeeded }
+        let configuration = state.configuration
+        let provider = try providers.provider(named: configuration.provider ?? providers.defaultProviderName)
+        let model = configuration.model ?? providers.defaultModel(for: provider.name)
+        let requestId = "req-\(state.requestCount + 1)"
+        let started = try await store.append(
+            [
+                try AppendInput(
+                    type: AgentEvents.requestStarted,
+                    payload: [
+                        "requestId": .string(requestId), "provider": .string(provider.name), "model": .string(model),
+                        "inputOffset": .int(Int64(state.lastInputOffset)),
+                    ], idempotencyKey: "agent:\(requestId):started")
+            ], to: stream)
+        guard !started.isReplay else { return .numberTaken(requestId) }
+        queue.streamingBegan(stream, requestId: requestId)
+        let request = LLMRequest(
+            model: model, systemPrompt: configuration.systemPrompt, messages: state.llmMessages,
+            tools: toolbox.definitions(for: configuration), temperature: configuration.temperature,
+            maxOutputTokens: configuration.maxOutputTokens)
+        return .started(StartedRequest(requestId: requestId, provider: provider, request: request))
     }
 
     /// Streams the provider's answer into `llm/*` events, until it completes, fails, or the

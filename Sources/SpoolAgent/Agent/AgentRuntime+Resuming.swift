@@ -24,12 +24,11 @@ extension AgentRuntime {
     func resumeInterruptedTurnsAtEachRun() async {
         do {
             try await cancelWhenGracefulShutdown {
-                var resumedRun: Int?
                 while !Task.isCancelled {
-                    if let run = self.host.currentRun(of: self.processor.name), run != resumedRun,
+                    if let run = self.host.currentRun(of: self.processor.name), run != self.resumedRun.withLock({ $0 }),
                         await self.resumeInterruptedTurns(inRun: run)
                     {
-                        resumedRun = run
+                        self.resumedRun.withLock { $0 = run }
                     }
                     try await Task.sleep(for: Self.residencyPollInterval)
                 }

@@ -26,6 +26,8 @@ public final class AgentRuntime: Service {
     /// in flight in the stream's state is either streamed by a job here (`AgentJobQueue.isStreaming`)
     /// or was left by a restart or a dead node.
     let turnLock = PerStreamLock()
+    /// The run of the `agent` processor whose interrupted turns were resumed last.
+    let resumedRun = Mutex<Int?>(nil)
 
     public init(
         queue: AgentJobQueue, processor: AgentProcessor, host: ProcessorHost, store: any EventStore,

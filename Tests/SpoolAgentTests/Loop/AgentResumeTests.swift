@@ -8,8 +8,9 @@ import Testing
 
 @testable import SpoolAgent
 
-/// Resuming interrupted turns, against the runtime itself: a request that no job of
-/// this node streams is sent again, one that a job streams is left alone.
+/// Interrupted and superseded requests, against the runtime itself: a request that no
+/// job of this node streams is sent again, one that a job streams is left alone, and
+/// one a newer job supersedes is cancelled.
 @Suite(.timeLimit(.minutes(2)))
 struct AgentResumeTests {
     /// The agent processor and its runtime over a SQLite store in `directory`, for the length of `body`.
@@ -99,6 +100,41 @@ struct AgentResumeTests {
                 #expect(completed.map { $0.payload["requestId"] } == ["req-2"])
                 #expect(completed.first?.payload["content"] == "Resumed answer.")
                 #expect(llm.requestCount == 1, "only the resent request reached the provider")
+            }
+        }
+    }
+
+    /// A job handed a state from before the request an older job of this node is starting
+    /// (a second input arrived meanwhile, folded before that request started) computes that
+    /// request's number. The older request is cancelled as a new input cancels one, and the
+    /// newer job answers from the state at the head: the turn does not stall.
+    @Test func aJobWithAnOlderStateSupersedesTheRequestThatTookItsNumber() async throws {
+        let slow = FakeLLMReply.text(String(repeating: "slow ", count: 40), chunks: 40, delay: .milliseconds(50))
+        try await FakeLLMServer.with(replies: [slow, .text("Both answered.")]) { llm in
+            try await withAgentRuntime(environment: llm.environment()) { runtime, store in
+                // Past the resume at start, which would otherwise also look at the turn.
+                #expect(await eventually { runtime.resumedRun.withLock { $0 } != nil })
+                let path = try StreamPath("/agents/superseded")
+                try await store.append(AppendInput(type: "agent/configured", payload: ["debounceMs": 0]), to: path)
+                try await store.append(AppendInput(type: "agent/input-added", payload: ["content": "first"]), to: path)
+                #expect(try await eventually { try await !events(store, path, ofType: "llm/output-delta").isEmpty })
+
+                // The state as of the input (offset 2), before `req-1` started: what such a job holds.
+                let (_, json) = try await runtime.host.state(processor: "agent", stream: path, at: 2)
+                let before = try JSONValue.decode(AgentState.self, from: json)
+                #expect(before.requestCount == 0)
+                runtime.queue.submitRequest(path, debounceMs: 0, state: before)
+
+                #expect(try await eventually(timeout: .seconds(20)) {
+                    try await !events(store, path, ofType: "llm/response-completed").isEmpty
+                })
+                let cancelled = try await events(store, path, ofType: "llm/request-cancelled")
+                #expect(cancelled.map { $0.payload["requestId"] } == ["req-1"])
+                #expect(cancelled.first?.payload["reason"] == "new input")
+                let completed = try await events(store, path, ofType: "llm/response-completed")
+                #expect(completed.map { $0.payload["requestId"] } == ["req-2"])
+                #expect(completed.first?.payload["content"] == "Both answered.")
+                #expect(llm.requestCount == 2)
             }
         }
     }
