@@ -105,8 +105,8 @@ struct PostgresAppendTransaction {
         }
         let now = Timestamp.now()
         // Positions are known only once the head is locked: plan with positions from 1, apply
-        // (which numbers the rows itself), then plan again from the head the batch followed.
-        let draft = try Self.plan(requests, streams: streams, firstPosition: 1, now: now)
+        // (which numbers the rows itself), then place the new events after the head it followed.
+        let draft = try Self.plan(requests, streams: streams, now: now)
         // A request is refused for what the rows say now, never for what this node remembers.
         if remembered != nil, draft.outcomes.contains(where: { if case .failure = $0 { true } else { false } }) {
             return try await planAndApply(requests, trustingCache: false)
@@ -114,8 +114,18 @@ struct PostgresAppendTransaction {
         guard !draft.stored.isEmpty else { return (draft.outcomes, []) }
         let headBefore = try await apply(draft.stored, moves: draft.moves, now: now)
         remember(draft.moves, streams: streams)
-        let final = try Self.plan(requests, streams: streams, firstPosition: headBefore + 1, now: now)
-        return (final.outcomes, final.stored)
+        // An answer past its stream's head as planned is new; one at or below it is a replay,
+        // whose position is the stored one.
+        func placed(_ event: Event) -> Event {
+            guard event.offset > streams[event.streamPath]?.head ?? 0 else { return event }
+            var event = event
+            event.position += headBefore
+            return event
+        }
+        let outcomes = draft.outcomes.map { outcome in
+            outcome.map { AppendResult(events: $0.events.map(placed), storedCount: $0.storedCount) }
+        }
+        return (outcomes, draft.stored.map(placed))
     }
 
     /// Remembers the streams as the batch left them; streams it created are read next time
@@ -131,13 +141,13 @@ struct PostgresAppendTransaction {
     }
 
     /// What the batch does to streams as `streams` describes them: each request's outcome,
-    /// the events to store (positions from `firstPosition`), and how each stream moves.
+    /// the events to store (positions numbered from 1 within the batch), and how each stream moves.
     private static func plan(
-        _ requests: [PendingAppends.Request], streams: [StreamPath: StreamState], firstPosition: Int, now: Timestamp
+        _ requests: [PendingAppends.Request], streams: [StreamPath: StreamState], now: Timestamp
     ) throws -> (outcomes: [Result<AppendResult, SpoolError>], stored: [Event], moves: [StreamMove]) {
         var streams = streams
         var moves: [StreamPath: StreamMove] = [:]
-        var nextPosition = firstPosition
+        var nextPosition = 1
         var stored: [Event] = []
         var outcomes: [Result<AppendResult, SpoolError>] = []
         outcomes.reserveCapacity(requests.count)

@@ -52,32 +52,32 @@ public final class AgentJobQueue: Sendable {
         cancelled.withLock { $0.contains(Self.key(stream, requestId)) }
     }
 
-    /// Requests a job of this node streams now (it appended their `llm/request-started`).
-    private let streaming = Mutex<Set<String>>([])
-
-    /// Per stream, the last request a job of this node started (this process, not before a restart).
-    private let lastStarted = Mutex<[StreamPath: String]>([:])
+    /// Per stream, the request a job of this node (this process) started last, and whether
+    /// that job still streams it. Starting a request makes it the stream's active one, so
+    /// the last started is the only one a resume or a newer job asks about.
+    private let startedHere = Mutex<[StreamPath: (requestId: String, streaming: Bool)]>([:])
 
     /// A job appended the request's `llm/request-started` and streams it until `streamingEnded`.
     func streamingBegan(_ stream: StreamPath, requestId: String) {
-        _ = streaming.withLock { $0.insert(Self.key(stream, requestId)) }
-        lastStarted.withLock { $0[stream] = requestId }
+        startedHere.withLock { $0[stream] = (requestId, true) }
+    }
+
+    func streamingEnded(_ stream: StreamPath, requestId: String) {
+        startedHere.withLock { started in
+            if started[stream]?.requestId == requestId { started[stream]?.streaming = false }
+        }
+    }
+
+    /// Whether a job of this node streams the request: a request started but streamed by
+    /// no one here was left by a restart, a dead node, or a job superseded meanwhile.
+    func isStreaming(_ stream: StreamPath, requestId: String) -> Bool {
+        startedHere.withLock { $0[stream].map { $0.requestId == requestId && $0.streaming } ?? false }
     }
 
     /// Whether the stream's request `requestId` was started by a job of this node, streaming
     /// or not any more, rather than before a restart or on another node.
     func wasStartedHere(_ stream: StreamPath, requestId: String) -> Bool {
-        lastStarted.withLock { $0[stream] == requestId }
-    }
-
-    func streamingEnded(_ stream: StreamPath, requestId: String) {
-        _ = streaming.withLock { $0.remove(Self.key(stream, requestId)) }
-    }
-
-    /// Whether a job of this node streams the request: a request started but streamed by
-    /// no one here was left by a restart or a dead node.
-    func isStreaming(_ stream: StreamPath, requestId: String) -> Bool {
-        streaming.withLock { $0.contains(Self.key(stream, requestId)) }
+        startedHere.withLock { $0[stream]?.requestId == requestId }
     }
 
     /// Whether a request job is still the newest of its stream.

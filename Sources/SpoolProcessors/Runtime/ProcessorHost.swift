@@ -198,10 +198,7 @@ public final class ProcessorHost: Service {
         let head = try await store.headPosition()
         var statuses: [ProcessorStatus] = []
         for runner in runners {
-            let runsHere = runsHere(runner.name)
-            var status = try await runner.status(headPosition: head, runsHere: runsHere)
-            status.runsHere = runsHere
-            statuses.append(status)
+            statuses.append(try await runner.status(headPosition: head, runsHere: runsHere(runner.name)))
         }
         return statuses
     }

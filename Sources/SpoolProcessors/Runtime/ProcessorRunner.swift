@@ -480,6 +480,6 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         if !runsHere { checkpoint = try await store.checkpoint(for: consumerName) }
         return ProcessorStatus(
             name: processor.name, streams: processor.streams, checkpoint: checkpoint, headPosition: headPosition,
-            failures: failures)
+            failures: failures, runsHere: runsHere)
     }
 }

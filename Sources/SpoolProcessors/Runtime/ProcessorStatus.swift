@@ -4,16 +4,16 @@ import SpoolCore
 public struct ProcessorStatus: Sendable {
     public var name: String
     public var streams: StreamPattern
-    /// The feed position handled so far (as last saved).
+    /// The feed position handled so far, as last saved (by the node running it).
     public var checkpoint: Int
     /// The store's newest position.
     public var headPosition: Int
     /// `afterAppend` calls that failed for good since start.
     public var failures: Int
     /// Whether it runs on this node now: always once started on a store of one node; on a
-    /// store shared by several, only on the node holding its lease (elsewhere `checkpoint`
-    /// is what this node last saw, not current).
-    public var runsHere = false
+    /// store shared by several, only on the node holding its lease (elsewhere `failures`
+    /// counts only what failed while it ran here).
+    public var runsHere: Bool
 
     public var lag: Int { max(0, headPosition - checkpoint) }
 
