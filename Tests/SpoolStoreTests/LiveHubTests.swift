@@ -100,6 +100,19 @@ import Testing
         #expect(events(await mailbox.next())?.map(\.position) == [6], "after a reset the byte count starts again")
     }
 
+    /// Tiny events still take memory: their envelopes count against the byte capacity too.
+    @Test func manyTinyEventsFillTheByteCapacityByTheirEnvelopes() async throws {
+        let hub = LiveHub(mailboxCapacity: 1_000, mailboxByteCapacity: 10 * Mailbox.envelopeBytes + 100)
+        let mailbox = hub.subscribe(toPrefix: .root)
+        hub.publish(try committed("/a", "/a", "/a", "/a", "/a", "/a", "/a", "/a", "/a", "/a"))
+        #expect(events(await mailbox.next())?.count == 10, "ten envelopes and their payloads fit")
+        hub.publish(try committed("/a", "/a", "/a", "/a", "/a", "/a", "/a", "/a", "/a", "/a", "/a", firstPosition: 11))
+        guard case .overflowed = await mailbox.next() else {
+            Issue.record("expected eleven tiny events to overflow a mailbox of ten envelopes")
+            return
+        }
+    }
+
     @Test func oneBatchLargerThanCapacityOverflows() async throws {
         let hub = LiveHub(mailboxCapacity: 2)
         let mailbox = hub.subscribe(toPrefix: .root)

@@ -171,8 +171,13 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     private func dispatch(_ events: [Event], lanes: [Lane], inFlight: AsyncSemaphore) async throws {
         var batches = Array(repeating: [Event](), count: lanes.count)
         let followed = events.map { wants($0) }
-        for (event, isFollowed) in zip(events, followed) where isFollowed {
-            batches[Int(StableHash.fnv1a64(event.streamPath.rawValue) % UInt64(lanes.count))].append(event)
+        var lane = 0
+        for (index, (event, isFollowed)) in zip(events, followed).enumerated() where isFollowed {
+            // Consecutive events of one stream (a batch) share a lane: hash the path once per run.
+            if index == 0 || event.streamPath != events[index - 1].streamPath {
+                lane = Int(StableHash.fnv1a64(event.streamPath.rawValue) % UInt64(lanes.count))
+            }
+            batches[lane].append(event)
         }
         let matched = followed.reduce(0) { $1 ? $0 + 1 : $0 }
         if matched > 0 { try await inFlight.acquire(matched) }
@@ -199,9 +204,19 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     private func runLane(_ batches: AsyncStream<[Event]>, inFlight: AsyncSemaphore) async throws {
         var cache: [StreamPath: StreamEntry] = [:]
         for await batch in batches {
-            for event in batch {
-                try await handleRetrying(event, cache: &cache)
-                progress.withLock { $0.tracker.completed(event.position) }
+            // A run of one stream's events takes its entry out of the cache once, not once per event.
+            var start = 0
+            while start < batch.count {
+                let stream = batch[start].streamPath
+                var end = start + 1
+                while end < batch.count, batch[end].streamPath == stream { end += 1 }
+                var entry = cache.removeValue(forKey: stream)
+                for event in batch[start..<end] { try await handleRetrying(event, entry: &entry) }
+                if let entry { cache[stream] = entry }
+                start = end
+            }
+            progress.withLock { progress in
+                for event in batch { progress.tracker.completed(event.position) }
             }
             inFlight.release(batch.count)
             if cache.count > configuration.maximumCachedStreams {
@@ -216,10 +231,10 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
 
     /// Handles an event, waiting out store trouble (a database that is away): skipping the
     /// event would lose its reaction for good, so the lane waits and tries again.
-    private func handleRetrying(_ event: Event, cache: inout [StreamPath: StreamEntry]) async throws {
+    private func handleRetrying(_ event: Event, entry: inout StreamEntry?) async throws {
         for failure in 1... {
             do {
-                return try await handle(event, cache: &cache)
+                return try await handle(event, entry: &entry)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
@@ -235,15 +250,16 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     /// Waits between tries at an event the store would not let the runner handle.
     private static var storeTroubleRetry: RetryPolicy { RetryPolicy(attempts: 11, initialDelay: .milliseconds(100), maximumDelay: .seconds(5)) }
 
-    /// Handles one event. On an error the stream's entry leaves the cache, so a retry starts from
-    /// the last snapshot and refolds: nothing half-done (reduced but not reacted to) is kept.
-    private func handle(_ event: Event, cache: inout [StreamPath: StreamEntry]) async throws {
-        // Out of the cache while it changes, so the state is not copied on write.
-        let cached = cache.removeValue(forKey: event.streamPath)
+    /// Handles one event with its stream's entry (`nil`: not in memory, so loaded from the
+    /// snapshot). On an error the entry is dropped, so a retry starts from the last snapshot
+    /// and refolds: nothing half-done (reduced but not reacted to) is kept.
+    private func handle(_ event: Event, entry stored: inout StreamEntry?) async throws {
+        // Taken out while it changes, so the state is not copied on write.
+        let cached = stored.take()
         var entry: StreamEntry
         if let cached { entry = cached } else { entry = try await loadEntry(event.streamPath) }
         guard event.offset > entry.offset else {  // handled before a restart
-            cache[event.streamPath] = entry
+            stored = entry
             return
         }
         // A cached entry has seen every event of its stream this runner wanted; one just
@@ -260,7 +276,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
             queueSnapshot(of: event.streamPath, entry)
             entry.snapshotOffset = entry.offset
         }
-        cache[event.streamPath] = entry
+        stored = entry
     }
 
     /// The stream's state from its snapshot, or the initial state.

@@ -29,8 +29,14 @@ public struct WatermarkTracker: Sendable, Equatable {
 
     /// The event at `position` is handled.
     public mutating func completed(_ position: Int) {
-        done.insert(position)
-        while head < pending.count, done.remove(pending[head]) != nil {
+        if head < pending.count, pending[head] == position {
+            // The oldest in flight finished first, as it mostly does: no set to touch.
+            safePosition = position
+            head += 1
+        } else {
+            done.insert(position)
+        }
+        while head < pending.count, !done.isEmpty, done.remove(pending[head]) != nil {
             safePosition = pending[head]
             head += 1
         }

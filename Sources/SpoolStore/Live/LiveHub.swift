@@ -7,8 +7,11 @@ import SpoolCore
 /// hands every subscribed `Mailbox` the events of its stream or prefix.
 public final class LiveHub: Sendable {
     /// How many undelivered events one reader may hold before it must catch up from the store.
-    public static let defaultMailboxCapacity = 4096
-    /// How many bytes of undelivered payload and metadata one reader may hold (a few large events fill it first).
+    /// Enough for the processors' feeds to ride out a scheduling hiccup under a burst of
+    /// batches (100k+ events/s); overflowing sends a reader to the store, which costs far more.
+    public static let defaultMailboxCapacity = 32768
+    /// How many bytes of undelivered events one reader may hold: envelopes, payloads and
+    /// metadata. It bounds a reader's memory; a few large events fill it first.
     public static let defaultMailboxByteCapacity = 8 << 20
 
     private struct Subscribers {

@@ -5,7 +5,7 @@ import SpoolCore
 ///
 /// The hub delivers into it without waiting; the reader takes everything
 /// pending at once. A reader that falls more than `capacity` events (or
-/// `byteCapacity` bytes of payload and metadata) behind is told it overflowed
+/// `byteCapacity` bytes of events in memory) behind is told it overflowed
 /// (and its pending events are dropped) so it can catch up from the store
 /// instead: a slow reader never grows memory without bound.
 public final class Mailbox: Sendable {
@@ -52,9 +52,12 @@ public final class Mailbox: Sendable {
 
     deinit { onCancel(self) }
 
-    /// The payload and metadata bytes of `events`, which count against `byteCapacity`.
+    /// What one event's envelope (id, path, type, numbers) takes in memory, beside its payload.
+    public static let envelopeBytes = 256
+
+    /// What `events` take in memory (envelopes, payloads and metadata), which counts against `byteCapacity`.
     static func byteCount(of events: [Event]) -> Int {
-        events.reduce(0) { $0 + $1.payloadJSON.utf8.count + ($1.metadataJSON?.utf8.count ?? 0) }
+        events.reduce(0) { $0 + envelopeBytes + $1.payloadJSON.utf8.count + ($1.metadataJSON?.utf8.count ?? 0) }
     }
 
     /// Hands over `events`, whose `byteCount` the hub computed once for every mailbox they go to.
