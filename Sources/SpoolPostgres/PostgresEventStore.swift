@@ -30,6 +30,7 @@ public final class PostgresEventStore: EventStore, Service {
     let logger: Logger
     private let pending = PendingAppends()
     private let streamRows = StreamRowCache()
+    private let streamPaths = StreamPathCache()
     private let drainRequests: AsyncStream<Void>
     private let requestDrain: AsyncStream<Void>.Continuation
     private let follower: PostgresFeedFollower
@@ -151,14 +152,13 @@ public final class PostgresEventStore: EventStore, Service {
     }
 
     public func readFeed(prefix: StreamPrefix, after position: Int, limit: Int) async throws -> [Event] {
-        let range = prefix.descendantBounds
+        guard let range = prefix.descendantBounds else { return try await readWholeFeed(after: position, limit: limit) }
         let rows = try await rows(
             """
             SELECT s.path, \(unescaped: Self.eventColumns)
             FROM spool_events e JOIN spool_streams s ON s.id = e.stream_id
             WHERE e.position > \(position)
-                AND (\(range == nil) OR s.path = \(prefix.rawValue)
-                    OR (s.path > \(range?.lower ?? "") AND s.path < \(range?.upper ?? "")))
+                AND (s.path = \(prefix.rawValue) OR (s.path > \(range.lower) AND s.path < \(range.upper)))
             ORDER BY e.position LIMIT \(limit)
             """)
         var paths: [String: StreamPath] = [:]
@@ -167,6 +167,36 @@ public final class PostgresEventStore: EventStore, Service {
             let path = try paths[text] ?? StreamPath(text)
             paths[text] = path
             return try Self.event(from: row, path: path, firstColumn: 1)
+        }
+    }
+
+    /// Every stream's events after `position`: what the follower and the built-in processors
+    /// read. Events come with their stream's id, named from `streamPaths`; only ids
+    /// this node has not seen yet are looked up, once.
+    private func readWholeFeed(after position: Int, limit: Int) async throws -> [Event] {
+        let rows = try await rows(
+            """
+            SELECT e.stream_id, \(unescaped: Self.eventColumns) FROM spool_events e
+            WHERE e.position > \(position) ORDER BY e.position LIMIT \(limit)
+            """)
+        typealias Columns = (Int64, Int, Int, String, String, String?, String?, Int64)
+        let decoded = try rows.map { try $0.decode(Columns.self) }
+        var paths = streamPaths.paths(of: Set(decoded.map(\.0)))
+        let unknown = Set(decoded.map(\.0)).subtracting(paths.keys)
+        if !unknown.isEmpty {
+            var found: [Int64: StreamPath] = [:]
+            for row in try await self.rows("SELECT id, path FROM spool_streams WHERE id = ANY(\(Array(unknown)))") {
+                let (id, path) = try row.decode((Int64, String).self)
+                found[id] = try StreamPath(path)
+            }
+            streamPaths.remember(found)
+            paths.merge(found) { _, new in new }
+        }
+        return try decoded.map { id, offset, position, type, payload, metadata, key, createdAt in
+            guard let path = paths[id] else { throw SpoolError(.internalError, "event at position \(position) names no stream") }
+            return Event(
+                streamPath: path, offset: offset, position: position, type: type, payloadJSON: payload,
+                metadataJSON: metadata, idempotencyKey: key, createdAt: Timestamp(millisecondsSinceEpoch: createdAt))
         }
     }
 

@@ -10,6 +10,9 @@ public struct StreamPattern: Sendable, Hashable, CustomStringConvertible, Expres
     let base: String
     let kind: Kind
     public let rawValue: String
+    /// The smallest prefix covering every match: what to read from the feed. Made once,
+    /// not per `matches` call (processors ask for every event they read).
+    public let prefix: StreamPrefix
 
     /// Parses a pattern. - Throws: `invalid_request` for a malformed pattern.
     public init(_ text: String) throws(SpoolError) {
@@ -31,6 +34,8 @@ public struct StreamPattern: Sendable, Hashable, CustomStringConvertible, Expres
             }
             kind = .exact
         }
+        // `base` is always "/" or a valid path, so this cannot fail.
+        prefix = (try? StreamPrefix(base)) ?? .root
     }
 
     /// A pattern literal; a malformed literal is a programming error.
@@ -58,12 +63,6 @@ public struct StreamPattern: Sendable, Hashable, CustomStringConvertible, Expres
             guard text.hasPrefix(base + "/") else { return false }
             return !text.dropFirst(base.count + 1).contains("/")
         }
-    }
-
-    /// The smallest prefix covering every match: what to read from the feed.
-    public var prefix: StreamPrefix {
-        // `base` is always "/" or a valid path, so this cannot fail.
-        (try? StreamPrefix(base)) ?? .root
     }
 
     public var description: String { rawValue }
