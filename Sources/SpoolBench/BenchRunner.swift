@@ -38,7 +38,9 @@ public struct BenchRunner: Sendable {
     }
 
     /// Names the spread in report rows when there are several nodes.
-    var overNodes: String { nodes.count > 1 ? " over \(nodes.count) nodes" : "" }
+    var overNodes: String { clustered ? " over \(nodes.count) nodes" : "" }
+    /// Several nodes of one cluster: their targets are issue 7's (a shared database), not a single node's.
+    var clustered: Bool { nodes.count > 1 }
 
     /// A client with enough connections for every subscriber and appender.
     public static func makeHTTPClient(connections: Int) -> HTTPClient {
@@ -150,9 +152,9 @@ public struct BenchRunner: Sendable {
         let seconds = Self.seconds(ContinuousClock.now - start)
         let events = options.concurrentClients * requestsPerClient * batchSize
         if batchSize == 1 {
-            report.add("append throughput, \(options.concurrentClients) clients\(overNodes), single", BenchReport.rate(events, seconds: seconds), target: "≥ 20,000 events/s")
+            report.add("append throughput, \(options.concurrentClients) clients\(overNodes), single", BenchReport.rate(events, seconds: seconds), target: clustered ? "≥ 10,000 events/s" : "≥ 20,000 events/s")
         } else {
-            report.add("append throughput, \(options.concurrentClients) clients\(overNodes), batches of \(batchSize)", BenchReport.rate(events, seconds: seconds), target: "≥ 200,000 events/s")
+            report.add("append throughput, \(options.concurrentClients) clients\(overNodes), batches of \(batchSize)", BenchReport.rate(events, seconds: seconds), target: clustered ? "≥ 100,000 events/s" : "≥ 200,000 events/s")
         }
     }
 
@@ -198,7 +200,7 @@ public struct BenchRunner: Sendable {
         let stats = Percentiles(latencies.map { Double($0) })
         let expected = options.subscribers * options.liveEvents
         report.add("live delivery p50 (\(options.subscribers) subscribers\(overNodes))", BenchReport.milliseconds(stats.p50))
-        report.add("live delivery p99 (\(options.subscribers) subscribers\(overNodes))", BenchReport.milliseconds(stats.p99), target: "≤ 10 ms")
+        report.add("live delivery p99 (\(options.subscribers) subscribers\(overNodes))", BenchReport.milliseconds(stats.p99), target: clustered ? "≤ 50 ms" : "≤ 10 ms")
         report.add("live events delivered", "\(stats.count) of \(expected)", target: "all")
     }
 
