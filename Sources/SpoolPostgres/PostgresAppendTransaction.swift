@@ -18,7 +18,8 @@ import SpoolStore
 /// The batch is planned in memory (`AppendPlan`) from stream rows read without
 /// any lock; then one call of `spool_append_planned` (see `PostgresSchema`)
 /// locks the head, moves each stream only from the head the plan saw, writes
-/// every event and notifies the other nodes, committing in the same round trip.
+/// every event and notifies the other nodes (with the events, when they fit in
+/// a notification: `CommitNotice`), committing in the same round trip.
 /// If a stream moved meanwhile (another node appended to it), nothing is written
 /// and the batch is planned again; its last attempt (`attempts`) takes the lock
 /// first, in a transaction, so that plan cannot go stale.
@@ -187,7 +188,7 @@ struct PostgresAppendTransaction {
                 \(moves.map(\.pausedBefore)), \(moves.map(\.pausedAfter)),
                 \(events.map(\.streamPath.rawValue)), \(events.map(\.offset)), \(events.map(\.type)), \(events.map(\.payloadJSON)),
                 \(events.map { $0.metadataJSON ?? "" }), \(events.map { $0.idempotencyKey ?? "" }),
-                \(now.millisecondsSinceEpoch), \(PostgresFeedFollower.channel))
+                \(now.millisecondsSinceEpoch), \(PostgresFeedFollower.channel), \(CommitNotice.encode(events)))
             """, logger: logger
         ).collect()
         guard let headBefore = try rows.first?.decode(Int.self) else {

@@ -8,8 +8,10 @@ import Synchronization
 /// `LiveHub` exactly once and in position order.
 ///
 /// Events committed here are published at once. Other nodes' commits arrive as
-/// `NOTIFY spool_events, '<head position>'` on a listening connection; the
-/// follower then reads the feed after the last position it published. Because
+/// `NOTIFY spool_events` on a listening connection (see `CommitNotice`): a
+/// notice that carries the commit's events, when they follow the last position
+/// published, is published as it is; otherwise the follower reads the feed
+/// after the last position it published. Because
 /// positions are gapless (see `PostgresAppendTransaction`), "the next event" is
 /// always `lastPublished + 1`: a local commit that would jump ahead waits for the
 /// catch-up read instead, so live readers never see a hole. A periodic catch-up
@@ -39,14 +41,37 @@ final class PostgresFeedFollower: Sendable {
 
     /// Announces events this node committed, in position order.
     func committed(_ events: [Event]) {
-        guard let first = events.first, let last = events.last else { return }
-        let published = lastPublished.withLock { lastPublished in
+        if !publish(events) { requestCatchUp.yield() }
+    }
+
+    /// Takes in a notification: publishes the events it carries, or asks for a read when
+    /// it carries none, or not the next ones. Returns whether it asked for a read.
+    @discardableResult
+    func notified(_ payload: String) -> Bool {
+        guard let notice = CommitNotice(payload: payload) else {
+            requestCatchUp.yield()
+            return true
+        }
+        // Already published (this node's own commit, say): nothing to read, nothing to decode.
+        guard notice.head > lastPublished.withLock({ $0 }) else { return false }
+        guard let events = notice.events, publish(events) else {
+            requestCatchUp.yield()
+            return true
+        }
+        return false
+    }
+
+    /// Publishes `events`, one commit's, unless they were published already. Returns false
+    /// when they do not follow the last position published: the feed must be read.
+    private func publish(_ events: [Event]) -> Bool {
+        guard let first = events.first, let last = events.last else { return true }
+        return lastPublished.withLock { lastPublished in
+            if last.position <= lastPublished { return true }
             guard first.position == lastPublished + 1 else { return false }
             live.publish(events)
             lastPublished = last.position
             return true
         }
-        if !published { requestCatchUp.yield() }
     }
 
     /// Listens for other nodes' commits and publishes them until cancelled (shutdown).
@@ -75,10 +100,7 @@ final class PostgresFeedFollower: Sendable {
                         }
                         // Whatever committed while nobody listened is read now.
                         self.requestCatchUp.yield()
-                        for try await notification in notifications {
-                            let head = Int(notification.payload) ?? .max
-                            if head > self.lastPublished.withLock({ $0 }) { self.requestCatchUp.yield() }
-                        }
+                        for try await notification in notifications { self.notified(notification.payload) }
                     }
                 }
             } catch {

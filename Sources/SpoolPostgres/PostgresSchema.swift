@@ -146,6 +146,53 @@ enum PostgresSchema {
                 // are never deleted, so the check guarded nothing.
                 "ALTER TABLE spool_events DROP CONSTRAINT IF EXISTS spool_events_stream_id_fkey",
             ]),
+        Migration(
+            version: 5, name: "append-planned-with-notice",
+            sql: [
+                // Migration 3's function plus `notice`: the commit's events as `CommitNotice`
+                // encodes them ('' when they do not fit), sent after the head position, so
+                // other nodes publish them without reading them back. Migration 3's version
+                // stays for nodes of the previous release while a cluster is upgraded.
+                """
+                CREATE FUNCTION spool_append_planned(
+                    stream_paths TEXT[], stream_existed BOOLEAN[], heads_before BIGINT[], heads_after BIGINT[],
+                    paused_before BOOLEAN[], paused_after BOOLEAN[],
+                    event_paths TEXT[], event_offsets BIGINT[], event_types TEXT[], event_payloads TEXT[],
+                    event_metadata TEXT[], event_keys TEXT[], stored_at BIGINT, channel TEXT, notice TEXT
+                ) RETURNS BIGINT LANGUAGE plpgsql AS $$
+                DECLARE
+                    head_before BIGINT;
+                    moved INT;
+                    created INT;
+                BEGIN
+                    UPDATE spool_head SET position = position + cardinality(event_offsets)
+                        RETURNING position - cardinality(event_offsets) INTO head_before;
+                    UPDATE spool_streams s SET head_offset = v.head_after, paused = v.paused_after, updated_at = stored_at
+                    FROM unnest(stream_paths, stream_existed, heads_before, heads_after, paused_before, paused_after)
+                        AS v(path, existed, head_before, head_after, paused_before, paused_after)
+                    WHERE v.existed AND s.path = v.path AND s.head_offset = v.head_before AND s.paused = v.paused_before;
+                    GET DIAGNOSTICS moved = ROW_COUNT;
+                    INSERT INTO spool_streams (path, head_offset, paused, created_at, updated_at)
+                    SELECT v.path, v.head_after, v.paused_after, stored_at, stored_at
+                    FROM unnest(stream_paths, stream_existed, heads_after, paused_after) AS v(path, existed, head_after, paused_after)
+                    WHERE NOT v.existed
+                    ON CONFLICT (path) DO NOTHING;
+                    GET DIAGNOSTICS created = ROW_COUNT;
+                    IF moved + created <> cardinality(stream_paths) THEN
+                        RAISE EXCEPTION 'a stream changed after the append was planned' USING ERRCODE = 'serialization_failure';
+                    END IF;
+                    INSERT INTO spool_events (stream_id, "offset", position, type, payload, metadata, idempotency_key, created_at)
+                    SELECT s.id, e."offset", head_before + e.n, e.type, e.payload, NULLIF(e.metadata, ''), NULLIF(e.key, ''), stored_at
+                    FROM unnest(event_paths, event_offsets, event_types, event_payloads, event_metadata, event_keys)
+                        WITH ORDINALITY AS e(path, "offset", type, payload, metadata, key, n)
+                    JOIN spool_streams s ON s.path = e.path;
+                    PERFORM pg_notify(channel, (head_before + cardinality(event_offsets))::text
+                        || CASE WHEN notice = '' THEN '' ELSE ' ' || notice END);
+                    RETURN head_before;
+                END
+                $$
+                """,
+            ]),
     ]
 
     /// Applies every migration the database has not recorded yet.

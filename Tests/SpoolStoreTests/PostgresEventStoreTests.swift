@@ -87,6 +87,33 @@ struct PostgresEventStoreTests {
         }
     }
 
+    /// Small commits reach other nodes inside their notification; a commit too large
+    /// for one is read back from the database. Either way another node publishes
+    /// every event once, in order, byte for byte as stored. (Its hub is watched
+    /// directly: a live tail would read history from the database and hide the notices.)
+    @Test func otherNodesGetCommitsFromTheirNoticeOrByReadingThem() async throws {
+        try await withNodes(2) { _, nodes in
+            let path = try StreamPath("/noticed")
+            let large: JSONObject = ["data": .string(String(repeating: "x", count: 10_000))]
+            let published = nodes[1].live.subscribe(toPrefix: .root)
+            var appended: [Event] = []
+            appended += try await nodes[0].append(notes(1...3), to: path).events
+            appended += try await nodes[0].append(notes(4...5, extra: large), to: path).events
+            appended += try await nodes[0].append([note(6, key: "k", extra: ["text": "ünïcode \"quoted\"\nline"])], to: path).events
+            let expected = appended
+            let received = try await withTimeout(.seconds(20)) {
+                var received: [Event] = []
+                while received.count < expected.count {
+                    guard case .events(let events) = await published.next() else { continue }
+                    received += events
+                }
+                return received
+            }
+            #expect(received.map(\.position) == Array(1...6))
+            #expect(received.elementsEqual(appended), "what the other node published differs from what was stored")
+        }
+    }
+
     /// Appends are planned from stream rows read without a lock, then applied by
     /// `spool_append_planned`, which must refuse a plan whose streams moved since:
     /// an existing stream no longer at the planned head, or a "new" stream that
@@ -105,7 +132,7 @@ struct PostgresEventStoreTests {
                             """
                             SELECT spool_append_planned(
                                 \([path.rawValue]), \([existed]), \([staleHead]), \([staleHead + 1]), \([false]), \([false]),
-                                \([path.rawValue]), \([staleHead + 1]), \(["note"]), \(["{}"]), \([""]), \([""]), 0, 'spool_events')
+                                \([path.rawValue]), \([staleHead + 1]), \(["note"]), \(["{}"]), \([""]), \([""]), 0, 'spool_events', '')
                             """, logger: logger)
                     }
                 }
@@ -121,7 +148,7 @@ struct PostgresEventStoreTests {
                     """
                     SELECT spool_append_planned(
                         \([path.rawValue]), \([true]), \([1]), \([2]), \([false]), \([false]),
-                        \([path.rawValue]), \([2]), \(["note"]), \(["{}"]), \([""]), \([""]), 0, 'spool_events')
+                        \([path.rawValue]), \([2]), \(["note"]), \(["{}"]), \([""]), \([""]), 0, 'spool_events', '')
                     """, logger: logger)
             }
             #expect(try await store.read(path, after: 0, limit: 10).map(\.position) == [1, 2])
