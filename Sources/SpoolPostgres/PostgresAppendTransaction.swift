@@ -229,9 +229,9 @@ struct PostgresAppendTransaction {
                 ON e.stream_id = k.stream_id AND e.idempotency_key = k.key
             """, logger: logger)
         for try await row in rows {
-            let id = try row.decode(Int.self, context: .default)
-            guard let path = paths[id] else { continue }
-            let event = try PostgresEventStore.event(from: row, path: path, firstColumn: 1)
+            var cells = row.makeIterator()
+            guard let path = paths[try cells.nextInt()] else { continue }
+            let event = try cells.event(path: path)
             if let key = event.idempotencyKey { streams[path]?.keyed[key] = event }
         }
     }

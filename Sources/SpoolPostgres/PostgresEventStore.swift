@@ -138,7 +138,7 @@ public final class PostgresEventStore: EventStore, Service {
 
     // MARK: Reading
 
-    /// The columns `event(from:path:firstColumn:)` decodes, of `spool_events e`.
+    /// The columns of `spool_events e` that `PostgresRow.Iterator.event(path:)` decodes.
     static let eventColumns = #"e."offset", e.position, e.type, e.payload, e.metadata, e.idempotency_key, e.created_at"#
 
     public func read(_ path: StreamPath, after offset: Int, limit: Int) async throws -> [Event] {
@@ -148,7 +148,10 @@ public final class PostgresEventStore: EventStore, Service {
             WHERE e.stream_id = (SELECT id FROM spool_streams WHERE path = \(path.rawValue)) AND e."offset" > \(offset)
             ORDER BY e."offset" LIMIT \(limit)
             """
-        ).map { row in try Self.event(from: row, path: path, firstColumn: 0) }
+        ).map { row in
+            var cells = row.makeIterator()
+            return try cells.event(path: path)
+        }
     }
 
     public func readFeed(prefix: StreamPrefix, after position: Int, limit: Int) async throws -> [Event] {
@@ -163,10 +166,11 @@ public final class PostgresEventStore: EventStore, Service {
             """)
         var paths: [String: StreamPath] = [:]
         return try rows.map { row in
-            let text = try row.makeRandomAccess()[0].decode(String.self)
+            var cells = row.makeIterator()
+            let text = try cells.nextText()
             let path = try paths[text] ?? StreamPath(text)
             paths[text] = path
-            return try Self.event(from: row, path: path, firstColumn: 1)
+            return try cells.event(path: path)
         }
     }
 
@@ -179,10 +183,14 @@ public final class PostgresEventStore: EventStore, Service {
             SELECT e.stream_id, \(unescaped: Self.eventColumns) FROM spool_events e
             WHERE e.position > \(position) ORDER BY e.position LIMIT \(limit)
             """)
-        typealias Columns = (Int64, Int, Int, String, String, String?, String?, Int64)
-        let decoded = try rows.map { try $0.decode(Columns.self) }
-        var paths = streamPaths.paths(of: Set(decoded.map(\.0)))
-        let unknown = Set(decoded.map(\.0)).subtracting(paths.keys)
+        var ids: [Int64] = []
+        ids.reserveCapacity(rows.count)
+        for row in rows {
+            var cells = row.makeIterator()
+            ids.append(Int64(try cells.nextInt()))
+        }
+        var paths = streamPaths.paths(of: Set(ids))
+        let unknown = Set(ids).subtracting(paths.keys)
         if !unknown.isEmpty {
             var found: [Int64: StreamPath] = [:]
             for row in try await self.rows("SELECT id, path FROM spool_streams WHERE id = ANY(\(Array(unknown)))") {
@@ -192,11 +200,11 @@ public final class PostgresEventStore: EventStore, Service {
             streamPaths.remember(found)
             paths.merge(found) { _, new in new }
         }
-        return try decoded.map { id, offset, position, type, payload, metadata, key, createdAt in
-            guard let path = paths[id] else { throw SpoolError(.internalError, "event at position \(position) names no stream") }
-            return Event(
-                streamPath: path, offset: offset, position: position, type: type, payloadJSON: payload,
-                metadataJSON: metadata, idempotencyKey: key, createdAt: Timestamp(millisecondsSinceEpoch: createdAt))
+        return try zip(rows, ids).map { row, id in
+            guard let path = paths[id] else { throw SpoolError(.internalError, "a stored event names no stream (id \(id))") }
+            var cells = row.makeIterator()
+            _ = try cells.nextInt()
+            return try cells.event(path: path)
         }
     }
 
@@ -284,16 +292,5 @@ public final class PostgresEventStore: EventStore, Service {
                 try await Task.sleep(for: .milliseconds(20))
             }
         }
-    }
-
-    static func event(from row: PostgresRow, path: StreamPath, firstColumn: Int) throws -> Event {
-        let cells = row.makeRandomAccess()
-        return Event(
-            streamPath: path, offset: try cells[firstColumn].decode(Int.self),
-            position: try cells[firstColumn + 1].decode(Int.self), type: try cells[firstColumn + 2].decode(String.self),
-            payloadJSON: try cells[firstColumn + 3].decode(String.self),
-            metadataJSON: try cells[firstColumn + 4].decode(String?.self),
-            idempotencyKey: try cells[firstColumn + 5].decode(String?.self),
-            createdAt: Timestamp(millisecondsSinceEpoch: try cells[firstColumn + 6].decode(Int64.self)))
     }
 }
