@@ -181,12 +181,15 @@ struct PostgresAppendTransaction {
     /// a transaction is open). Returns the store's head position before the batch.
     /// - Throws: `serialization_failure` when a stream is no longer where the plan saw it.
     private func apply(_ events: [Event], moves: [StreamMove], now: Timestamp) async throws -> Int {
+        // Each event names its stream by its place among the moves (from 1), as the function takes it.
+        var streamIndex: [StreamPath: Int32] = [:]
+        for (index, move) in moves.enumerated() { streamIndex[move.path] = Int32(index + 1) }
         let rows = try await connection.query(
             """
             SELECT spool_append_planned(
                 \(moves.map(\.path.rawValue)), \(moves.map(\.existed)), \(moves.map(\.headBefore)), \(moves.map(\.headAfter)),
                 \(moves.map(\.pausedBefore)), \(moves.map(\.pausedAfter)),
-                \(events.map(\.streamPath.rawValue)), \(events.map(\.offset)), \(events.map(\.type)), \(events.map(\.payloadJSON)),
+                \(events.map { streamIndex[$0.streamPath] ?? 0 }), \(events.map(\.offset)), \(events.map(\.type)), \(events.map(\.payloadJSON)),
                 \(events.map { $0.metadataJSON ?? "" }), \(events.map { $0.idempotencyKey ?? "" }),
                 \(now.millisecondsSinceEpoch), \(PostgresFeedFollower.channel), \(CommitNotice.encode(events)))
             """, logger: logger

@@ -132,7 +132,7 @@ struct PostgresEventStoreTests {
                             """
                             SELECT spool_append_planned(
                                 \([path.rawValue]), \([existed]), \([staleHead]), \([staleHead + 1]), \([false]), \([false]),
-                                \([path.rawValue]), \([staleHead + 1]), \(["note"]), \(["{}"]), \([""]), \([""]), 0, 'spool_events', '')
+                                \([Int32(1)]), \([staleHead + 1]), \(["note"]), \(["{}"]), \([""]), \([""]), 0, 'spool_events', '')
                             """, logger: logger)
                     }
                 }
@@ -148,7 +148,7 @@ struct PostgresEventStoreTests {
                     """
                     SELECT spool_append_planned(
                         \([path.rawValue]), \([true]), \([1]), \([2]), \([false]), \([false]),
-                        \([path.rawValue]), \([2]), \(["note"]), \(["{}"]), \([""]), \([""]), 0, 'spool_events', '')
+                        \([Int32(1)]), \([2]), \(["note"]), \(["{}"]), \([""]), \([""]), 0, 'spool_events', '')
                     """, logger: logger)
             }
             #expect(try await store.read(path, after: 0, limit: 10).map(\.position) == [1, 2])
