@@ -4,17 +4,19 @@ public struct AppendInput: Sendable, Equatable {
     public static let maximumIdempotencyKeyLength = 256
 
     public var type: String
-    /// Always a JSON object.
+    /// Always a JSON object (parsed from `payloadJSON` on each access).
     public var payload: JSONValue {
-        didSet { payloadJSON = payload.jsonString }
+        get { (try? JSONValue.parse(payloadJSON)) ?? .emptyObject }
+        set { payloadJSON = newValue.jsonString }
     }
-    /// A JSON object, if given.
+    /// A JSON object, if given (parsed from `metadataJSON` on each access).
     public var metadata: JSONValue? {
-        didSet { metadataJSON = metadata?.jsonString }
+        get { metadataJSON.flatMap { try? JSONValue.parse($0) } }
+        set { metadataJSON = newValue?.jsonString }
     }
-    /// `payload` as the compact JSON text that is stored, encoded once where the
-    /// input is made (the request's task) rather than in the store's writer, which
-    /// every append waits for.
+    /// `payload` as the compact JSON text that is stored, made once where the input
+    /// is made (the request's task) rather than in the store's writer, which every
+    /// append waits for.
     public private(set) var payloadJSON: String
     /// `metadata` as compact JSON text, if any.
     public private(set) var metadataJSON: String?
@@ -35,6 +37,19 @@ public struct AppendInput: Sendable, Equatable {
         if let metadata, case .object = metadata {} else if let metadata {
             throw SpoolError(.invalidEvent, "'metadata' must be a JSON object, not \(metadata.typeName)")
         }
+        try self.init(
+            type: type, payloadJSON: payload.jsonString, metadataJSON: metadata?.jsonString, idempotencyKey: idempotencyKey,
+            expectedOffset: expectedOffset)
+    }
+
+    /// Creates a validated input from the compact JSON text of its payload and metadata
+    /// objects, exactly as `JSONValue.write(to:)` makes it (the server's body parser does,
+    /// without building the values).
+    /// - Throws: `SpoolError` `invalid_event` when a field breaks the contract.
+    public init(
+        type: String, payloadJSON: String, metadataJSON: String?, idempotencyKey: String? = nil, expectedOffset: Int? = nil
+    ) throws(SpoolError) {
+        try Self.validate(type: type)
         if let idempotencyKey {
             guard !idempotencyKey.isEmpty, idempotencyKey.utf8.count <= Self.maximumIdempotencyKeyLength else {
                 throw SpoolError(.invalidEvent, "'idempotencyKey' must be 1–\(Self.maximumIdempotencyKeyLength) characters")
@@ -44,10 +59,8 @@ public struct AppendInput: Sendable, Equatable {
             throw SpoolError(.invalidEvent, "'expectedOffset' must not be negative")
         }
         self.type = type
-        self.payload = payload
-        self.metadata = metadata
-        payloadJSON = payload.jsonString
-        metadataJSON = metadata?.jsonString
+        self.payloadJSON = payloadJSON
+        self.metadataJSON = metadataJSON
         self.idempotencyKey = idempotencyKey
         self.expectedOffset = expectedOffset
     }

@@ -1,10 +1,24 @@
+import NIOCore
 import SpoolCore
 
 /// The body of `POST /streams/{path}`: one input object, or an array of them (a batch).
 enum AppendRequestBody {
     static let maximumBatchCount = 10_000
 
-    /// Validates the body and returns its inputs, and whether it was a batch.
+    /// Validates the body and returns its inputs, and whether it was a batch. A body of
+    /// the usual shape is read in one pass; anything else is parsed in full, which also
+    /// words the errors.
+    static func decode(_ body: ByteBuffer, checkSizes: Bool, maximumEventBytes: Int) throws(SpoolError) -> ([AppendInput], Bool) {
+        let read = body.withUnsafeReadableBytes { raw in AppendInput.inputs(fromBody: raw.assumingMemoryBound(to: UInt8.self)) }
+        if let (inputs, isBatch) = read, inputs.count <= maximumBatchCount,
+            !checkSizes || inputs.allSatisfy({ size(of: $0) <= maximumEventBytes })
+        {
+            return (inputs, isBatch)
+        }
+        return try decode(body.parseJSON(), checkSizes: checkSizes, maximumEventBytes: maximumEventBytes)
+    }
+
+    /// Validates the parsed body and returns its inputs, and whether it was a batch.
     static func decode(_ json: JSONValue, checkSizes: Bool, maximumEventBytes: Int) throws(SpoolError) -> ([AppendInput], Bool) {
         switch json {
         case .object:
@@ -36,8 +50,12 @@ enum AppendRequestBody {
         }
     }
 
+    private static func size(of input: AppendInput) -> Int {
+        input.payloadJSON.utf8.count + (input.metadataJSON?.utf8.count ?? 0)
+    }
+
     private static func checkSize(_ input: AppendInput, limit: Int, index: Int?) throws(SpoolError) {
-        let size = input.payloadJSON.utf8.count + (input.metadataJSON?.utf8.count ?? 0)
+        let size = size(of: input)
         if size > limit {
             throw SpoolError(.payloadTooLarge, "event of \(size) bytes exceeds the limit of \(limit) bytes")
         }

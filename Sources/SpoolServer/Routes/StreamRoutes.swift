@@ -26,7 +26,7 @@ struct StreamRoutes: Sendable {
         var request = request
         let body = try await request.collectBody(limit: configuration.maximumRequestBytes)
         let (inputs, isBatch) = try AppendRequestBody.decode(
-            body.parseJSON(), checkSizes: body.readableBytes > configuration.maximumEventBytes,
+            body, checkSizes: body.readableBytes > configuration.maximumEventBytes,
             maximumEventBytes: configuration.maximumEventBytes)
         let result = try await store.append(inputs, to: path)
         var output: [UInt8] = []
