@@ -52,13 +52,29 @@ public struct PostgresTestCluster: Sendable {
         let cluster = try makeCluster()
         do {
             try await cluster.initialize()
-            try await cluster.start()
-            let result = try await body(cluster)
+            let started = try await cluster.startOnAFreePort()
+            let result = try await body(started)
             await cluster.remove()
             return result
         } catch {
             await cluster.remove()
             throw error
+        }
+    }
+
+    /// Starts the server for the first time on a free port, chosen now rather than before
+    /// `initdb` (seconds earlier); should something take the port even so, on another one.
+    private func startOnAFreePort() async throws -> PostgresTestCluster {
+        var attempts = 1
+        while true {
+            let cluster = PostgresTestCluster(
+                port: try LoopbackPort.freeOutsideEphemeralRange(), directory: directory, programs: programs, commandPrefix: commandPrefix)
+            do {
+                try await cluster.start()
+                return cluster
+            } catch where attempts < 5 && "\(error)".contains("Address already in use") {
+                attempts += 1
+            }
         }
     }
 
@@ -80,8 +96,7 @@ public struct PostgresTestCluster: Sendable {
             prefix = [runuser, "-u", String(cString: owner.pointee.pw_name), "--"]
         }
         chmod(directory, 0o700)
-        return PostgresTestCluster(
-            port: try LoopbackPort.freeOutsideEphemeralRange(), directory: directory, programs: programs, commandPrefix: prefix)
+        return PostgresTestCluster(port: 0, directory: directory, programs: programs, commandPrefix: prefix)  // port: see startOnAFreePort
     }
 
     private var dataDirectory: String { directory + "/data" }
