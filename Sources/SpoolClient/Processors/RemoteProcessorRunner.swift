@@ -46,10 +46,12 @@ public struct RemoteProcessorRunner<Processor: StreamProcessor>: Sendable {
             processor.reduce(into: &entry.state, event: event)
             entry.offset = event.offset
             states[event.streamPath] = entry
-            let context = ProcessorContext(processorName: processor.name, source: event) { inputs, path in
-                try await client.append(inputs, to: path)
+            if processor.reacts(to: event, state: entry.state) {
+                let context = ProcessorContext(processorName: processor.name, source: event) { inputs, path in
+                    try await client.append(inputs, to: path)
+                }
+                try await processor.afterAppend(event: event, state: entry.state, context: context)
             }
-            try await processor.afterAppend(event: event, state: entry.state, context: context)
             handledSinceSave += 1
             if handledSinceSave >= checkpointEvery {
                 try await saveCheckpoint(position)

@@ -28,9 +28,16 @@ public protocol StreamProcessor: Sendable {
     func reduce(into state: inout State, event: Event)
     /// Reacts to a stored event, seeing the state after reducing it.
     func afterAppend(event: Event, state: State, context: ProcessorContext) async throws
+    /// Whether `afterAppend` may do anything for `event` in `state`: a cheap, pure check
+    /// that lets the runtime skip the call (and making its context) for the many events
+    /// a processor only folds. False must mean `afterAppend` would do nothing.
+    func reacts(to event: Event, state: State) -> Bool
 }
 
 extension StreamProcessor {
     /// By default a processor only reduces.
     public func afterAppend(event: Event, state: State, context: ProcessorContext) async throws {}
+
+    /// By default `afterAppend` is called for every event.
+    public func reacts(to event: Event, state: State) -> Bool { true }
 }

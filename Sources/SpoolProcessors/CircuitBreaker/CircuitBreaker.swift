@@ -48,10 +48,13 @@ public struct CircuitBreaker: StreamProcessor {
 
     /// Pauses the stream when the window holds too many events. The derived
     /// idempotency key makes the pause appended once even if this runs again.
+    /// Only a stream over its limit, not paused yet, is paused.
+    public func reacts(to event: Event, state: State) -> Bool {
+        !state.isPaused && state.isOverLimit && event.type != StreamPause.pausedType && event.type != StreamPause.resumedType
+    }
+
     public func afterAppend(event: Event, state: State, context: ProcessorContext) async throws {
-        guard !state.isPaused, state.isOverLimit, event.type != StreamPause.pausedType, event.type != StreamPause.resumedType else {
-            return
-        }
+        guard reacts(to: event, state: state) else { return }
         let configuration = state.configuration
         let input = try AppendInput(
             type: StreamPause.pausedType,

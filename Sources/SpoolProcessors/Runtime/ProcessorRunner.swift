@@ -268,7 +268,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
             try await refold(&entry, stream: event.streamPath, through: event.offset - 1)
         }
         await reduce(&entry, event)
-        if !entry.paused {
+        if !entry.paused, processor.reacts(to: event, state: entry.state) {
             try await react(to: event, state: entry.state)
         }
         let urgent = snapshotPolicy?.snapshotsImmediately(after: event) == true

@@ -42,6 +42,11 @@ public struct Subscriptions: StreamProcessor {
 
     /// POSTs the event to each matching subscription concurrently, then
     /// reports the deliveries that failed, in name order.
+    /// Only a stream with subscriptions has anything to deliver.
+    public func reacts(to event: Event, state: SubscriptionState) -> Bool {
+        !state.subscriptions.isEmpty
+    }
+
     public func afterAppend(event: Event, state: SubscriptionState, context: ProcessorContext) async throws {
         let targets = state.subscriptions(for: event)
         guard !targets.isEmpty else { return }

@@ -137,6 +137,25 @@ struct ProcessorRuntimeTests {
         #expect(log.offsets(of: "/rs/a") == Array(1...170))
     }
 
+    /// A processor that says for which events `afterAppend` may act is called for those only,
+    /// while it still folds every event.
+    @Test func afterAppendIsSkippedForEventsAProcessorDoesNotReactTo() async throws {
+        let log = ReactionLog()
+        let processor = PingReactor(recorder: RecordingProcessor(name: "pinged", streams: "/react/**", log: log))
+        let path = try StreamPath("/react/a")
+        try await TestServer.with(processors: [processor]) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            for round in 1...3 {
+                _ = try await client.append(try (0..<20).map { _ in try AppendInput(type: "other/noise") }, to: path)
+                try await client.append(AppendInput(type: "test/ping"), to: path)
+                #expect(try await eventually { try await pongs(client, path).count == round })
+            }
+            let counts = try await pongs(client, path).compactMap { $0.payload["count"]?.intValue }
+            #expect(counts == [21, 43, 65], "the state folds the noise and the pongs too")
+        }
+        #expect(log.counts.count == 3, "afterAppend saw the 3 pings only, not the 60 others or the pongs")
+    }
+
     /// A processor that says which events it wants is handed only those, among many others,
     /// and folds the same state as one that sees everything, also across a restart.
     @Test func aProcessorIsHandedOnlyTheEventsItWants() async throws {

@@ -65,3 +65,20 @@ struct SelectiveProcessor: StreamProcessor, EventInterest {
         try await recorder.afterAppend(event: event, state: state, context: context)
     }
 }
+
+/// Folds every event but says it reacts to pings only, so the runtime calls its
+/// `afterAppend` for nothing else.
+struct PingReactor: StreamProcessor {
+    let recorder: RecordingProcessor
+    var name: String { recorder.name }
+    var streams: StreamPattern { recorder.streams }
+    var initialState: RecordingProcessor.State { recorder.initialState }
+
+    func reduce(into state: inout RecordingProcessor.State, event: Event) { recorder.reduce(into: &state, event: event) }
+
+    func reacts(to event: Event, state: RecordingProcessor.State) -> Bool { event.type == "test/ping" }
+
+    func afterAppend(event: Event, state: RecordingProcessor.State, context: ProcessorContext) async throws {
+        try await recorder.afterAppend(event: event, state: state, context: context)
+    }
+}
