@@ -6,6 +6,7 @@ import SpoolAgent
 import SpoolCore
 import SpoolServer
 import SpoolStore
+import Synchronization
 
 /// A real Spool server on a free loopback port over a fresh data directory,
 /// for the duration of a test.
@@ -56,12 +57,25 @@ public struct TestServer: Sendable {
         }
     }
 
-    /// A new empty directory under the system's temporary directory.
+    /// A new empty directory under the system's temporary directory, removed when the
+    /// test process exits (tests that restart a server over one directory keep it until then).
     public static func temporaryDirectory() -> String {
         let path = NSTemporaryDirectory() + "spool-test-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let first = temporaryDirectories.withLock { paths in
+            paths.append(path)
+            return paths.count == 1
+        }
+        if first { atexit { removeTemporaryDirectories() } }
         return path
     }
+}
+
+/// The directories `TestServer.temporaryDirectory()` made in this process.
+private let temporaryDirectories = Mutex<[String]>([])
+
+private func removeTemporaryDirectories() {
+    for path in temporaryDirectories.withLock({ $0 }) { try? FileManager.default.removeItem(atPath: path) }
 }
 
 public enum TestServerError: Error {
