@@ -38,8 +38,8 @@ public struct AppendInput: Sendable, Equatable {
             throw SpoolError(.invalidEvent, "'metadata' must be a JSON object, not \(metadata.typeName)")
         }
         try self.init(
-            type: type, payloadJSON: payload.jsonString, metadataJSON: metadata?.jsonString, idempotencyKey: idempotencyKey,
-            expectedOffset: expectedOffset)
+            validatedType: type, payloadJSON: payload.jsonString, metadataJSON: metadata?.jsonString,
+            idempotencyKey: idempotencyKey, expectedOffset: expectedOffset)
     }
 
     /// Creates a validated input from the compact JSON text of its payload and metadata
@@ -50,6 +50,15 @@ public struct AppendInput: Sendable, Equatable {
         type: String, payloadJSON: String, metadataJSON: String?, idempotencyKey: String? = nil, expectedOffset: Int? = nil
     ) throws(SpoolError) {
         try Self.validate(type: type)
+        try self.init(
+            validatedType: type, payloadJSON: payloadJSON, metadataJSON: metadataJSON, idempotencyKey: idempotencyKey,
+            expectedOffset: expectedOffset)
+    }
+
+    /// The checks and fields both public initializers share, once the type is checked.
+    private init(
+        validatedType type: String, payloadJSON: String, metadataJSON: String?, idempotencyKey: String?, expectedOffset: Int?
+    ) throws(SpoolError) {
         if let idempotencyKey {
             guard !idempotencyKey.isEmpty, idempotencyKey.utf8.count <= Self.maximumIdempotencyKeyLength else {
                 throw SpoolError(.invalidEvent, "'idempotencyKey' must be 1–\(Self.maximumIdempotencyKeyLength) characters")

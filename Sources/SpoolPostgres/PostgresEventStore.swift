@@ -189,8 +189,9 @@ public final class PostgresEventStore: EventStore, Service {
             var cells = row.makeIterator()
             ids.append(Int64(try cells.nextInt()))
         }
-        var paths = streamPaths.paths(of: Set(ids))
-        let unknown = Set(ids).subtracting(paths.keys)
+        let distinct = Set(ids)
+        var paths = streamPaths.paths(of: distinct)
+        let unknown = distinct.subtracting(paths.keys)
         if !unknown.isEmpty {
             var found: [Int64: StreamPath] = [:]
             for row in try await self.rows("SELECT id, path FROM spool_streams WHERE id = ANY(\(Array(unknown)))") {

@@ -57,7 +57,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     let store: any EventStore & ProcessorStateStore
     let configuration: ProcessorHostConfiguration
     let logger: Logger
-    private let progress: Mutex<Progress>
+    let progress: Mutex<Progress>
     /// The processor's snapshot policy, looked up once: a dynamic cast per event is costly.
     private let snapshotPolicy: (any SnapshotPolicy)?
     /// The processor's offloaded reducer, looked up once like the snapshot policy.
@@ -388,114 +388,5 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         } catch let error as SpoolError where error.code == .streamPaused {
             return
         }
-    }
-
-    // MARK: Progress
-
-    private func queueSnapshot(of stream: StreamPath, _ entry: StreamEntry) {
-        let pending = PendingSnapshot(offset: entry.offset, envelope: SnapshotEnvelope(paused: entry.paused, state: entry.state))
-        progress.withLock { $0.pendingSnapshots[stream] = pending }
-    }
-
-    private func encoded(_ pending: [StreamPath: PendingSnapshot]) -> [StateSnapshot] {
-        let encoder = JSONEncoder()
-        return pending.compactMap { stream, snapshot in
-            do {
-                let data = try encoder.encode(snapshot.envelope)
-                return StateSnapshot(stream: stream, offset: snapshot.offset, stateJSON: String(decoding: data, as: UTF8.self))
-            } catch {
-                logger.error("cannot encode state snapshot", metadata: ["spool.stream": "\(stream)", "spool.error": "\(error)"])
-                return nil
-            }
-        }
-    }
-
-    private func flushPeriodically(until stop: AsyncStream<Void>) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await _ in stop {}
-            }
-            group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: self.configuration.flushInterval)
-                    do { try await self.flush() } catch is CancellationError {
-                        return
-                    } catch {
-                        self.logger.error("cannot save processor progress", metadata: ["spool.error": "\(error)"])
-                    }
-                }
-            }
-            await group.next()
-            group.cancelAll()
-        }
-    }
-
-    /// Saves pending snapshots and the checkpoint, if either changed.
-    func flush() async throws {
-        let (pending, checkpoint) = progress.withLock { progress -> ([StreamPath: PendingSnapshot], Int?) in
-            let pending = progress.pendingSnapshots
-            progress.pendingSnapshots = [:]
-            let safe = progress.tracker.safePosition
-            return (pending, safe != progress.savedCheckpoint ? safe : nil)
-        }
-        guard !pending.isEmpty || checkpoint != nil else { return }
-        do {
-            try await store.saveProgress(processor: storageName, snapshots: encoded(pending), checkpoint: checkpoint)
-        } catch {
-            progress.withLock { progress in
-                for (stream, snapshot) in pending where progress.pendingSnapshots[stream] == nil {
-                    progress.pendingSnapshots[stream] = snapshot
-                }
-            }
-            throw error
-        }
-        if let checkpoint { progress.withLock { $0.savedCheckpoint = checkpoint } }
-    }
-
-    // MARK: Inspection
-
-    /// Every stream's state as last snapshotted, with the offset it is the state as of
-    /// (for services that act on all streams at start).
-    func snapshots() async throws -> [StreamPath: (offset: Int, state: Processor.State)] {
-        var states: [StreamPath: (offset: Int, state: Processor.State)] = [:]
-        for snapshot in try await store.snapshots(processor: storageName) {
-            guard let envelope = try? JSONDecoder().decode(SnapshotEnvelope.self, from: Data(snapshot.stateJSON.utf8)) else {
-                continue
-            }
-            states[snapshot.stream] = (snapshot.offset, envelope.state)
-        }
-        return states
-    }
-
-    func state(of stream: StreamPath, at offset: Int?) async throws -> (offset: Int, state: JSONValue) {
-        guard processor.streams.matches(stream) else {
-            throw SpoolError(.notFound, "processor \(processor.name) does not follow \(stream) (it follows \(processor.streams))")
-        }
-        guard let head = try await store.headOffset(of: stream) else {
-            throw SpoolError(.streamNotFound, "stream \(stream) has no events")
-        }
-        let target = min(offset ?? head, head)
-        var entry = try await loadEntry(stream)
-        if entry.offset > target {
-            entry = StreamEntry(offset: 0, state: processor.initialState, paused: false, snapshotOffset: 0)
-        }
-        try await refold(&entry, stream: stream, through: target)
-        let data = try JSONEncoder().encode(entry.state)
-        do {
-            return (entry.offset, try JSONValue.parse(data))
-        } catch {
-            throw SpoolError(.internalError, "state of \(processor.name) is not JSON: \(error)")
-        }
-    }
-
-    var savedCheckpoint: Int { progress.withLock { $0.savedCheckpoint } }
-
-    func status(headPosition: Int, runsHere: Bool) async throws -> ProcessorStatus {
-        var (checkpoint, failures) = progress.withLock { ($0.savedCheckpoint, $0.failures) }
-        // Running on another node (which holds the lease), it is as far as that node saved.
-        if !runsHere { checkpoint = try await store.checkpoint(for: consumerName) }
-        return ProcessorStatus(
-            name: processor.name, streams: processor.streams, checkpoint: checkpoint, headPosition: headPosition,
-            failures: failures, runsHere: runsHere)
     }
 }
