@@ -41,16 +41,22 @@ public final class AgentJobQueue: Sendable {
         }
     }
 
-    /// Requests cancelled by an event, which their job must stop streaming.
-    private let cancelled = Mutex<Set<String>>([])
+    /// Per stream, requests cancelled by an event, which their job must stop streaming.
+    /// Kept only while they can matter: a request's cancellation goes when its job stops
+    /// streaming it, and older ones when a newer request starts streaming, so this holds
+    /// a few entries per busy stream, not one per cancellation since the server started.
+    private let cancelled = Mutex<[StreamPath: Set<String>]>([:])
 
     public func cancel(_ stream: StreamPath, requestId: String) {
-        _ = cancelled.withLock { $0.insert(Self.key(stream, requestId)) }
+        _ = cancelled.withLock { $0[stream, default: []].insert(requestId) }
     }
 
     public func isCancelled(_ stream: StreamPath, requestId: String) -> Bool {
-        cancelled.withLock { $0.contains(Self.key(stream, requestId)) }
+        cancelled.withLock { $0[stream]?.contains(requestId) ?? false }
     }
+
+    /// Cancellations held, over all streams (for tests).
+    var cancellationCount: Int { cancelled.withLock { $0.values.reduce(0) { $0 + $1.count } } }
 
     /// Per stream, the request a job of this node (this process) started last, and whether
     /// that job still streams it. Starting a request makes it the stream's active one, so
@@ -58,13 +64,22 @@ public final class AgentJobQueue: Sendable {
     private let startedHere = Mutex<[StreamPath: (requestId: String, streaming: Bool)]>([:])
 
     /// A job appended the request's `llm/request-started` and streams it until `streamingEnded`.
+    /// Cancellations of the stream's older requests no longer matter: those are superseded.
     func streamingBegan(_ stream: StreamPath, requestId: String) {
         startedHere.withLock { $0[stream] = (requestId, true) }
+        cancelled.withLock { cancelled in
+            guard let ids = cancelled[stream] else { return }
+            cancelled[stream] = ids.contains(requestId) ? [requestId] : nil
+        }
     }
 
     func streamingEnded(_ stream: StreamPath, requestId: String) {
         startedHere.withLock { started in
             if started[stream]?.requestId == requestId { started[stream]?.streaming = false }
+        }
+        cancelled.withLock { cancelled in
+            cancelled[stream]?.remove(requestId)
+            if cancelled[stream]?.isEmpty == true { cancelled[stream] = nil }
         }
     }
 
@@ -86,7 +101,4 @@ public final class AgentJobQueue: Sendable {
     }
 
     func finish() { continuation.finish() }
-
-    /// Names a request across streams.
-    private static func key(_ stream: StreamPath, _ requestId: String) -> String { "\(stream)#\(requestId)" }
 }

@@ -10,8 +10,10 @@ import SpoolStore
 /// board is kept current: on a store shared by several nodes, the node holding
 /// the processor's lease. Each time the processor starts here (at start, or
 /// taking over from another node) the board is loaded from the scheduler's
-/// snapshots, and a run missed meanwhile fires once; when the processor leaves
-/// this node, the board is cleared.
+/// snapshots and nothing fires until the processor has handled what was stored
+/// before it started (so a schedule cancelled after its last snapshot does not
+/// fire); then a run missed meanwhile fires once. When the processor leaves this
+/// node, the board is cleared.
 public struct SchedulerService: Service {
     let board: ScheduleBoard
     let scheduler: Scheduler
@@ -64,10 +66,19 @@ public struct SchedulerService: Service {
             return nil
         }
         do {
+            let head = try await store.headPosition()
             // What the processor added since it started is newer and stays.
             board.merge(try await host.snapshots(of: scheduler))
+            // Snapshots stop at the checkpoint: a schedule cancelled after it (just before a
+            // takeover, or before a crash) is still on the board until the run handles the
+            // cancellation. Nothing fires until the run has caught up with the head.
+            guard try await host.waitUntilHandled(scheduler.name, through: head, inRun: run) else {
+                return await follow(nil, loaded: run)  // the run ended meanwhile: drop what it loaded
+            }
             logger.debug("scheduler runs here; board loaded", metadata: ["spool.streams": "\(board.streamCount)"])
             return run
+        } catch is CancellationError {
+            return nil  // shutting down
         } catch {
             logger.warning("cannot load the schedules; trying again", metadata: ["spool.error": "\(error)"])
             return loaded

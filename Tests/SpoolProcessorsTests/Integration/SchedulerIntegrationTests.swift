@@ -1,6 +1,8 @@
 import SpoolClient
 import SpoolCore
+import Logging
 import SpoolProcessors
+import SpoolStore
 import SpoolTesting
 import Testing
 
@@ -69,6 +71,39 @@ struct SchedulerIntegrationTests {
             #expect(
                 everyOnStart.count <= 2 + secondsSinceRestart,
                 "missed runs fire once, not once per missed second: \(everyOnStart.count) firings in \(secondsSinceRestart) s")
+        }
+    }
+
+    /// The scheduler's snapshots stop at its checkpoint. A schedule cancelled after that (here:
+    /// while the server was down; in a cluster: just before a takeover) must not fire when the
+    /// server starts, even if it is overdue, although the processor takes a while to reach the
+    /// cancellation (many events stand before it).
+    @Test func aScheduleCancelledAfterItsLastSnapshotDoesNotFireOnStart() async throws {
+        let directory = TestServer.temporaryDirectory()
+        let path = try StreamPath("/sched/cancelled-while-down")
+        let at = Timestamp(millisecondsSinceEpoch: Timestamp.now().millisecondsSinceEpoch + 2000)
+        try await TestServer.with(dataDirectory: directory) { server in
+            try await schedule(SpoolClient(baseURL: server.baseURL), path, ["name": "later", "at": .string(at.iso8601)])
+        }
+        // Written straight into the store, behind the scheduler's back.
+        do {
+            let store = try SQLiteEventStore(directory: directory, logger: Logger(label: "test"))
+            let filler = try StreamPath("/sched/filler")
+            let batch = try (0..<1000).map { try AppendInput(type: "filler/added", payload: ["n": .int(Int64($0))]) }
+            for _ in 0..<100 { _ = try await store.append(batch, to: filler) }
+            try await store.append(AppendInput(type: "spool/schedule-cancelled", payload: ["name": "later"]), to: path)
+        }
+        let wait = at.millisecondsSinceEpoch - Timestamp.now().millisecondsSinceEpoch
+        if wait > 0 { try await Task.sleep(for: .milliseconds(wait + 200)) }  // overdue on start
+        try await TestServer.with(dataDirectory: directory) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            let caughtUp = try await eventually(timeout: .seconds(30)) {
+                let statuses = try await client.send(.GET, "/processors").arrayValue ?? []
+                return statuses.contains { $0["name"] == "scheduler" && $0["lag"] == 0 }
+            }
+            #expect(caughtUp)
+            try await Task.sleep(for: .milliseconds(500))  // a pass of the scheduler's service or two
+            #expect(try await fired(client, path).isEmpty, "a schedule cancelled while the server was down fired")
         }
     }
 }
