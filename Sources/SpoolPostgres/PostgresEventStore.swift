@@ -44,9 +44,18 @@ public final class PostgresEventStore: EventStore, Service {
         self.configuration = configuration
         self.logger = logger
         self.live = live
-        client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
+        client = PostgresClient(configuration: configuration.client, backgroundLogger: Self.clientLogger(from: logger))
         (drainRequests, requestDrain) = AsyncStream.makeStream(of: Void.self)
         follower = PostgresFeedFollower(live: live, logger: logger)
+    }
+
+    /// The logger PostgresNIO's connection pool gets: Spool's, but below debug only warnings
+    /// and worse. The pool logs every failed connection attempt at info, several a second
+    /// while the database is away; Spool reports such an outage once, and its end, itself.
+    static func clientLogger(from logger: Logger) -> Logger {
+        var clientLogger = logger
+        if logger.logLevel > .debug { clientLogger.logLevel = max(logger.logLevel, .warning) }
+        return clientLogger
     }
 
     /// Opens the store at a `postgres://` URL (see `PostgresStoreConfiguration`).
