@@ -38,8 +38,24 @@ extension AppendInput {
 }
 
 /// The fields an event object of an append body may have.
-private enum Field: String {
+private enum Field: UInt8, CaseIterable {
     case type, payload, metadata, idempotencyKey, expectedOffset
+
+    /// The field's bit in a set of fields seen.
+    var bit: UInt8 { 1 << rawValue }
+
+    /// Each field's name as it appears between the quotes.
+    static let names: [(field: Field, name: [UInt8])] = allCases.map { field in
+        let name: String
+        switch field {
+        case .type: name = "type"
+        case .payload: name = "payload"
+        case .metadata: name = "metadata"
+        case .idempotencyKey: name = "idempotencyKey"
+        case .expectedOffset: name = "expectedOffset"
+        }
+        return (field, Array(name.utf8))
+    }
 }
 
 extension JSONParser {
@@ -49,7 +65,7 @@ extension JSONParser {
     mutating func appendInput(depth: Int) throws -> AppendInput? {
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { return nil }
         index += 1
-        var seen: Set<Field> = []
+        var seen: UInt8 = 0
         var type: String?
         var payloadJSON = "{}"
         var metadataJSON: String?
@@ -60,7 +76,8 @@ extension JSONParser {
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
-            guard let field = Field(rawValue: try parseString()), seen.insert(field).inserted else { return nil }
+            guard let field = fieldName(), seen & field.bit == 0 else { return nil }
+            seen |= field.bit
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
             index += 1
@@ -78,7 +95,7 @@ extension JSONParser {
                 }
                 guard bytes[index] == UInt8(ascii: "{") else { return nil }
                 var text: [UInt8] = []
-                text.reserveCapacity(min(bytes.count - index, 4096))
+                text.reserveCapacity(min(bytes.count - index, 512))
                 guard try compactValue(depth: depth, into: &text) else { return nil }
                 if field == .payload { payloadJSON = String(decoding: text, as: UTF8.self) } else { metadataJSON = String(decoding: text, as: UTF8.self) }
             case .idempotencyKey:
@@ -107,5 +124,18 @@ extension JSONParser {
                 type: type, payloadJSON: payloadJSON, metadataJSON: metadataJSON, idempotencyKey: idempotencyKey,
                 expectedOffset: expectedOffset)
         }
+    }
+
+    /// The field named by the quoted key at `index`, read in place; `nil` for any other
+    /// key, or one with escapes (the full parser then reads the body and words the error).
+    private mutating func fieldName() -> Field? {
+        let start = index + 1
+        var end = start
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { return nil }
+        let key = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        guard let match = Field.names.first(where: { $0.name.elementsEqual(key) }) else { return nil }
+        index = end + 1
+        return match.field
     }
 }

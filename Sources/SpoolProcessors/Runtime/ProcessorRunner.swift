@@ -211,7 +211,14 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
                 var end = start + 1
                 while end < batch.count, batch[end].streamPath == stream { end += 1 }
                 var entry = cache.removeValue(forKey: stream)
-                for event in batch[start..<end] { try await handleRetrying(event, entry: &entry) }
+                var next = start
+                while next < end {
+                    // Most events fold in memory without suspending; the rest take `handle`'s path.
+                    let stop = foldInMemory(batch[next..<end], entry: &entry)
+                    guard stop.index < end else { break }
+                    try await handleRetrying(batch[stop.index], entry: &entry, reduced: stop.reduced)
+                    next = stop.index + 1
+                }
                 if let entry { cache[stream] = entry }
                 start = end
             }
@@ -231,13 +238,16 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
 
     /// Handles an event, waiting out store trouble (a database that is away): skipping the
     /// event would lose its reaction for good, so the lane waits and tries again.
-    private func handleRetrying(_ event: Event, entry: inout StreamEntry?) async throws {
+    /// - Parameter reduced: the entry has reduced `event` already (`foldInMemory` stopped at its reaction).
+    private func handleRetrying(_ event: Event, entry: inout StreamEntry?, reduced: Bool = false) async throws {
+        var reduced = reduced
         for failure in 1... {
             do {
-                return try await handle(event, entry: &entry)
+                return try await handle(event, entry: &entry, reduced: reduced)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
+                reduced = false  // the entry was dropped: the retry refolds from the last snapshot
                 let delay = Self.storeTroubleRetry.delay(afterFailure: min(failure, 10)) ?? .seconds(5)
                 logger.error(
                     "could not handle event; trying again",
@@ -253,30 +263,70 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     /// Handles one event with its stream's entry (`nil`: not in memory, so loaded from the
     /// snapshot). On an error the entry is dropped, so a retry starts from the last snapshot
     /// and refolds: nothing half-done (reduced but not reacted to) is kept.
-    private func handle(_ event: Event, entry stored: inout StreamEntry?) async throws {
+    private func handle(_ event: Event, entry stored: inout StreamEntry?, reduced: Bool) async throws {
         // Taken out while it changes, so the state is not copied on write.
         let cached = stored.take()
         var entry: StreamEntry
-        if let cached { entry = cached } else { entry = try await loadEntry(event.streamPath) }
-        guard event.offset > entry.offset else {  // handled before a restart
-            stored = entry
-            return
+        if reduced, let cached {
+            entry = cached  // only the reaction is left
+        } else {
+            if let cached { entry = cached } else { entry = try await loadEntry(event.streamPath) }
+            guard event.offset > entry.offset else {  // handled before a restart
+                stored = entry
+                return
+            }
+            // A cached entry has seen every event of its stream this runner wanted; one just
+            // loaded from a snapshot may be behind the event (events before a restart).
+            if cached == nil, event.offset > entry.offset + 1 {
+                try await refold(&entry, stream: event.streamPath, through: event.offset - 1)
+            }
+            await reduce(&entry, event)
         }
-        // A cached entry has seen every event of its stream this runner wanted; one just
-        // loaded from a snapshot may be behind the event (events before a restart).
-        if cached == nil, event.offset > entry.offset + 1 {
-            try await refold(&entry, stream: event.streamPath, through: event.offset - 1)
-        }
-        await reduce(&entry, event)
         if !entry.paused, processor.reacts(to: event, state: entry.state) {
             try await react(to: event, state: entry.state)
         }
-        let urgent = snapshotPolicy?.snapshotsImmediately(after: event) == true
-        if urgent || entry.offset - entry.snapshotOffset >= configuration.snapshotInterval {
+        if snapshotIsDue(after: event, offset: entry.offset, snapshotOffset: entry.snapshotOffset) {
             queueSnapshot(of: event.streamPath, entry)
             entry.snapshotOffset = entry.offset
         }
         stored = entry
+    }
+
+    /// Folds a run of one stream's events while nothing needs `handle`'s slower path: the
+    /// stream's state is in memory, the reducer runs here (not offloaded), and the processor
+    /// does not react. It works on plain values and never suspends: per event,
+    /// an `async` call and touching the generic `StreamEntry` cost more than most reducers.
+    /// - Returns: the index of the first event not finished (`events.endIndex` if none), and
+    ///   whether that event is reduced already (the processor reacts to it).
+    private func foldInMemory(_ events: ArraySlice<Event>, entry stored: inout StreamEntry?) -> (index: Int, reduced: Bool) {
+        guard offloaded == nil, let entry = stored.take() else { return (events.startIndex, false) }
+        var (state, paused, offset, snapshotOffset) = (entry.state, entry.paused, entry.offset, entry.snapshotOffset)
+        var stop = (index: events.endIndex, reduced: false)
+        for index in events.indices {
+            let event = events[index]
+            // An entry in memory has seen every event of its stream this runner wanted.
+            if event.offset <= offset { continue }  // handled before a restart
+            processor.reduce(into: &state, event: event)
+            paused = StreamPause.isPaused(after: event.type, wasPaused: paused)
+            offset = event.offset
+            if !paused, processor.reacts(to: event, state: state) {
+                stop = (index, true)
+                break
+            }
+            if snapshotIsDue(after: event, offset: offset, snapshotOffset: snapshotOffset) {
+                queueSnapshot(of: event.streamPath, StreamEntry(offset: offset, state: state, paused: paused, snapshotOffset: snapshotOffset))
+                snapshotOffset = offset
+            }
+        }
+        stored = StreamEntry(offset: offset, state: state, paused: paused, snapshotOffset: snapshotOffset)
+        return stop
+    }
+
+    /// Whether the stream's state is to be snapshotted after `event`: at once if the processor
+    /// says so, else every `snapshotInterval` events.
+    private func snapshotIsDue(after event: Event, offset: Int, snapshotOffset: Int) -> Bool {
+        if let snapshotPolicy, snapshotPolicy.snapshotsImmediately(after: event) { return true }
+        return offset - snapshotOffset >= configuration.snapshotInterval
     }
 
     /// The stream's state from its snapshot, or the initial state.
