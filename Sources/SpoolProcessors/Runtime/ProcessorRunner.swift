@@ -127,7 +127,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         logger.debug("processor starting", metadata: ["spool.position": "\(start)"])
         // Per run: a run cancelled mid-way (a lost lease) must not leak permits into the next one.
         let inFlight = AsyncSemaphore(permits: configuration.maximumInFlight)
-        let lanes: [Lane] = (0..<max(1, configuration.lanes)).map { _ in AsyncStream<[Event]>.makeStream() }
+        let lanes: [Lane] = (0..<max(1, configuration.lanes)).map { _ in AsyncStream<LaneBatch>.makeStream() }
         let tail = store.tailFeed(prefix: processor.streams.prefix, after: start)
         let stoppedAlready = stopper.withLock { stopper in
             stopper.tail = tail
@@ -164,33 +164,45 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         tail?.close()
     }
 
-    private typealias Lane = (stream: AsyncStream<[Event]>, continuation: AsyncStream<[Event]>.Continuation)
+    private typealias Lane = (stream: AsyncStream<LaneBatch>, continuation: AsyncStream<LaneBatch>.Continuation)
+
+    /// A lane's share of a feed delivery: the delivery's events, shared by every lane, and
+    /// the indices of this lane's among them. Copying an event retains each of its strings,
+    /// which every processor's every lane would otherwise do for every event.
+    private struct LaneBatch: Sendable {
+        let events: [Event]
+        let indices: [Int]
+    }
 
     /// Hands a feed delivery to the lanes: one batch per lane, so a busy feed costs
     /// one hand-over per lane rather than one per event.
     private func dispatch(_ events: [Event], lanes: [Lane], inFlight: AsyncSemaphore) async throws {
-        var batches = Array(repeating: [Event](), count: lanes.count)
-        let followed = events.map { wants($0) }
+        var indices = Array(repeating: [Int](), count: lanes.count)
+        var followed = Array(repeating: false, count: events.count)
+        var matched = 0
         var lane = 0
-        for (index, (event, isFollowed)) in zip(events, followed).enumerated() where isFollowed {
+        for index in events.indices where wants(events[index]) {
             // Consecutive events of one stream (a batch) share a lane: hash the path once per run.
-            if index == 0 || event.streamPath != events[index - 1].streamPath {
-                lane = Int(StableHash.fnv1a64(event.streamPath.rawValue) % UInt64(lanes.count))
+            if index == 0 || events[index].streamPath != events[index - 1].streamPath {
+                lane = Int(StableHash.fnv1a64(events[index].streamPath.rawValue) % UInt64(lanes.count))
             }
-            batches[lane].append(event)
+            indices[lane].append(index)
+            followed[index] = true
+            matched += 1
         }
-        let matched = followed.reduce(0) { $1 ? $0 + 1 : $0 }
         if matched > 0 { try await inFlight.acquire(matched) }
         progress.withLock { progress in
-            for (event, isFollowed) in zip(events, followed) {
-                if isFollowed {
-                    progress.tracker.dispatched(event.position)
+            for index in events.indices {
+                if followed[index] {
+                    progress.tracker.dispatched(events[index].position)
                 } else {
-                    progress.tracker.skipped(event.position)
+                    progress.tracker.skipped(events[index].position)
                 }
             }
         }
-        for (lane, batch) in zip(lanes, batches) where !batch.isEmpty { lane.continuation.yield(batch) }
+        for (lane, laneIndices) in zip(lanes, indices) where !laneIndices.isEmpty {
+            lane.continuation.yield(LaneBatch(events: events, indices: laneIndices))
+        }
     }
 
     /// Whether the processor follows the event's stream and, if it said which events it wants, wants it.
@@ -201,31 +213,32 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     }
 
     /// Handles the events of the streams hashed to one lane, in order.
-    private func runLane(_ batches: AsyncStream<[Event]>, inFlight: AsyncSemaphore) async throws {
+    private func runLane(_ batches: AsyncStream<LaneBatch>, inFlight: AsyncSemaphore) async throws {
         var cache: [StreamPath: StreamEntry] = [:]
         for await batch in batches {
+            let (events, indices) = (batch.events, batch.indices)
             // A run of one stream's events takes its entry out of the cache once, not once per event.
             var start = 0
-            while start < batch.count {
-                let stream = batch[start].streamPath
+            while start < indices.count {
+                let stream = events[indices[start]].streamPath
                 var end = start + 1
-                while end < batch.count, batch[end].streamPath == stream { end += 1 }
+                while end < indices.count, events[indices[end]].streamPath == stream { end += 1 }
                 var entry = cache.removeValue(forKey: stream)
                 var next = start
                 while next < end {
                     // Most events fold in memory without suspending; the rest take `handle`'s path.
-                    let stop = foldInMemory(batch[next..<end], entry: &entry)
+                    let stop = foldInMemory(events, indices[next..<end], entry: &entry)
                     guard stop.index < end else { break }
-                    try await handleRetrying(batch[stop.index], entry: &entry, reduced: stop.reduced)
+                    try await handleRetrying(events[indices[stop.index]], entry: &entry, reduced: stop.reduced)
                     next = stop.index + 1
                 }
                 if let entry { cache[stream] = entry }
                 start = end
             }
             progress.withLock { progress in
-                for event in batch { progress.tracker.completed(event.position) }
+                for index in indices { progress.tracker.completed(events[index].position) }
             }
-            inFlight.release(batch.count)
+            inFlight.release(indices.count)
             if cache.count > configuration.maximumCachedStreams {
                 for entry in cache { queueSnapshot(of: entry.key, entry.value) }
                 cache.removeAll(keepingCapacity: true)
@@ -296,14 +309,15 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     /// stream's state is in memory, the reducer runs here (not offloaded), and the processor
     /// does not react. It works on plain values and never suspends: per event,
     /// an `async` call and touching the generic `StreamEntry` cost more than most reducers.
-    /// - Returns: the index of the first event not finished (`events.endIndex` if none), and
-    ///   whether that event is reduced already (the processor reacts to it).
-    private func foldInMemory(_ events: ArraySlice<Event>, entry stored: inout StreamEntry?) -> (index: Int, reduced: Bool) {
-        guard offloaded == nil, let entry = stored.take() else { return (events.startIndex, false) }
+    /// - Parameter run: indices into `events` of the run's events.
+    /// - Returns: the index into `run` of the first event not finished (`run.endIndex` if
+    ///   none), and whether that event is reduced already (the processor reacts to it).
+    private func foldInMemory(_ events: [Event], _ run: ArraySlice<Int>, entry stored: inout StreamEntry?) -> (index: Int, reduced: Bool) {
+        guard offloaded == nil, let entry = stored.take() else { return (run.startIndex, false) }
         var (state, paused, offset, snapshotOffset) = (entry.state, entry.paused, entry.offset, entry.snapshotOffset)
-        var stop = (index: events.endIndex, reduced: false)
-        for index in events.indices {
-            let event = events[index]
+        var stop = (index: run.endIndex, reduced: false)
+        for index in run.indices {
+            let event = events[run[index]]
             // An entry in memory has seen every event of its stream this runner wanted.
             if event.offset <= offset { continue }  // handled before a restart
             processor.reduce(into: &state, event: event)
