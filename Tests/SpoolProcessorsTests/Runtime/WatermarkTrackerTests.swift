@@ -36,4 +36,36 @@ struct WatermarkTrackerTests {
         tracker.completed(5001)
         #expect(tracker.safePosition == 5001)
     }
+
+    @Test func countsWhatIsInFlightAcrossSkipsAndCompletionsOutOfOrder() {
+        var tracker = WatermarkTracker(start: 0)
+        tracker.dispatched(1)
+        tracker.skipped(2)
+        tracker.dispatched(3)
+        tracker.dispatched(4)
+        #expect(tracker.inFlight == 3)
+        tracker.completed(4)
+        #expect(tracker.inFlight == 2)
+        #expect(tracker.safePosition == 0)
+        tracker.completed(1)
+        #expect(tracker.safePosition == 2, "the skipped position follows the first")
+        #expect(tracker.inFlight == 1)
+        tracker.completed(3)
+        #expect(tracker.safePosition == 4)
+        #expect(tracker.inFlight == 0)
+    }
+
+    @Test func keepsItsPlaceAcrossLongRunsWithSkipsCompletedInReverse() {
+        var tracker = WatermarkTracker(start: 0)
+        let last = 5000
+        for position in 1...last {
+            if position % 5 == 0 { tracker.skipped(position) } else { tracker.dispatched(position) }
+        }
+        for position in stride(from: last, through: 2, by: -1) where position % 5 != 0 { tracker.completed(position) }
+        #expect(tracker.safePosition == 0)
+        #expect(tracker.inFlight == 1)
+        tracker.completed(1)
+        #expect(tracker.safePosition == last)
+        #expect(tracker.inFlight == 0)
+    }
 }
