@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SpoolCore
 import SpoolStore
+import SpoolTesting
 import Testing
 
 /// What only the SQLite store does; the shared suite runs in `StoreConformanceTests`.
@@ -33,6 +34,22 @@ import Testing
             let store = try SQLiteEventStore(directory: nested, logger: Self.logger)
             #expect(store.databasePath == nested + "/spool.sqlite")
             #expect(FileManager.default.fileExists(atPath: store.databasePath))
+        }
+    }
+
+    /// Committed pages reach the database file soon after the commits, from the store's
+    /// checkpointer: the writer itself would only checkpoint a log of thousands of pages.
+    @Test func committedEventsReachTheDatabaseFileSoon() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteEventStore(directory: directory, logger: Self.logger)
+            let path = try StreamPath("/checkpointed")
+            let payload: JSONValue = ["text": .string(String(repeating: "x", count: 300))]
+            let batch = try (0..<500).map { _ in try AppendInput(type: "test/filler", payload: payload) }
+            for _ in 0..<8 { _ = try await store.append(batch, to: path) }  // ~1.5 MB, a few hundred pages
+            let size = { (try? FileManager.default.attributesOfItem(atPath: store.databasePath)[.size] as? Int) ?? 0 }
+            #expect(await eventually(timeout: .seconds(10)) { size() > 1_000_000 }, "the database file stayed at \(size()) bytes")
+            #expect(try await store.read(path, after: 3999, limit: 10).first?.offset == 4000)
+            try await Self.close(store)
         }
     }
 

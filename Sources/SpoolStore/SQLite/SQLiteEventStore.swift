@@ -22,6 +22,7 @@ public final class SQLiteEventStore: EventStore, Service {
     public let databasePath: String
     private let pool: DatabasePool
     private let pending = PendingAppends()
+    private let checkpointer: WALCheckpointer
     /// Announces committed events to live readers in commit order, off the writer,
     /// which meanwhile starts the next group's transaction.
     private let publisher = DispatchQueue(label: "spool.sqlite.publish")
@@ -43,10 +44,13 @@ public final class SQLiteEventStore: EventStore, Service {
             // WAL + FULL: every commit fsyncs the log; acknowledged means durable.
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA busy_timeout = 5000")
+            // `checkpointer` keeps the log short; this is its fallback (see `WALCheckpointer`).
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(WALCheckpointer.writerFallbackPages)")
         }
         do {
             pool = try DatabasePool(path: databasePath, configuration: configuration)
             try SQLiteSchema.migrator.migrate(pool)
+            checkpointer = try WALCheckpointer(path: databasePath, logger: logger)
         } catch {
             throw SpoolError(.internalError, "cannot open database \(databasePath): \(error)", cause: error)
         }
@@ -58,6 +62,7 @@ public final class SQLiteEventStore: EventStore, Service {
     public func run() async throws {
         try? await gracefulShutdown()
         live.close()
+        checkpointer.close()
         try? pool.close()
         logger.debug("store closed", metadata: ["spool.database": "\(databasePath)"])
     }
@@ -100,7 +105,10 @@ public final class SQLiteEventStore: EventStore, Service {
             let failure = SpoolError(.internalError, "the store could not commit the append", cause: error)
             outcomes = Array(repeating: .failure(failure), count: requests.count)
         }
-        if !committed.isEmpty { publisher.async { [live, committed] in live.publish(committed) } }
+        if !committed.isEmpty {
+            publisher.async { [live, committed] in live.publish(committed) }
+            checkpointer.committed()
+        }
         for (request, outcome) in zip(requests, outcomes) {
             request.continuation.resume(with: outcome)
         }
