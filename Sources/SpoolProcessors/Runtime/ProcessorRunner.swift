@@ -307,32 +307,32 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
 
     /// Folds a run of one stream's events while nothing needs `handle`'s slower path: the
     /// stream's state is in memory, the reducer runs here (not offloaded), and the processor
-    /// does not react. It works on plain values and never suspends: per event,
-    /// an `async` call and touching the generic `StreamEntry` cost more than most reducers.
+    /// does not react. It never suspends: per event, an `async` call costs more than most
+    /// reducers.
     /// - Parameter run: indices into `events` of the run's events.
     /// - Returns: the index into `run` of the first event not finished (`run.endIndex` if
     ///   none), and whether that event is reduced already (the processor reacts to it).
     private func foldInMemory(_ events: [Event], _ run: ArraySlice<Int>, entry stored: inout StreamEntry?) -> (index: Int, reduced: Bool) {
-        guard offloaded == nil, let entry = stored.take() else { return (run.startIndex, false) }
-        var (state, paused, offset, snapshotOffset) = (entry.state, entry.paused, entry.offset, entry.snapshotOffset)
+        // Taken out while it changes, so the state is not copied on write.
+        guard offloaded == nil, var entry = stored.take() else { return (run.startIndex, false) }
         var stop = (index: run.endIndex, reduced: false)
         for index in run.indices {
             let event = events[run[index]]
             // An entry in memory has seen every event of its stream this runner wanted.
-            if event.offset <= offset { continue }  // handled before a restart
-            processor.reduce(into: &state, event: event)
-            paused = StreamPause.isPaused(after: event.type, wasPaused: paused)
-            offset = event.offset
-            if !paused, processor.reacts(to: event, state: state) {
+            if event.offset <= entry.offset { continue }  // handled before a restart
+            processor.reduce(into: &entry.state, event: event)
+            entry.paused = StreamPause.isPaused(after: event.type, wasPaused: entry.paused)
+            entry.offset = event.offset
+            if !entry.paused, processor.reacts(to: event, state: entry.state) {
                 stop = (index, true)
                 break
             }
-            if snapshotIsDue(after: event, offset: offset, snapshotOffset: snapshotOffset) {
-                queueSnapshot(of: event.streamPath, StreamEntry(offset: offset, state: state, paused: paused, snapshotOffset: snapshotOffset))
-                snapshotOffset = offset
+            if snapshotIsDue(after: event, offset: entry.offset, snapshotOffset: entry.snapshotOffset) {
+                queueSnapshot(of: event.streamPath, entry)
+                entry.snapshotOffset = entry.offset
             }
         }
-        stored = StreamEntry(offset: offset, state: state, paused: paused, snapshotOffset: snapshotOffset)
+        stored = entry
         return stop
     }
 
