@@ -96,6 +96,9 @@ public final class PostgresEventStore: EventStore, Service {
         var delay = Duration.milliseconds(100)
         while !Task.isCancelled {
             do {
+                // The pool waits for a connection while the database is away rather than failing
+                // the request: a connection within the request timeout tells it is there.
+                try await withDeadline(configuration.requestTimeout) { try await self.client.withConnection { _ in } }
                 return try await client.withConnection { connection in
                     try await PostgresSchema.migrate(connection, logger: logger)
                     let rows = try await connection.query("SELECT position FROM spool_head", logger: logger).collect()

@@ -1,6 +1,7 @@
 import Logging
 import SpoolPostgres
 import SpoolStore
+import SpoolTesting
 import Synchronization
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
 struct PostgresLoggingTests {
     /// Log records, kept in memory.
     final class Records: Sendable {
-        let entries = Mutex<[(level: Logger.Level, message: String, source: String)]>([])
+        let entries = Mutex<[Record]>([])
     }
 
     struct CapturingHandler: LogHandler {
@@ -28,8 +29,13 @@ struct PostgresLoggingTests {
         }
     }
 
-    /// Runs a store against a port nobody listens on for `duration`; returns what it logged.
-    func logsWhileTheDatabaseIsAway(at level: Logger.Level, for duration: Duration) async throws -> [(level: Logger.Level, message: String, source: String)] {
+    typealias Record = (level: Logger.Level, message: String, source: String)
+
+    /// Runs a store against a port nobody listens on until `done` holds for what it logged
+    /// (at most 30 s, however loaded the machine), then `extra` longer; returns what it logged.
+    func logsWhileTheDatabaseIsAway(
+        at level: Logger.Level, until done: @escaping @Sendable ([Record]) -> Bool, thenFor extra: Duration = .zero
+    ) async throws -> [Record] {
         let records = Records()
         var logger = Logger(label: "spool") { _ in CapturingHandler(records: records) }
         logger.logLevel = level
@@ -37,21 +43,25 @@ struct PostgresLoggingTests {
         configuration.requestTimeout = .milliseconds(300)
         let store = PostgresEventStore(configuration: configuration, logger: logger)
         let task = Task { _ = try? await store.run() }
-        try await Task.sleep(for: duration)
+        let finished = await eventually(timeout: .seconds(30)) { done(records.entries.withLock { $0 }) }
+        #expect(finished, "the store did not log what was expected")
+        try? await Task.sleep(for: extra)
         task.cancel()
         _ = await task.result
         return records.entries.withLock { $0 }
     }
 
     @Test func anOutageIsReportedWithoutALineForEveryConnectionAttempt() async throws {
-        let records = try await logsWhileTheDatabaseIsAway(at: .info, for: .seconds(2))
-        #expect(records.contains { $0.level == .warning && $0.source == "SpoolPostgres" }, "the outage is reported")
+        // Once the outage is reported, a connection attempt has failed; attempts go on every 250 ms.
+        let records = try await logsWhileTheDatabaseIsAway(
+            at: .info, until: { $0.contains { $0.level == .warning && $0.source == "SpoolPostgres" } }, thenFor: .seconds(1))
         let fromThePool = records.filter { $0.source != "SpoolPostgres" }
         #expect(fromThePool.isEmpty, "the connection pool logged \(fromThePool.count) lines: \(fromThePool.prefix(3))")
     }
 
     @Test func atDebugLevelThePoolsConnectionAttemptsShow() async throws {
-        let records = try await logsWhileTheDatabaseIsAway(at: .debug, for: .seconds(1))
+        let records = try await logsWhileTheDatabaseIsAway(
+            at: .debug, until: { $0.contains { $0.message == "Connection creation failed" } })
         #expect(records.contains { $0.message == "Connection creation failed" })
     }
 }
