@@ -175,9 +175,7 @@ public struct BenchRunner: Sendable {
                 // With several nodes, most subscribers sit on other nodes than the appends.
                 let load = loads[subscriber % loads.count]
                 group.addTask {
-                    let ready = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Void.self)
-                    ready.futureResult.whenSuccess { connected.increment() }
-                    return try await load.subscribe(path, after: 1, expected: options.liveEvents, connected: ready)
+                    try await load.subscribe(path, after: 1, expected: options.liveEvents) { connected.increment() }
                 }
             }
             let deadline = ContinuousClock.now + .seconds(60)

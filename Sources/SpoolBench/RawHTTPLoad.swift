@@ -34,10 +34,12 @@ struct RawHTTPLoad: Sendable {
         }
     }
 
-    /// Opens a live SSE read of `path` after `after`; `connected` completes when
-    /// the response starts, the result once `expected` bench events arrived.
+    /// Opens a live SSE read of `path` after `after`; `connected` is called when
+    /// the response starts, the result comes once `expected` bench events arrived.
     /// - Returns: append→receive latencies in nanoseconds, from each event's `sentAt`.
-    func subscribe(_ path: String, after: Int, expected: Int, connected: EventLoopPromise<Void>) async throws -> [UInt64] {
+    func subscribe(
+        _ path: String, after: Int, expected: Int, connected: @escaping @Sendable () -> Void
+    ) async throws -> [UInt64] {
         let head = requestHead(.GET, "/streams\(path)?live=true&after=\(after)")
         return try await run { done in
             LatencySubscriber(head: head, expected: expected, connected: connected, done: done)
@@ -151,7 +153,7 @@ final class LatencySubscriber: ChannelInboundHandler {
 
     let head: HTTPRequestHead
     let expected: Int
-    let connected: EventLoopPromise<Void>
+    let connected: @Sendable () -> Void
     let done: EventLoopPromise<[UInt64]>
     var latencies: [UInt64] = []
     /// The start of a frame whose end has not arrived yet.
@@ -159,7 +161,7 @@ final class LatencySubscriber: ChannelInboundHandler {
     static let marker = Array(#""sentAt":"#.utf8)
     static let frameEnd = Array("\n\n".utf8)
 
-    init(head: HTTPRequestHead, expected: Int, connected: EventLoopPromise<Void>, done: EventLoopPromise<[UInt64]>) {
+    init(head: HTTPRequestHead, expected: Int, connected: @escaping @Sendable () -> Void, done: EventLoopPromise<[UInt64]>) {
         self.head = head
         self.expected = expected
         self.connected = connected
@@ -179,7 +181,7 @@ final class LatencySubscriber: ChannelInboundHandler {
                 done.fail(BenchError("live read answered \(response.status)"))
                 return
             }
-            connected.succeed()
+            connected()
         case .body(var buffer):
             let received = RawHTTPLoad.now()
             if partial.readableBytes > 0 {
@@ -233,13 +235,11 @@ final class LatencySubscriber: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        connected.fail(error)
         done.fail(error)
         context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        connected.fail(BenchError("live read closed"))
         done.succeed(latencies)
     }
 }

@@ -32,7 +32,7 @@ public func buildApplication(
     logger.logLevel = configuration.logLevel
     let store = try store ?? openStore(configuration: configuration, logger: logger)
 
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: SpoolRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware())
     if let token = configuration.authToken, !token.isEmpty {
@@ -60,10 +60,10 @@ public func buildApplication(
         providers: ProviderRegistry(environment: environment, logger: logger), toolbox: toolbox,
         appendPrefixes: commaSeparated(environment["SPOOL_AGENT_APPEND_PREFIXES"]).compactMap { try? StreamPrefix($0) },
         httpAllowedHosts: commaSeparated(environment["SPOOL_HTTP_ALLOW"]).map { $0.lowercased() }, logger: logger)
-    let frameCache = EncodedFrameCache()
+    let live = LiveResponder()
     HealthRoutes(store: store).register(on: router)
-    StreamRoutes(store: store, configuration: configuration, frameCache: frameCache).register(on: router)
-    FeedRoutes(store: store, frameCache: frameCache).register(on: router)
+    StreamRoutes(store: store, configuration: configuration, liveResponder: live).register(on: router)
+    FeedRoutes(store: store, liveResponder: live).register(on: router)
     HookRoutes(store: store, configuration: configuration).register(on: router)
     CheckpointRoutes(store: store, configuration: configuration).register(on: router)
     ProcessorRoutes(host: host).register(on: router)

@@ -201,4 +201,38 @@ import Testing
             }
         }
     }
+
+    /// Readers that join while events are appended get their history from the store and the rest
+    /// written straight to their connection: every event once, in order, for streams and feeds.
+    @Test func readersJoiningDuringABurstGetEveryEventOnceInOrder() async throws {
+        let total = 300
+        try await withSpoolServer { http in
+            try await withDeadline(.seconds(60)) {
+                try await withThrowingTaskGroup(of: (String, [Int]).self) { group in
+                    group.addTask {
+                        for index in 1...total { try await http.append("/burst", type: "e\(index)") }
+                        return ("appender", [])
+                    }
+                    for (name, target, joinAfter) in [
+                        ("stream from the start", "/streams/burst?live=true", 0),
+                        ("stream joining mid-burst", "/streams/burst?live=true", total / 3),
+                        ("feed joining mid-burst", "/feed?prefix=/burst&live=true", total / 2),
+                    ] {
+                        group.addTask {
+                            while (try await http.events(of: "/burst")?.count ?? 0) < joinAfter {
+                                try await Task.sleep(for: .milliseconds(5))
+                            }
+                            var reader = try await http.openStream(target)
+                            var ids: [Int] = []
+                            while ids.count < total { ids.append(Int(try await reader.nextEvent().id) ?? -1) }
+                            return (name, ids)
+                        }
+                    }
+                    for try await (name, ids) in group where name != "appender" {
+                        #expect(ids == Array(1...total), "\(name): \(ids.count) ids, first wrong at \(ids.indices.first { ids[$0] != $0 + 1 } ?? -1)")
+                    }
+                }
+            }
+        }
+    }
 }

@@ -183,6 +183,16 @@ import Testing
         try await backend.check { try await $0.feedTailStartsAfterTheGivenPosition() }
     }
 
+    @Test(arguments: StoreBackend.enabled)
+    func sinkTakesTheEventsOfACaughtUpTail(_ backend: StoreBackend) async throws {
+        try await backend.check { try await $0.sinkTakesTheEventsOfACaughtUpTail() }
+    }
+
+    @Test(arguments: StoreBackend.enabled)
+    func sinkThatFallsBehindHandsTheReadBack(_ backend: StoreBackend) async throws {
+        try await backend.check { try await $0.sinkThatFallsBehindHandsTheReadBack() }
+    }
+
     // MARK: Paused streams
 
     @Test(arguments: StoreBackend.enabled)

@@ -1,25 +1,34 @@
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import ServiceLifecycle
 import SpoolCore
 import SpoolStore
 
-/// A live read (SSE or NDJSON) that runs until the client goes away or the server shuts down.
+/// Makes live reads (SSE or NDJSON) that run until the client goes away or the server shuts down.
 ///
-/// The client's disconnect cancels it at once (its mailbox is released);
-/// graceful shutdown ends it after what is already in flight.
-enum LiveResponse {
-    static func make(
-        request: Request, tail: LiveTail, encoder: EventEncoder, cache: EncodedFrameCache, headers extra: HTTPFields
+/// History is written by the response's task; once the read has caught up, new events go
+/// to the connection straight from the publisher (`ChannelLiveSink`), encoded once for all
+/// readers (`EncodedFrameCache`). The client's disconnect cancels the read at once (its
+/// mailbox is released); graceful shutdown ends it after what is already in flight.
+struct LiveResponder: Sendable {
+    let frames = EncodedFrameCache()
+    let writeQueues = EventLoopWriteQueues()
+
+    func response(
+        to request: Request, on channel: any Channel, tail: LiveTail, encoder: EventEncoder, headers extra: HTTPFields
     ) -> Response {
         var headers: HTTPFields = [
             .contentType: encoder.format.contentType, .cacheControl: "no-cache",
             HTTPField.Name("X-Accel-Buffering")!: "no",
         ]
         headers.append(contentsOf: extra)
+        let sink = ChannelLiveSink(
+            channel: channel, encoder: encoder, frames: frames, queue: writeQueues.queue(for: channel.eventLoop))
+        let tail = tail.handingLiveEvents(to: sink)
         return Response(
             status: .ok, headers: headers,
-            body: .init { writer in
+            body: .init { [frames] writer in
                 try await request.body.consumeWithCancellationOnInboundClose { _ in
                     try await withGracefulShutdownHandler {
                         // An SSE comment first, so clients see the stream open before any event.
@@ -27,7 +36,7 @@ enum LiveResponse {
                         for try await delivery in tail {
                             switch delivery {
                             case .events(let events):
-                                try await writer.write(cache.frames(for: events, encoder: encoder))
+                                try await writer.write(frames.frames(for: events, encoder: encoder))
                             case .idle where !encoder.keepAlive.isEmpty:
                                 try await writer.write(ByteBuffer(bytes: encoder.keepAlive))
                             case .idle:

@@ -7,7 +7,7 @@ struct CheckpointRoutes: Sendable {
     let store: any ProcessorStateStore
     let configuration: SpoolServerConfiguration
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SpoolRequestContext>) {
         router.get("/checkpoints/:consumer") { request, context in
             let consumer = try Self.consumer(context)
             return Self.answer(consumer: consumer, position: try await store.checkpoint(for: consumer))
@@ -31,7 +31,7 @@ struct CheckpointRoutes: Sendable {
     }
 
     /// Consumer names: 1–128 of `A-Z a-z 0-9 . _ ~ : -`. `processor:` names belong to in-process processors.
-    static func consumer(_ context: BasicRequestContext) throws -> String {
+    static func consumer(_ context: SpoolRequestContext) throws -> String {
         let name = context.parameters.get("consumer") ?? ""
         let allowed = name.utf8.allSatisfy { byte in
             (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)

@@ -14,7 +14,7 @@ struct ConsoleRoutes: Sendable {
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         + "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SpoolRequestContext>) {
         router.get("/") { request, _ in
             guard let index = ConsoleAssets.index else { throw SpoolError(.notFound, "this build has no web console") }
             return Self.response(serving: index, to: request)

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import SpoolCore
 import SpoolStore
 
@@ -7,15 +8,15 @@ import SpoolStore
 /// position order — what remote processors follow and resume from.
 struct FeedRoutes: Sendable {
     let store: any EventStore
-    let frameCache: EncodedFrameCache
+    let liveResponder: LiveResponder
 
     static let headPositionHeader = HTTPField.Name("Spool-Head-Position")!
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/feed") { request, _ in try await feed(request) }
+    func register(on router: Router<SpoolRequestContext>) {
+        router.get("/feed") { request, context in try await feed(request, channel: context.channel) }
     }
 
-    func feed(_ request: Request) async throws -> Response {
+    func feed(_ request: Request, channel: any Channel) async throws -> Response {
         let prefix = try StreamPrefix(request.uri.queryParameters.get("prefix") ?? "/")
         let format = try ReadFormat(request: request)
         let live = try request.booleanQuery("live") || format == .sse
@@ -30,10 +31,9 @@ struct FeedRoutes: Sendable {
         let head = try await store.headPosition()
         let headers: HTTPFields = [Self.headPositionHeader: String(head)]
         if live {
-            return LiveResponse.make(
-                request: request, tail: store.tailFeed(prefix: prefix, after: after),
-                encoder: EventEncoder(format: format == .json ? .sse : format, sseID: .position), cache: frameCache,
-                headers: headers)
+            return liveResponder.response(
+                to: request, on: channel, tail: store.tailFeed(prefix: prefix, after: after),
+                encoder: EventEncoder(format: format == .json ? .sse : format, sseID: .position), headers: headers)
         }
         let store = self.store
         return PagedResponse.make(

@@ -6,7 +6,7 @@ import SpoolStore
 struct HealthRoutes: Sendable {
     let store: any EventStore
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SpoolRequestContext>) {
         router.get("/health") { _, _ in
             try await store.checkHealth()
             return Response(

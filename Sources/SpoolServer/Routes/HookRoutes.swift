@@ -9,7 +9,7 @@ struct HookRoutes: Sendable {
     let store: any EventStore
     let configuration: SpoolServerConfiguration
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SpoolRequestContext>) {
         router.post("/hooks/**") { request, _ in try await receive(request) }
         router.put("/hooks/**") { request, _ in try await receive(request) }
     }

@@ -6,7 +6,7 @@ import SpoolProcessors
 struct ProcessorRoutes: Sendable {
     let host: ProcessorHost
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SpoolRequestContext>) {
         router.get("/state/**") { request, _ in try await state(request) }
         router.get("/processors") { request, _ in try await processors(request) }
     }

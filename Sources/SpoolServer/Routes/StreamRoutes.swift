@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import ServiceLifecycle
 import SpoolCore
 import SpoolStore
@@ -8,14 +9,14 @@ import SpoolStore
 struct StreamRoutes: Sendable {
     let store: any EventStore
     let configuration: SpoolServerConfiguration
-    let frameCache: EncodedFrameCache
+    let liveResponder: LiveResponder
 
     static let headOffsetHeader = HTTPField.Name("Spool-Head-Offset")!
     static let lastEventIDHeader = HTTPField.Name("Last-Event-ID")!
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SpoolRequestContext>) {
         router.post("/streams/**") { request, _ in try await append(request) }
-        router.get("/streams/**") { request, _ in try await read(request) }
+        router.get("/streams/**") { request, context in try await read(request, channel: context.channel) }
         router.get("/streams") { request, _ in try await list(request) }
     }
 
@@ -49,7 +50,7 @@ struct StreamRoutes: Sendable {
 
     // MARK: Read
 
-    func read(_ request: Request) async throws -> Response {
+    func read(_ request: Request, channel: any Channel) async throws -> Response {
         let path = try request.streamPath(after: "/streams")
         let format = try ReadFormat(request: request)
         let live = try request.booleanQuery("live") || format == .sse
@@ -64,8 +65,8 @@ struct StreamRoutes: Sendable {
         let head = try await store.headOffset(of: path)
         if live {
             let tail = store.tail(path, after: after)
-            return LiveResponse.make(
-                request: request, tail: tail, encoder: EventEncoder(format: format == .json ? .sse : format, sseID: .offset), cache: frameCache,
+            return liveResponder.response(
+                to: request, on: channel, tail: tail, encoder: EventEncoder(format: format == .json ? .sse : format, sseID: .offset),
                 headers: [Self.headOffsetHeader: String(head ?? 0)])
         }
         guard let head else {

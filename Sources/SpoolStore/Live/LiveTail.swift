@@ -6,6 +6,11 @@ import SpoolCore
 /// It subscribes before it reads history, so nothing committed in between is
 /// missed; events seen twice (in history and live) are dropped by cursor. A
 /// reader that overflows its mailbox goes back to reading the store.
+///
+/// With a `LiveSink` (see `handingLiveEvents(to:)`), events committed once the
+/// read has caught up go to the sink straight from the publisher; the iterator
+/// then only reports keep-alive chances and takes the read back when the sink
+/// falls behind.
 public struct LiveTail: AsyncSequence, Sendable {
     public typealias Element = Mailbox.Delivery
 
@@ -16,6 +21,7 @@ public struct LiveTail: AsyncSequence, Sendable {
     let cursor: Int
     let key: CursorKey
     let readPage: @Sendable (Int) async throws -> [Event]
+    var sink: (any LiveSink)?
 
     public init(
         mailbox: Mailbox, cursor: Int, key: CursorKey,
@@ -40,6 +46,13 @@ public struct LiveTail: AsyncSequence, Sendable {
     /// Ends the read: the iterator finishes after what it already holds (graceful shutdown).
     public func close() { mailbox.close() }
 
+    /// This read with events, once it has caught up, handed to `sink` instead of returned.
+    public func handingLiveEvents(to sink: any LiveSink) -> LiveTail {
+        var tail = self
+        tail.sink = sink
+        return tail
+    }
+
     public func makeAsyncIterator() -> Iterator {
         Iterator(tail: self, cursor: cursor)
     }
@@ -50,6 +63,8 @@ public struct LiveTail: AsyncSequence, Sendable {
         public private(set) var cursor: Int
         var catchingUp = true
         var finished = false
+        /// Whether the tail's sink takes live events now.
+        var sinkAttached = false
 
         init(tail: LiveTail, cursor: Int) {
             self.tail = tail
@@ -57,8 +72,19 @@ public struct LiveTail: AsyncSequence, Sendable {
         }
 
         /// The next batch: `.events` (never empty), `.idle`, or `nil` at the end
-        /// (hub closed or task cancelled).
+        /// (hub closed or task cancelled). A sink, if any, is stopped before the end.
         public mutating func next() async throws -> Mailbox.Delivery? {
+            do {
+                if let delivery = try await nextDelivery() { return delivery }
+                await detachSink()
+                return nil
+            } catch {
+                await detachSink()
+                throw error
+            }
+        }
+
+        private mutating func nextDelivery() async throws -> Mailbox.Delivery? {
             while !finished {
                 try Task.checkCancellation()
                 if catchingUp {
@@ -81,6 +107,7 @@ public struct LiveTail: AsyncSequence, Sendable {
                     catchingUp = false
                     continue
                 }
+                attachSinkIfCaughtUp()
                 switch await tail.mailbox.next() {
                 case .events(let events):
                     let fresh = events.filter { tail.key.of($0) > cursor }
@@ -88,6 +115,7 @@ public struct LiveTail: AsyncSequence, Sendable {
                     cursor = tail.key.of(last)
                     return .events(fresh)
                 case .overflowed:
+                    await detachSink()
                     tail.mailbox.reset()
                     catchingUp = true
                 case .idle:
@@ -97,6 +125,25 @@ public struct LiveTail: AsyncSequence, Sendable {
                 }
             }
             return nil
+        }
+
+        /// Hands live events to the sink when nothing is pending: the read has caught up.
+        private mutating func attachSinkIfCaughtUp() {
+            guard let sink = tail.sink, !sinkAttached else { return }
+            let mailbox = tail.mailbox
+            let cursor = cursor
+            sinkAttached = mailbox.attach(sink) {
+                sink.start(after: cursor, fallingBehind: { [weak mailbox] in mailbox?.sinkFellBehind() })
+            }
+        }
+
+        /// Takes the read back from the sink, from the last event it wrote.
+        private mutating func detachSink() async {
+            guard let sink = tail.sink, sinkAttached else { return }
+            sinkAttached = false
+            tail.mailbox.detachSink()
+            let written = await sink.stop()
+            cursor = Swift.max(cursor, written)
         }
     }
 }

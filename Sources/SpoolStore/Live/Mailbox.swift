@@ -26,6 +26,8 @@ public final class Mailbox: Sendable {
         var overflowed = false
         var closed = false
         var waiter: CheckedContinuation<Delivery?, Never>?
+        /// Where deliveries go instead of `pending` while the reader is caught up.
+        var sink: (any LiveSink)?
 
         mutating func takePending() -> [Event] {
             defer {
@@ -62,8 +64,13 @@ public final class Mailbox: Sendable {
 
     /// Hands over `events`, whose `byteCount` the hub computed once for every mailbox they go to.
     func deliver(_ events: [Event], bytes: Int) {
+        var sink: (any LiveSink)?
         let wake: (CheckedContinuation<Delivery?, Never>, Delivery)? = state.withLock { state in
             guard !state.closed, !state.overflowed else { return nil }
+            if let attached = state.sink {
+                sink = attached
+                return nil
+            }
             if state.pending.count + events.count > capacity || state.pendingBytes + bytes > byteCapacity {
                 state.overflowed = true
                 state.pending = []
@@ -77,7 +84,36 @@ public final class Mailbox: Sendable {
             if state.overflowed { return (waiter, .overflowed) }
             return (waiter, .events(state.takePending()))
         }
+        // Outside the lock: deliveries come from one publisher at a time, in commit order.
+        sink?.receive(events)
         if let (waiter, delivery) = wake { waiter.resume(returning: delivery) }
+    }
+
+    /// Sends future deliveries to `sink` instead, if nothing is pending (the reader is caught
+    /// up) and `start` says the sink can take them; `start` runs before any delivery reaches it.
+    func attach(_ sink: any LiveSink, start: () -> Bool) -> Bool {
+        state.withLock { state in
+            guard !state.closed, !state.overflowed, state.pending.isEmpty, state.sink == nil, start() else { return false }
+            state.sink = sink
+            return true
+        }
+    }
+
+    /// Sends future deliveries to `pending` again.
+    func detachSink() {
+        state.withLock { $0.sink = nil }
+    }
+
+    /// Detaches the sink, which could not keep up: the reader is told it overflowed.
+    func sinkFellBehind() {
+        let waiter = state.withLock { state -> CheckedContinuation<Delivery?, Never>? in
+            guard state.sink != nil else { return nil }
+            state.sink = nil
+            state.overflowed = true
+            _ = state.takePending()
+            return state.waiter.take()
+        }
+        waiter?.resume(returning: .overflowed)
     }
 
     func wakeIfIdle() {
@@ -91,6 +127,7 @@ public final class Mailbox: Sendable {
     func close() {
         let waiter = state.withLock { state in
             state.closed = true
+            state.sink = nil
             _ = state.takePending()
             return state.waiter.take()
         }

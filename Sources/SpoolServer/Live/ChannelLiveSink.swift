@@ -1,0 +1,108 @@
+import NIOCore
+import NIOHTTPTypes
+import SpoolCore
+import SpoolStore
+import Synchronization
+
+/// Writes a caught-up live read's events to its connection on the connection's event loop,
+/// straight from the publisher, without waking the response's task for each event.
+///
+/// Frames go to the loop in commit order, after whatever the response wrote before the sink
+/// started (the loop runs jobs in order, and the sink holds frames until its own start job
+/// has run). A connection whose client reads too slowly (the channel is no longer writable)
+/// makes the sink stop and hand the read back, to catch up from the store at the client's
+/// pace: a slow client never makes the server buffer more than the channel's watermark.
+final class ChannelLiveSink: LiveSink {
+    private struct State {
+        /// Whether frames may still be written: from `start` until `stop` or falling behind.
+        var active = false
+        /// Whether the loop has run everything the response queued before `start`.
+        var ready = false
+        /// Frames that reached the loop before it was ready.
+        var held: [(frame: ByteBuffer, cursor: Int)] = []
+        /// The cursor of the last event handed to the loop (the publishing thread's side).
+        var received = 0
+        /// The cursor of the last event written to the channel (the loop's side).
+        var written = 0
+        var fallingBehind: (@Sendable () -> Void)?
+    }
+
+    private let state = Mutex(State())
+    private let channel: any Channel
+    private let encoder: EventEncoder
+    private let frames: EncodedFrameCache
+    private let queue: EventLoopWriteQueue
+
+    init(channel: any Channel, encoder: EventEncoder, frames: EncodedFrameCache, queue: EventLoopWriteQueue) {
+        self.channel = channel
+        self.encoder = encoder
+        self.frames = frames
+        self.queue = queue
+    }
+
+    func start(after cursor: Int, fallingBehind: @escaping @Sendable () -> Void) -> Bool {
+        guard channel.isWritable else { return false }
+        state.withLock { $0 = State(active: true, received: cursor, written: cursor, fallingBehind: fallingBehind) }
+        // Runs after the response's earlier writes, which its writer has already queued on the loop.
+        channel.eventLoop.execute { self.becomeReady() }
+        return true
+    }
+
+    func receive(_ events: [Event]) {
+        let key = encoder.sseID
+        let fresh: [Event]? = state.withLock { state in
+            guard state.active, let last = events.last, key.of(last) > state.received else { return nil }
+            let cursor = state.received
+            state.received = key.of(last)
+            return key.of(events[0]) > cursor ? events : events.filter { key.of($0) > cursor }
+        }
+        guard let fresh, let last = fresh.last else { return }
+        queue.enqueue(.init(sink: self, frame: frames.frames(for: fresh, encoder: encoder), cursor: key.of(last)))
+    }
+
+    func stop() async -> Int {
+        let stopped = { @Sendable in
+            self.state.withLock { state in
+                state.active = false
+                state.held = []
+                return state.written
+            }
+        }
+        // On the loop, so no write is under way; a loop that is gone writes nothing any more.
+        return (try? await channel.eventLoop.submit(stopped).get()) ?? stopped()
+    }
+
+    /// Writes one frame; on the channel's event loop.
+    func write(_ frame: ByteBuffer, through cursor: Int) {
+        enum Next { case skip, write, fallBehind(@Sendable () -> Void) }
+        let next: Next = state.withLock { state in
+            guard state.active else { return .skip }
+            guard state.ready else {
+                state.held.append((frame, cursor))
+                return .skip
+            }
+            guard channel.isWritable else {
+                state.active = false
+                state.held = []
+                return state.fallingBehind.take().map(Next.fallBehind) ?? .skip
+            }
+            state.written = cursor
+            return .write
+        }
+        switch next {
+        case .skip: return
+        case .write: channel.writeAndFlush(HTTPResponsePart.body(frame), promise: nil)
+        case .fallBehind(let handBack): handBack()
+        }
+    }
+
+    private func becomeReady() {
+        let held: [(frame: ByteBuffer, cursor: Int)] = state.withLock { state in
+            guard state.active else { return [] }
+            state.ready = true
+            defer { state.held = [] }
+            return state.held
+        }
+        for (frame, cursor) in held { write(frame, through: cursor) }
+    }
+}
