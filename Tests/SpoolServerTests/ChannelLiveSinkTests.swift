@@ -1,6 +1,9 @@
+import HTTPTypes
 import NIOCore
 import NIOEmbedded
+import NIOHTTP1
 import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
 import SpoolCore
 import SpoolStore
 import Synchronization
@@ -94,6 +97,46 @@ import Testing
         channel.isWritable = false
         let liveSink = sink(on: channel, queue: EventLoopWriteQueue(eventLoop: loop))
         #expect(!liveSink.start(after: 0) {})
+    }
+
+    /// The bytes an HTTP/1 pipeline puts on the wire after a live response's head, for `body`.
+    private func wireBytes(_ body: (EmbeddedChannel) throws -> Void) throws -> String {
+        let channel = EmbeddedChannel(loop: loop)
+        try channel.pipeline.syncOperations.addHandler(HTTPResponseEncoder())
+        try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+        try channel.writeOutbound(HTTPResponsePart.head(HTTPResponse(status: .ok, headerFields: [.contentType: "text/event-stream"])))
+        _ = try channel.readOutbound(as: IOData.self)  // the head
+        try body(channel)
+        loop.run()
+        var bytes = ""
+        while let part = try channel.readOutbound(as: IOData.self) {
+            guard case .byteBuffer(let buffer) = part else { continue }
+            bytes += String(buffer: buffer)
+        }
+        return bytes
+    }
+
+    /// Chunks written beneath the encoder are the bytes the encoder itself would write.
+    @Test func chunksWrittenBeneathTheEncoderMatchTheEncodersOwn() throws {
+        let events = [try event(1), try event(2)]
+        let byTheEncoder = try wireBytes { channel in
+            for event in events {
+                try channel.writeOutbound(HTTPResponsePart.body(frames.frames(for: [event], encoder: encoder)))
+            }
+        }
+        let byTheSink = try wireBytes { channel in
+            let liveSink = sink(on: channel, queue: EventLoopWriteQueue(eventLoop: loop))
+            #expect(liveSink.start(after: 0) {})
+            for event in events { liveSink.receive([event]) }
+        }
+        #expect(byTheEncoder.contains("\r\nid: 1\n"), "the encoder did not write the frames: \(byTheEncoder)")
+        #expect(byTheSink == byTheEncoder)
+    }
+
+    @Test func aChunkFramesItsBytesAndItsBodyIsThem() {
+        let chunk = EncodedFrameCache.chunk(framing: Array(repeating: UInt8(ascii: "x"), count: 300))
+        #expect(String(buffer: chunk) == "12c\r\n" + String(repeating: "x", count: 300) + "\r\n")
+        #expect(String(buffer: EncodedFrameCache.body(ofChunk: chunk)) == String(repeating: "x", count: 300))
     }
 }
 

@@ -6,14 +6,17 @@ import Synchronization
 /// Recently encoded live frames, shared by every reader of the same events.
 ///
 /// When a thousand clients tail one stream, each new event is encoded once and
-/// the same bytes (a shared `ByteBuffer`) go to every connection. Slots are
-/// indexed by position, so the cache is a fixed-size ring with no eviction work.
+/// the same bytes (a shared `ByteBuffer`) go to every connection. A frame is kept
+/// as an HTTP/1.1 chunk (`<size>\r\n<frame>\r\n`), which caught-up readers write
+/// beneath the HTTP encoder as they are; the frame alone is a slice of the same
+/// storage. Slots are indexed by position, so the cache is a fixed-size ring with
+/// no eviction work.
 final class EncodedFrameCache: Sendable {
     private struct Slot {
         var position: Int
         var format: ReadFormat
         var sseID: LiveTail.CursorKey
-        var bytes: ByteBuffer
+        var chunk: ByteBuffer
     }
 
     private let slots: Mutex<[Slot?]>
@@ -24,29 +27,54 @@ final class EncodedFrameCache: Sendable {
         slots = Mutex(Array(repeating: nil, count: capacity))
     }
 
-    /// The encoding of `event` by `encoder`, computed at most once while it stays cached.
-    func frame(for event: Event, encoder: EventEncoder) -> ByteBuffer {
+    /// The encoding of `events` by `encoder`, as one buffer.
+    func frames(for events: [Event], encoder: EventEncoder) -> ByteBuffer {
+        if events.count == 1 { return Self.body(ofChunk: chunk(for: events[0], encoder: encoder)) }
+        var buffer = ByteBuffer()
+        for event in events {
+            var frame = Self.body(ofChunk: chunk(for: event, encoder: encoder))
+            buffer.writeBuffer(&frame)
+        }
+        return buffer
+    }
+
+    /// The encoding of `events` by `encoder` as one HTTP/1.1 chunk.
+    func chunk(for events: [Event], encoder: EventEncoder) -> ByteBuffer {
+        if events.count == 1 { return chunk(for: events[0], encoder: encoder) }
+        return Self.chunk(framing: frames(for: events, encoder: encoder).readableBytesView)
+    }
+
+    /// The encoding of `event` by `encoder` as a chunk, computed at most once while it stays cached.
+    private func chunk(for event: Event, encoder: EventEncoder) -> ByteBuffer {
         let index = event.position % capacity
         let cached: ByteBuffer? = slots.withLock { slots in
             guard let slot = slots[index], slot.position == event.position, slot.format == encoder.format,
                 slot.sseID == encoder.sseID
             else { return nil }
-            return slot.bytes
+            return slot.chunk
         }
         if let cached { return cached }
-        let bytes = ByteBuffer(bytes: encoder.encode([event], isFirst: false))
-        slots.withLock { $0[index] = Slot(position: event.position, format: encoder.format, sseID: encoder.sseID, bytes: bytes) }
-        return bytes
+        let chunk = Self.chunk(framing: encoder.encode([event], isFirst: false))
+        slots.withLock { $0[index] = Slot(position: event.position, format: encoder.format, sseID: encoder.sseID, chunk: chunk) }
+        return chunk
     }
 
-    /// The encoding of several events as one buffer.
-    func frames(for events: [Event], encoder: EventEncoder) -> ByteBuffer {
-        if events.count == 1 { return frame(for: events[0], encoder: encoder) }
-        var buffer = ByteBuffer()
-        for event in events {
-            var frame = frame(for: event, encoder: encoder)
-            buffer.writeBuffer(&frame)
-        }
-        return buffer
+    /// `bytes` framed as an HTTP/1.1 chunk: the size in hex, CRLF, the bytes, CRLF.
+    static func chunk(framing bytes: some Collection<UInt8>) -> ByteBuffer {
+        let size = String(bytes.count, radix: 16)
+        var chunk = ByteBuffer()
+        chunk.reserveCapacity(size.utf8.count + bytes.count + 4)
+        chunk.writeString(size)
+        chunk.writeStaticString("\r\n")
+        chunk.writeBytes(bytes)
+        chunk.writeStaticString("\r\n")
+        return chunk
+    }
+
+    /// The bytes a chunk frames: a slice sharing its storage.
+    static func body(ofChunk chunk: ByteBuffer) -> ByteBuffer {
+        let view = chunk.readableBytesView
+        let headerEnd = view.firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? view.startIndex
+        return chunk.getSlice(at: headerEnd, length: view.endIndex - headerEnd - 2) ?? ByteBuffer()
     }
 }

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 import SpoolCore
 import SpoolStore
@@ -18,13 +19,15 @@ final class ChannelLiveSink: LiveSink {
         var active = false
         /// Whether the loop has run everything the response queued before `start`.
         var ready = false
-        /// Frames that reached the loop before it was ready.
-        var held: [(frame: ByteBuffer, cursor: Int)] = []
+        /// Chunks that reached the loop before it was ready.
+        var held: [(chunk: ByteBuffer, cursor: Int)] = []
         /// The cursor of the last event handed to the loop (the publishing thread's side).
         var received = 0
         /// The cursor of the last event written to the channel (the loop's side).
         var written = 0
         var fallingBehind: (@Sendable () -> Void)?
+        /// The HTTP/1 encoder's place in the pipeline: chunks written there go out as they are.
+        var encoderContext: ChannelHandlerContext?
     }
 
     private let state = Mutex(State())
@@ -57,7 +60,7 @@ final class ChannelLiveSink: LiveSink {
             return key.of(events[0]) > cursor ? events : events.filter { key.of($0) > cursor }
         }
         guard let fresh, let last = fresh.last else { return }
-        queue.enqueue(.init(sink: self, frame: frames.frames(for: fresh, encoder: encoder), cursor: key.of(last)))
+        queue.enqueue(.init(sink: self, chunk: frames.chunk(for: fresh, encoder: encoder), cursor: key.of(last)))
     }
 
     func stop() async -> Int {
@@ -72,13 +75,13 @@ final class ChannelLiveSink: LiveSink {
         return (try? await channel.eventLoop.submit(stopped).get()) ?? stopped()
     }
 
-    /// Writes one frame; on the channel's event loop.
-    func write(_ frame: ByteBuffer, through cursor: Int) {
+    /// Writes one chunk of frames; on the channel's event loop.
+    func write(_ chunk: ByteBuffer, through cursor: Int) {
         enum Next { case skip, write, fallBehind(@Sendable () -> Void) }
         let next: Next = state.withLock { state in
             guard state.active else { return .skip }
             guard state.ready else {
-                state.held.append((frame, cursor))
+                state.held.append((chunk, cursor))
                 return .skip
             }
             guard channel.isWritable else {
@@ -91,18 +94,26 @@ final class ChannelLiveSink: LiveSink {
         }
         switch next {
         case .skip: return
-        case .write: channel.writeAndFlush(HTTPResponsePart.body(frame), promise: nil)
+        case .write:
+            // A live response is HTTP/1.1 without a length, so its body goes out in chunks: written
+            // beneath the encoder, a cached chunk passes no handler and costs no framing of its own.
+            if let context = state.withLock({ $0.encoderContext }) {
+                context.writeAndFlush(NIOAny(IOData.byteBuffer(chunk)), promise: nil)
+            } else {
+                channel.writeAndFlush(HTTPResponsePart.body(EncodedFrameCache.body(ofChunk: chunk)), promise: nil)
+            }
         case .fallBehind(let handBack): handBack()
         }
     }
 
     private func becomeReady() {
-        let held: [(frame: ByteBuffer, cursor: Int)] = state.withLock { state in
+        let held: [(chunk: ByteBuffer, cursor: Int)] = state.withLock { state in
             guard state.active else { return [] }
             state.ready = true
+            state.encoderContext = try? channel.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self)
             defer { state.held = [] }
             return state.held
         }
-        for (frame, cursor) in held { write(frame, through: cursor) }
+        for (chunk, cursor) in held { write(chunk, through: cursor) }
     }
 }

@@ -1,13 +1,13 @@
 import NIOCore
 import Synchronization
 
-/// Live frames for the connections of one event loop, gathered on the publishing thread and
+/// Live chunks for the connections of one event loop, gathered on the publishing thread and
 /// written on the loop by one job per burst instead of one job per connection.
 final class EventLoopWriteQueue: Sendable {
-    /// One frame for one connection.
+    /// One chunk of frames for one connection.
     struct Write: Sendable {
         let sink: ChannelLiveSink
-        let frame: ByteBuffer
+        let chunk: ByteBuffer
         /// The cursor of the frame's last event.
         let cursor: Int
     }
@@ -33,7 +33,7 @@ final class EventLoopWriteQueue: Sendable {
             defer { pending = [] }
             return pending
         }
-        for write in writes { write.sink.write(write.frame, through: write.cursor) }
+        for write in writes { write.sink.write(write.chunk, through: write.cursor) }
     }
 }
 
