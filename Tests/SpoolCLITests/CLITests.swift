@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import SpoolClient
 import SpoolCore
 import SpoolTesting
@@ -99,6 +101,30 @@ struct CLITests {
         let client = SpoolClient(baseURL: server.baseURL)
         try await client.append(AppendInput(type: "x"), to: StreamPath("/graceful"))
         #expect(await server.terminate() == 0)
+    }
+
+    /// Live readers written to straight from the publisher are ended properly by SIGTERM: each
+    /// response's body ends with its last chunk after the events already sent.
+    @Test func serveEndsLiveReadsCleanlyOnSIGTERM() async throws {
+        let server = try await SpoolProcess.serve(dataDirectory: TestServer.temporaryDirectory())
+        let client = SpoolClient(baseURL: server.baseURL)
+        let response = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: server.baseURL + "/streams/graceful/live?live=true&format=ndjson"), timeout: .seconds(30))
+        var body = response.body.makeAsyncIterator()
+        var received = ""
+        for n in 1...3 {
+            try await client.append(AppendInput(type: "e\(n)"), to: StreamPath("/graceful/live"))
+            while received.components(separatedBy: "\n").filter({ $0.contains("\"type\":\"e\(n)\"") }).isEmpty {
+                guard let chunk = try await body.next() else { break }
+                received += String(buffer: chunk)
+            }
+        }
+        let status = await server.terminate()
+        // The rest of the body, up to its proper end: a body cut off mid-chunk throws here.
+        while let chunk = try await body.next() { received += String(buffer: chunk) }
+        #expect(status == 0)
+        let events = received.split(separator: "\n").filter { !$0.isEmpty }
+        #expect(events.count == 3, "\(received)")
     }
 
     @Test func helpExplainsTheCommands() async throws {
