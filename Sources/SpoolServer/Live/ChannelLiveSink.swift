@@ -77,7 +77,7 @@ final class ChannelLiveSink: LiveSink {
 
     /// Writes one chunk of frames; on the channel's event loop.
     func write(_ chunk: ByteBuffer, through cursor: Int) {
-        enum Next { case skip, write, fallBehind(@Sendable () -> Void) }
+        enum Next { case skip, write(beneathEncoder: ChannelHandlerContext?), fallBehind(@Sendable () -> Void) }
         let next: Next = state.withLock { state in
             guard state.active else { return .skip }
             guard state.ready else {
@@ -90,14 +90,14 @@ final class ChannelLiveSink: LiveSink {
                 return state.fallingBehind.take().map(Next.fallBehind) ?? .skip
             }
             state.written = cursor
-            return .write
+            return .write(beneathEncoder: state.encoderContext)
         }
         switch next {
         case .skip: return
-        case .write:
+        case .write(let encoderContext):
             // A live response is HTTP/1.1 without a length, so its body goes out in chunks: written
             // beneath the encoder, a cached chunk passes no handler and costs no framing of its own.
-            if let context = state.withLock({ $0.encoderContext }) {
+            if let context = encoderContext {
                 context.writeAndFlush(NIOAny(IOData.byteBuffer(chunk)), promise: nil)
             } else {
                 channel.writeAndFlush(HTTPResponsePart.body(EncodedFrameCache.body(ofChunk: chunk)), promise: nil)
