@@ -19,7 +19,20 @@ final class EncodedFrameCache: Sendable {
         var chunk: ByteBuffer
     }
 
+    /// The last chunk of several events, which every reader of a batch asks for in turn.
+    private struct Run {
+        var positions: [Int]
+        var format: ReadFormat
+        var sseID: LiveTail.CursorKey
+        var chunk: ByteBuffer
+
+        func holds(_ events: [Event], encoder: EventEncoder) -> Bool {
+            format == encoder.format && sseID == encoder.sseID && positions.elementsEqual(events.lazy.map(\.position))
+        }
+    }
+
     private let slots: Mutex<[Slot?]>
+    private let lastRun = Mutex<Run?>(nil)
     private let capacity: Int
 
     init(capacity: Int = 4096) {
@@ -38,10 +51,16 @@ final class EncodedFrameCache: Sendable {
         return buffer
     }
 
-    /// The encoding of `events` by `encoder` as one HTTP/1.1 chunk.
+    /// The encoding of `events` by `encoder` as one HTTP/1.1 chunk; several events are framed
+    /// once for all the readers that ask for the same ones in a row (a batch's subscribers).
     func chunk(for events: [Event], encoder: EventEncoder) -> ByteBuffer {
         if events.count == 1 { return chunk(for: events[0], encoder: encoder) }
-        return Self.chunk(framing: frames(for: events, encoder: encoder).readableBytesView)
+        if let cached = lastRun.withLock({ $0?.holds(events, encoder: encoder) == true ? $0?.chunk : nil }) { return cached }
+        let chunk = Self.chunk(framing: frames(for: events, encoder: encoder).readableBytesView)
+        lastRun.withLock {
+            $0 = Run(positions: events.map(\.position), format: encoder.format, sseID: encoder.sseID, chunk: chunk)
+        }
+        return chunk
     }
 
     /// The encoding of `event` by `encoder` as a chunk, computed at most once while it stays cached.
