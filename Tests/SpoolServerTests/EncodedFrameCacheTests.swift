@@ -44,4 +44,30 @@ import Testing
         #expect(String(buffer: cache.frames(for: batch, encoder: sse)) == String(decoding: frames, as: UTF8.self))
         #expect(String(buffer: cache.frames(for: [batch[0]], encoder: sse)) == String(decoding: sse.encode([batch[0]], isFirst: false), as: UTF8.self))
     }
+
+    /// Large events do not fill memory: the cache keeps at most its byte capacity, the oldest
+    /// frames making room for new ones, and every reader still gets the right bytes.
+    @Test func theCachedBytesStayWithinTheirCapacity() throws {
+        let small = EncodedFrameCache(capacity: 64, byteCapacity: 10_000)
+        func event(_ offset: Int, payloadBytes: Int) throws -> Event {
+            Event(
+                streamPath: try StreamPath("/s"), offset: offset, position: offset, type: "t",
+                payloadJSON: #"{"x":"\#(String(repeating: "x", count: payloadBytes))"}"#,
+                createdAt: Timestamp(millisecondsSinceEpoch: 0))
+        }
+        /// Whether a second reader of `event` gets the first one's bytes (the same storage).
+        func isShared(_ event: Event) -> Bool {
+            let first = small.chunk(for: [event], encoder: sse)
+            let second = small.chunk(for: [event], encoder: sse)
+            #expect(String(buffer: second) == expectedChunk([event], sse))
+            return first.withUnsafeReadableBytes { a in second.withUnsafeReadableBytes { b in a.baseAddress == b.baseAddress } }
+        }
+        for offset in 1...20 {
+            #expect(isShared(try event(offset, payloadBytes: 3_000)))
+            #expect(small.cachedBytes <= 10_000)
+        }
+        for offset in 21...40 { #expect(isShared(try event(offset, payloadBytes: 10)), "event \(offset) was not cached") }
+        #expect(!isShared(try event(41, payloadBytes: 20_000)), "a frame larger than the whole cache was kept")
+        #expect(small.cachedBytes <= 10_000)
+    }
 }

@@ -10,7 +10,8 @@ import Synchronization
 /// as an HTTP/1.1 chunk (`<size>\r\n<frame>\r\n`), which caught-up readers write
 /// beneath the HTTP encoder as they are; the frame alone is a slice of the same
 /// storage. Slots are indexed by position, so the cache is a fixed-size ring with
-/// no eviction work.
+/// no eviction work; the bytes it holds are bounded too (large events are encoded
+/// for each reader instead of filling memory).
 final class EncodedFrameCache: Sendable {
     private struct Slot {
         var position: Int
@@ -31,14 +32,28 @@ final class EncodedFrameCache: Sendable {
         }
     }
 
-    private let slots: Mutex<[Slot?]>
+    private struct Slots {
+        var slots: [Slot?]
+        /// The bytes the slots hold.
+        var bytes = 0
+    }
+
+    private let slots: Mutex<Slots>
     private let lastRun = Mutex<Run?>(nil)
     private let capacity: Int
+    private let byteCapacity: Int
 
-    init(capacity: Int = 4096) {
+    /// - Parameters:
+    ///   - capacity: how many encoded events are kept.
+    ///   - byteCapacity: how many bytes they may take together.
+    init(capacity: Int = 4096, byteCapacity: Int = 16 << 20) {
         self.capacity = capacity
-        slots = Mutex(Array(repeating: nil, count: capacity))
+        self.byteCapacity = byteCapacity
+        slots = Mutex(Slots(slots: Array(repeating: nil, count: capacity)))
     }
+
+    /// The bytes the cached frames take, for tests.
+    var cachedBytes: Int { slots.withLock { $0.bytes } }
 
     /// The encoding of `events` by `encoder`, as one buffer.
     func frames(for events: [Event], encoder: EventEncoder) -> ByteBuffer {
@@ -66,15 +81,27 @@ final class EncodedFrameCache: Sendable {
     /// The encoding of `event` by `encoder` as a chunk, computed at most once while it stays cached.
     private func chunk(for event: Event, encoder: EventEncoder) -> ByteBuffer {
         let index = event.position % capacity
-        let cached: ByteBuffer? = slots.withLock { slots in
-            guard let slot = slots[index], slot.position == event.position, slot.format == encoder.format,
+        let cached: ByteBuffer? = slots.withLock { cache in
+            guard let slot = cache.slots[index], slot.position == event.position, slot.format == encoder.format,
                 slot.sseID == encoder.sseID
             else { return nil }
             return slot.chunk
         }
         if let cached { return cached }
         let chunk = Self.chunk(framing: encoder.encode([event], isFirst: false))
-        slots.withLock { $0[index] = Slot(position: event.position, format: encoder.format, sseID: encoder.sseID, chunk: chunk) }
+        slots.withLock { cache in
+            guard chunk.readableBytes <= byteCapacity else { return }
+            cache.bytes -= cache.slots[index]?.chunk.readableBytes ?? 0
+            // Over the byte capacity, the oldest frames go: those of the slots after this one.
+            var oldest = (index + 1) % capacity
+            while cache.bytes + chunk.readableBytes > byteCapacity {
+                cache.bytes -= cache.slots[oldest]?.chunk.readableBytes ?? 0
+                cache.slots[oldest] = nil
+                oldest = (oldest + 1) % capacity
+            }
+            cache.bytes += chunk.readableBytes
+            cache.slots[index] = Slot(position: event.position, format: encoder.format, sseID: encoder.sseID, chunk: chunk)
+        }
         return chunk
     }
 
