@@ -121,7 +121,7 @@ import Testing
         let events = [try event(1), try event(2)]
         let byTheEncoder = try wireBytes { channel in
             for event in events {
-                try channel.writeOutbound(HTTPResponsePart.body(frames.frames(for: [event], encoder: encoder)))
+                try channel.writeOutbound(HTTPResponsePart.body(frames.encoded([event], encoder: encoder).frames))
             }
         }
         let byTheSink = try wireBytes { channel in
@@ -131,12 +131,6 @@ import Testing
         }
         #expect(byTheEncoder.contains("\r\nid: 1\n"), "the encoder did not write the frames: \(byTheEncoder)")
         #expect(byTheSink == byTheEncoder)
-    }
-
-    @Test func aChunkFramesItsBytesAndItsBodyIsThem() {
-        let chunk = EncodedFrameCache.chunk(framing: Array(repeating: UInt8(ascii: "x"), count: 300))
-        #expect(String(buffer: chunk) == "12c\r\n" + String(repeating: "x", count: 300) + "\r\n")
-        #expect(String(buffer: EncodedFrameCache.body(ofChunk: chunk)) == String(repeating: "x", count: 300))
     }
 }
 

@@ -20,7 +20,7 @@ final class ChannelLiveSink: LiveSink {
         /// Whether the loop has run everything the response queued before `start`.
         var ready = false
         /// Chunks that reached the loop before it was ready.
-        var held: [(chunk: ByteBuffer, cursor: Int)] = []
+        var held: [(encoded: EncodedChunk, cursor: Int)] = []
         /// The cursor of the last event handed to the loop (the publishing thread's side).
         var received = 0
         /// The cursor of the last event written to the channel (the loop's side).
@@ -60,7 +60,7 @@ final class ChannelLiveSink: LiveSink {
             return key.of(events[0]) > cursor ? events : events.filter { key.of($0) > cursor }
         }
         guard let fresh, let last = fresh.last else { return }
-        queue.enqueue(.init(sink: self, chunk: frames.chunk(for: fresh, encoder: encoder), cursor: key.of(last)))
+        queue.enqueue(.init(sink: self, encoded: frames.encoded(fresh, encoder: encoder), cursor: key.of(last)))
     }
 
     func stop() async -> Int {
@@ -76,12 +76,12 @@ final class ChannelLiveSink: LiveSink {
     }
 
     /// Writes one chunk of frames; on the channel's event loop.
-    func write(_ chunk: ByteBuffer, through cursor: Int) {
+    func write(_ encoded: EncodedChunk, through cursor: Int) {
         enum Next { case skip, write(beneathEncoder: ChannelHandlerContext?), fallBehind(@Sendable () -> Void) }
         let next: Next = state.withLock { state in
             guard state.active else { return .skip }
             guard state.ready else {
-                state.held.append((chunk, cursor))
+                state.held.append((encoded, cursor))
                 return .skip
             }
             guard channel.isWritable else {
@@ -98,22 +98,22 @@ final class ChannelLiveSink: LiveSink {
             // A live response is HTTP/1.1 without a length, so its body goes out in chunks: written
             // beneath the encoder, a cached chunk passes no handler and costs no framing of its own.
             if let context = encoderContext {
-                context.writeAndFlush(NIOAny(IOData.byteBuffer(chunk)), promise: nil)
+                context.writeAndFlush(NIOAny(IOData.byteBuffer(encoded.chunk)), promise: nil)
             } else {
-                channel.writeAndFlush(HTTPResponsePart.body(EncodedFrameCache.body(ofChunk: chunk)), promise: nil)
+                channel.writeAndFlush(HTTPResponsePart.body(encoded.frames), promise: nil)
             }
         case .fallBehind(let handBack): handBack()
         }
     }
 
     private func becomeReady() {
-        let held: [(chunk: ByteBuffer, cursor: Int)] = state.withLock { state in
+        let held: [(encoded: EncodedChunk, cursor: Int)] = state.withLock { state in
             guard state.active else { return [] }
             state.ready = true
             state.encoderContext = try? channel.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self)
             defer { state.held = [] }
             return state.held
         }
-        for (chunk, cursor) in held { write(chunk, through: cursor) }
+        for (encoded, cursor) in held { write(encoded, through: cursor) }
     }
 }

@@ -7,12 +7,12 @@ final class EventLoopWriteQueue: Sendable {
     /// One chunk of frames for one connection.
     struct Write: Sendable {
         let sink: ChannelLiveSink
-        let chunk: ByteBuffer
+        let encoded: EncodedChunk
         /// The cursor of the frame's last event.
         let cursor: Int
     }
 
-    let eventLoop: any EventLoop
+    private let eventLoop: any EventLoop
     private let pending = Mutex<[Write]>([])
 
     init(eventLoop: any EventLoop) {
@@ -33,7 +33,7 @@ final class EventLoopWriteQueue: Sendable {
             defer { pending = [] }
             return pending
         }
-        for write in writes { write.sink.write(write.chunk, through: write.cursor) }
+        for write in writes { write.sink.write(write.encoded, through: write.cursor) }
     }
 }
 

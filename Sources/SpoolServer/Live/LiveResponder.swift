@@ -36,7 +36,7 @@ struct LiveResponder: Sendable {
                         for try await delivery in tail {
                             switch delivery {
                             case .events(let events):
-                                try await writer.write(frames.frames(for: events, encoder: encoder))
+                                try await writer.write(frames.encoded(events, encoder: encoder).frames)
                             case .idle where !encoder.keepAlive.isEmpty:
                                 try await writer.write(ByteBuffer(bytes: encoder.keepAlive))
                             case .idle:
