@@ -166,35 +166,24 @@ public struct BenchRunner: Sendable {
 
     func liveDelivery(_ options: BenchOptions, into report: inout BenchReport) async throws {
         let loads = try loads()
-        let load = loads[0]
         let path = runPrefix + "/live"
         try await prepare([path])
-        let connected = Counter()
-        let latencies = try await withThrowingTaskGroup(of: [UInt64].self) { group in
-            for subscriber in 0..<options.subscribers {
-                // With several nodes, most subscribers sit on other nodes than the appends.
-                let load = loads[subscriber % loads.count]
-                group.addTask {
-                    try await load.subscribe(path, after: 1, expected: options.liveEvents) { connected.increment() }
-                }
-            }
-            let deadline = ContinuousClock.now + .seconds(60)
-            while connected.value < options.subscribers {
-                guard ContinuousClock.now < deadline else { throw BenchError("subscribers did not connect in time") }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+        // With several nodes, most subscribers sit on other nodes than the appends.
+        let subscribers = LiveSubscribers(
+            nodes: loads, path: path, after: 1, count: options.subscribers, threads: ProcessInfo.processInfo.activeProcessorCount)
+        let posting = options.liveInterval * options.liveEvents
+        var idleRSS: Int?
+        let latencies = try await subscribers.measure(expected: options.liveEvents, timeout: posting + .seconds(60)) {
             try await Task.sleep(for: .milliseconds(500))
-            report.add("server RSS, \(options.subscribers) idle SSE subscribers", BenchReport.megabytes(serverRSS), target: "≤ 150 MB")
+            idleRSS = serverRSS
             let interval = options.liveInterval.components
             let pause = TimeAmount.nanoseconds(interval.seconds * 1_000_000_000 + interval.attoseconds / 1_000_000_000)
             let template = appendBody(count: 1)
-            _ = try await load.post(path, count: options.liveEvents, pause: pause) {
+            _ = try await loads[0].post(path, count: options.liveEvents, pause: pause) {
                 ByteBuffer(string: String(buffer: template).replacingOccurrences(of: "\"}}", with: "\",\"sentAt\":\(RawHTTPLoad.now())}}"))
             }
-            var all: [UInt64] = []
-            for try await samples in group { all.append(contentsOf: samples) }
-            return all
         }
+        report.add("server RSS, \(options.subscribers) idle SSE subscribers", BenchReport.megabytes(idleRSS), target: "≤ 150 MB")
         let stats = Percentiles(latencies.map { Double($0) })
         let expected = options.subscribers * options.liveEvents
         report.add("live delivery p50 (\(options.subscribers) subscribers\(overNodes))", BenchReport.milliseconds(stats.p50))

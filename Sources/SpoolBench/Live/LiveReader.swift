@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import CEpoll
+import Glibc
+import Synchronization
+
+/// Reads a share of the live subscribers on the calling thread, waiting on all
+/// of them with one epoll set, as `wrk` and other lean load generators do: one
+/// `read` per readable socket and a byte scan, no channel pipeline or task.
+struct LiveReader {
+    let sockets: [SubscriberSocket]
+    /// Bench events each subscriber waits for before its read is done.
+    let expected: Int
+    let deadline: ContinuousClock.Instant
+    let stop: StopFlag
+
+    /// Reads until every socket has its `expected` events or has ended, the
+    /// deadline passes, or `stop` is set; closes the sockets either way.
+    /// - Returns: every latency measured, in nanoseconds.
+    func run() throws -> [UInt64] {
+        let epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        defer {
+            if epoll >= 0 { close(epoll) }
+            for socket in sockets { close(socket.descriptor) }
+        }
+        guard epoll >= 0 else { throw BenchError("cannot create an epoll set: \(SubscriberSocket.errorText())") }
+        var scanners = sockets.map { _ in SSELatencyScanner(expectedEvents: expected) }
+        var reading = [Bool](repeating: true, count: sockets.count)
+        var stillReading = sockets.count
+        func measure(_ index: Int, _ bytes: UnsafeRawBufferPointer) throws {
+            try scanners[index].consume(bytes, receivedAt: RawHTTPLoad.now())
+            if scanners[index].latencies.count >= expected || scanners[index].isFinished { finish(index) }
+        }
+        func finish(_ index: Int) {
+            reading[index] = false
+            stillReading -= 1
+            epoll_ctl(epoll, Int32(EPOLL_CTL_DEL), sockets[index].descriptor, nil)
+        }
+        for (index, socket) in sockets.enumerated() {
+            var interest = epoll_event(events: EPOLLIN.rawValue | EPOLLRDHUP.rawValue, data: epoll_data_t(u64: UInt64(index)))
+            guard epoll_ctl(epoll, Int32(EPOLL_CTL_ADD), socket.descriptor, &interest) == 0 else {
+                throw BenchError("cannot watch a live read's socket: \(SubscriberSocket.errorText())")
+            }
+            if !socket.bodyStart.isEmpty { try socket.bodyStart.withUnsafeBytes { try measure(index, $0) } }
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+        defer { buffer.deallocate() }
+        var ready = [epoll_event](repeating: epoll_event(), count: 256)
+        while stillReading > 0, !stop.isSet, ContinuousClock.now < deadline {
+            let count = epoll_wait(epoll, &ready, Int32(ready.count), 100)
+            if count < 0 {
+                guard errno == EINTR else { throw BenchError("epoll_wait failed: \(SubscriberSocket.errorText())") }
+                continue
+            }
+            for event in ready[..<Int(count)] {
+                let index = Int(event.data.u64)
+                guard reading[index] else { continue }
+                let received = read(sockets[index].descriptor, buffer.baseAddress, buffer.count)
+                if received > 0 {
+                    try measure(index, UnsafeRawBufferPointer(rebasing: buffer[..<received]))
+                } else if received == 0 {
+                    finish(index)
+                } else if errno != EAGAIN, errno != EINTR {
+                    throw BenchError("a live read failed: \(SubscriberSocket.errorText())")
+                }
+            }
+        }
+        return scanners.flatMap(\.latencies)
+    }
+}
+
+/// Tells reader threads to stop early (another part of the run failed).
+final class StopFlag: Sendable {
+    private let value = Atomic(false)
+    var isSet: Bool { value.load(ordering: .relaxed) }
+    func set() { value.store(true, ordering: .relaxed) }
+}
+#endif

@@ -1,0 +1,67 @@
+import Foundation
+import SpoolTesting
+import Testing
+
+@testable import SpoolBench
+
+/// The live benchmark's readers against a real server on loopback.
+@Suite struct LiveBenchTests {
+    static func runLivePhase(on server: TestServer, token: String? = nil) async throws -> BenchReport {
+        var options = BenchOptions.quick
+        options.phases = [.live]
+        let http = BenchRunner.makeHTTPClient(connections: 8)
+        let runner = BenchRunner(baseURL: server.baseURL, token: token, http: http, serverPID: getpid())
+        do {
+            let report = try await runner.run(options) { _ in }
+            try await http.shutdown()
+            return report
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+
+    static func value(_ metric: String, in report: BenchReport) -> String? {
+        report.rows.first { $0.metric.hasPrefix(metric) }?.value
+    }
+
+    @Test func everySubscriberMeasuresEveryEvent() async throws {
+        let report = try await TestServer.with { try await Self.runLivePhase(on: $0) }
+        #expect(Self.value("live events delivered", in: report) == "400 of 400")
+        let p99 = try #require(Self.value("live delivery p99", in: report))
+        let milliseconds = try #require(Double(p99.replacingOccurrences(of: " ms", with: "")))
+        #expect(milliseconds > 0 && milliseconds < 5_000)
+        #expect(Self.value("server RSS, 20 idle SSE subscribers", in: report)?.hasSuffix(" MB") == true)
+    }
+
+    @Test func readsAServerThatRequiresAToken() async throws {
+        let report = try await TestServer.with(configure: { $0.authToken = "bench-secret" }) {
+            try await Self.runLivePhase(on: $0, token: "bench-secret")
+        }
+        #expect(Self.value("live events delivered", in: report) == "400 of 400")
+    }
+
+    @Test func aRefusedLiveReadIsAClearError() async throws {
+        try await TestServer.with(configure: { $0.authToken = "bench-secret" }) { server in
+            let subscribers = LiveSubscribers(
+                nodes: [try RawHTTPLoad(baseURL: server.baseURL, token: nil)], path: "/bench/refused", after: 0, count: 3, threads: 2)
+            let error = await #expect(throws: BenchError.self) {
+                try await subscribers.measure(expected: 1, timeout: .seconds(30)) {}
+            }
+            #expect(error?.description.contains("401") == true)
+        }
+    }
+
+    @Test func readersStopWhenPostingFails() async throws {
+        try await TestServer.with { server in
+            let subscribers = LiveSubscribers(
+                nodes: [try RawHTTPLoad(baseURL: server.baseURL, token: nil)], path: "/bench/stopped", after: 0, count: 10, threads: 2)
+            let start = ContinuousClock.now
+            let error = await #expect(throws: BenchError.self) {
+                try await subscribers.measure(expected: 5, timeout: .seconds(60)) { throw BenchError("posting failed") }
+            }
+            #expect(error?.description == "posting failed")
+            #expect(ContinuousClock.now - start < .seconds(10))
+        }
+    }
+}
