@@ -36,9 +36,10 @@ struct RawHTTPLoad: Sendable {
 
     /// The request for a live SSE read of `path` after offset `after`, as sent on the wire.
     func liveRequest(_ path: String, after: Int) -> String {
-        var request = "GET /streams\(path)?live=true&after=\(after) HTTP/1.1\r\nHost: \(host):\(port)\r\nAccept: text/event-stream\r\n"
-        if let token { request += "Authorization: Bearer \(token)\r\n" }
-        return request + "\r\n"
+        var head = requestHead(.GET, "/streams\(path)?live=true&after=\(after)")
+        head.headers.add(name: "Accept", value: "text/event-stream")
+        let fields = head.headers.map { "\($0.name): \($0.value)\r\n" }.joined()
+        return "\(head.method.rawValue) \(head.uri) HTTP/1.1\r\n\(fields)\r\n"
     }
 
     private func requestHead(_ method: HTTPMethod, _ uri: String) -> HTTPRequestHead {

@@ -72,11 +72,15 @@ struct LiveSubscribers {
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }
-        let failure = outcomes.lazy.compactMap { outcome -> (any Error)? in
-            if case .failure(let error) = outcome { return error }
-            return nil
-        }.first
-        let shares = outcomes.compactMap { try? $0.get() }
+        // Every thread's sockets are kept until all have finished, so a failure leaks none.
+        var shares: [[SubscriberSocket]] = []
+        var failure: (any Error)?
+        for outcome in outcomes {
+            switch outcome {
+            case .success(let share): shares.append(share)
+            case .failure(let error): failure = failure ?? error
+            }
+        }
         if let failure {
             for socket in shares.joined() { close(socket.descriptor) }
             throw failure

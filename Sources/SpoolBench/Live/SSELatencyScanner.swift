@@ -86,10 +86,13 @@ struct SSELatencyScanner {
             let consumed = measureFrames(in: data, receivedAt: receivedAt)
             partialFrame.append(contentsOf: data[consumed...])
         } else {
-            partialFrame.append(contentsOf: data)
-            let pending = partialFrame
+            // Taken out of `self` while measured, so the bytes are neither copied nor aliased.
+            var pending: [UInt8] = []
+            swap(&pending, &partialFrame)
+            pending.append(contentsOf: data)
             let consumed = pending.withUnsafeBytes { measureFrames(in: $0, receivedAt: receivedAt) }
-            partialFrame.removeFirst(consumed)
+            pending.removeFirst(consumed)
+            partialFrame = pending
         }
     }
 
