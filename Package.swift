@@ -161,8 +161,6 @@ let package = Package(
                 "SpoolServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .target(name: "CEpoll", condition: .when(platforms: [.linux])),
             ],
             swiftSettings: strictSettings

@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import NIOPosix
 import SpoolClient
 import SpoolCore
 import SpoolTesting
@@ -94,9 +93,10 @@ public struct BenchRunner: Sendable {
 
     static let payload = String(repeating: "x", count: 188)
 
-    func appendBody(count: Int, extra: String = "") -> ByteBuffer {
-        let one = #"{"type":"bench/event","payload":{"data":"\#(Self.payload)"\#(extra)}}"#
-        return ByteBuffer(string: count == 1 ? one : "[" + Array(repeating: one, count: count).joined(separator: ",") + "]")
+    /// `count` bench events as an append's body: one event, or an array of them.
+    static func appendBody(count: Int) -> String {
+        let one = #"{"type":"bench/event","payload":{"data":"\#(payload)"}}"#
+        return count == 1 ? one : "[" + Array(repeating: one, count: count).joined(separator: ",") + "]"
     }
 
     /// Lifts the circuit breaker's limit on bench streams (load is what we are here for),
@@ -125,10 +125,10 @@ public struct BenchRunner: Sendable {
 
     func sequentialAppends(_ options: BenchOptions, into report: inout BenchReport) async throws {
         let load = try RawHTTPLoad(baseURL: baseURL, token: token)
-        let body = appendBody(count: 1)
+        let body = PostBody.same(Array(Self.appendBody(count: 1).utf8))
         try await prepare([runPrefix + "/sequential"])
-        _ = try await load.post(runPrefix + "/sequential", count: 50) { body }
-        let latencies = try await load.post(runPrefix + "/sequential", count: options.sequentialAppends) { body }
+        _ = try await load.post(runPrefix + "/sequential", count: 50, body: body)
+        let latencies = try await load.post(runPrefix + "/sequential", count: options.sequentialAppends, body: body)
         let stats = Percentiles(latencies.map { Double($0) })
         report.add("append latency p50 (1 client)", BenchReport.milliseconds(stats.p50), target: "≤ 1 ms")
         report.add("append latency p99 (1 client)", BenchReport.milliseconds(stats.p99), target: "≤ 5 ms")
@@ -136,19 +136,13 @@ public struct BenchRunner: Sendable {
 
     func concurrentAppends(_ options: BenchOptions, batchSize: Int, into report: inout BenchReport) async throws {
         let loads = try loads()
-        let body = appendBody(count: batchSize)
         let requestsPerClient = batchSize == 1 ? options.singleEventsPerClient : options.batchesPerClient
         try await prepare((0..<16).map { runPrefix + "/concurrent/\(batchSize)/\($0)" })
+        let posting = PostingLoad(
+            targets: (0..<options.concurrentClients).map { .init(node: loads[$0 % loads.count], path: runPrefix + "/concurrent/\(batchSize)/\($0 % 16)") },
+            requestsPerConnection: requestsPerClient, body: .same(Array(Self.appendBody(count: batchSize).utf8)))
         let start = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for client in 0..<options.concurrentClients {
-                let load = loads[client % loads.count]
-                group.addTask {
-                    _ = try await load.post(runPrefix + "/concurrent/\(batchSize)/\(client % 16)", count: requestsPerClient) { body }
-                }
-            }
-            try await group.waitForAll()
-        }
+        _ = try await posting.run()
         let seconds = Self.seconds(ContinuousClock.now - start)
         let events = options.concurrentClients * requestsPerClient * batchSize
         if batchSize == 1 {
@@ -176,12 +170,8 @@ public struct BenchRunner: Sendable {
         let latencies = try await subscribers.measure(expected: options.liveEvents, timeout: posting + .seconds(60)) {
             try await Task.sleep(for: .milliseconds(500))
             idleRSS = serverRSS
-            let interval = options.liveInterval.components
-            let pause = TimeAmount.nanoseconds(interval.seconds * 1_000_000_000 + interval.attoseconds / 1_000_000_000)
-            let template = appendBody(count: 1)
-            _ = try await loads[0].post(path, count: options.liveEvents, pause: pause) {
-                ByteBuffer(string: String(buffer: template).replacingOccurrences(of: "\"}}", with: "\",\"sentAt\":\(RawHTTPLoad.now())}}"))
-            }
+            let stamped = PostBody.fresh { Array(#"{"type":"bench/event","payload":{"data":"\#(Self.payload)","sentAt":\#(RawHTTPLoad.now())}}"#.utf8) }
+            _ = try await loads[0].post(path, count: options.liveEvents, pause: options.liveInterval, body: stamped)
         }
         report.add("server RSS, \(options.subscribers) idle SSE subscribers", BenchReport.megabytes(idleRSS), target: "≤ 150 MB")
         let stats = Percentiles(latencies.map { Double($0) })
@@ -211,7 +201,7 @@ public struct BenchRunner: Sendable {
     func catchUpRead(_ options: BenchOptions, into report: inout BenchReport) async throws {
         let path = runPrefix + "/catch-up"
         try await prepare([path])
-        let batch = appendBody(count: 1000)
+        let batch = ByteBuffer(string: Self.appendBody(count: 1000))
         let batches = options.catchUpEvents / 1000
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<4 {

@@ -110,7 +110,7 @@ public struct ProcessorBench: Sendable {
         let (appended, maxLag) = try await TestServer.with(processors: [LatencyProbe(samples: samples)]) { server in
             let client = SpoolClient(baseURL: server.baseURL)
             let load = try RawHTTPLoad(baseURL: server.baseURL, token: nil)
-            let body = ByteBuffer(string: #"{"type":"bench/event","payload":{"data":"\#(String(repeating: "x", count: 188))"}}"#)
+            let body = PostBody.same(Array(BenchRunner.appendBody(count: 1).utf8))
             let deadline = ContinuousClock.now + .milliseconds(Int64(lagSeconds * 1000))
             let sent = Counter()
             let maximum = Counter()
@@ -118,7 +118,7 @@ public struct ProcessorBench: Sendable {
                 for client in 0..<lagClients {
                     group.addTask {
                         while ContinuousClock.now < deadline {
-                            _ = try await load.post("/bench/lag/\(client % 16)", count: 50) { body }
+                            _ = try await load.post("/bench/lag/\(client % 16)", count: 50, body: body)
                             for _ in 0..<50 { sent.increment() }
                         }
                     }

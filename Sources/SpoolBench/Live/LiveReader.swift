@@ -22,7 +22,7 @@ struct LiveReader {
             if epoll >= 0 { close(epoll) }
             for socket in sockets { close(socket.descriptor) }
         }
-        guard epoll >= 0 else { throw BenchError("cannot create an epoll set: \(SubscriberSocket.errorText())") }
+        guard epoll >= 0 else { throw BenchError("cannot create an epoll set: \(PlainSocket.errorText())") }
         var scanners = sockets.map { _ in SSELatencyScanner(expectedEvents: expected) }
         var reading = [Bool](repeating: true, count: sockets.count)
         var stillReading = sockets.count
@@ -38,7 +38,7 @@ struct LiveReader {
         for (index, socket) in sockets.enumerated() {
             var interest = epoll_event(events: EPOLLIN.rawValue | EPOLLRDHUP.rawValue, data: epoll_data_t(u64: UInt64(index)))
             guard epoll_ctl(epoll, Int32(EPOLL_CTL_ADD), socket.descriptor, &interest) == 0 else {
-                throw BenchError("cannot watch a live read's socket: \(SubscriberSocket.errorText())")
+                throw BenchError("cannot watch a live read's socket: \(PlainSocket.errorText())")
             }
             if !socket.bodyStart.isEmpty { try socket.bodyStart.withUnsafeBytes { try measure(index, $0) } }
         }
@@ -48,7 +48,7 @@ struct LiveReader {
         while stillReading > 0, !stop.isSet, ContinuousClock.now < deadline {
             let count = epoll_wait(epoll, &ready, Int32(ready.count), 100)
             if count < 0 {
-                guard errno == EINTR else { throw BenchError("epoll_wait failed: \(SubscriberSocket.errorText())") }
+                guard errno == EINTR else { throw BenchError("epoll_wait failed: \(PlainSocket.errorText())") }
                 continue
             }
             for event in ready[..<Int(count)] {
@@ -60,7 +60,7 @@ struct LiveReader {
                 } else if received == 0 {
                     finish(index)
                 } else if errno != EAGAIN, errno != EINTR {
-                    throw BenchError("a live read failed: \(SubscriberSocket.errorText())")
+                    throw BenchError("a live read failed: \(PlainSocket.errorText())")
                 }
             }
         }

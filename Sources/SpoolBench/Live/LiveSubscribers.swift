@@ -26,22 +26,10 @@ struct LiveSubscribers {
         let shares = try await connectAll()
         let stop = StopFlag()
         let deadline = ContinuousClock.now + timeout
-        return try await withThrowingTaskGroup(of: [UInt64].self) { group in
-            for share in shares {
-                group.addTask {
-                    try await Self.onNewThread { try LiveReader(sockets: share, expected: expected, deadline: deadline, stop: stop).run() }
-                }
-            }
-            do {
-                try await whileReading()
-            } catch {
-                stop.set()
-                throw error
-            }
-            var latencies: [UInt64] = []
-            for try await measured in group { latencies += measured }
-            return latencies
+        let jobs = shares.map { share in
+            { @Sendable in try LiveReader(sockets: share, expected: expected, deadline: deadline, stop: stop).run() }
         }
+        return try await NewThread.measure(jobs, stop: stop, meanwhile: whileReading)
         #else
         throw BenchError("the live benchmark's readers need Linux (epoll)")
         #endif
@@ -55,7 +43,7 @@ struct LiveSubscribers {
         let outcomes = try await withThrowingTaskGroup(of: Result<[SubscriberSocket], any Error>.self) { group in
             for thread in 0..<threads {
                 group.addTask {
-                    try await Self.onNewThread {
+                    try await NewThread.run {
                         var opened: [SubscriberSocket] = []
                         do {
                             for subscriber in stride(from: thread, to: count, by: threads) {
@@ -88,11 +76,4 @@ struct LiveSubscribers {
         return shares
     }
     #endif
-
-    /// Runs blocking `work` on a thread of its own.
-    private static func onNewThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try work() }) }.start()
-        }
-    }
 }

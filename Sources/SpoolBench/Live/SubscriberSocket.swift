@@ -13,15 +13,15 @@ struct SubscriberSocket: Sendable {
     /// - Throws: `BenchError` if the server cannot be reached or does not answer
     ///   `200` with a chunked body.
     static func open(host: String, port: Int, request: [UInt8]) throws -> SubscriberSocket {
-        let descriptor = try connect(host: host, port: port)
+        let descriptor = try PlainSocket.connect(host: host, port: port)
         do {
             var timeout = timeval(tv_sec: 10, tv_usec: 0)
             setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            try writeAll(request, to: descriptor)
+            try request.withUnsafeBytes { try PlainSocket.writeAll($0, to: descriptor, what: "a live read's request") }
             let (head, bodyStart) = try readHead(from: descriptor)
             try checkHead(head)
             guard fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK) == 0 else {
-                throw BenchError("cannot make a live read's socket non-blocking: \(errorText())")
+                throw BenchError("cannot make a live read's socket non-blocking: \(PlainSocket.errorText())")
             }
             return SubscriberSocket(descriptor: descriptor, bodyStart: bodyStart)
         } catch {
@@ -29,44 +29,6 @@ struct SubscriberSocket: Sendable {
             throw error
         }
     }
-
-    private static func connect(host: String, port: Int) throws -> Int32 {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var addresses: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &addresses)
-        guard status == 0, let first = addresses else {
-            throw BenchError("cannot resolve \(host): \(String(cString: gai_strerror(status)))")
-        }
-        defer { freeaddrinfo(addresses) }
-        var candidate: UnsafeMutablePointer<addrinfo>? = first
-        var failure = "no address"
-        while let address = candidate?.pointee {
-            let descriptor = socket(address.ai_family, address.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), address.ai_protocol)
-            if descriptor >= 0 {
-                if Glibc.connect(descriptor, address.ai_addr, address.ai_addrlen) == 0 { return descriptor }
-                failure = errorText()
-                close(descriptor)
-            }
-            candidate = address.ai_next
-        }
-        throw BenchError("cannot connect to \(host):\(port): \(failure)")
-    }
-
-    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) throws {
-        var sent = 0
-        while sent < bytes.count {
-            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + sent, $0.count - sent) }
-            if written < 0 {
-                guard errno == EINTR else { throw BenchError("cannot send a live read's request: \(errorText())") }
-                continue
-            }
-            sent += written
-        }
-    }
-
-    static let headEnd = Array("\r\n\r\n".utf8)
 
     /// Reads until the blank line that ends the response head.
     /// - Returns: the head, and whatever body bytes came with it.
@@ -77,13 +39,13 @@ struct SubscriberSocket: Sendable {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
             guard count > 0 else {
-                throw BenchError(count == 0 ? "the server closed a live read before answering" : "no answer to a live read: \(errorText())")
+                throw BenchError(count == 0 ? "the server closed a live read before answering" : "no answer to a live read: \(PlainSocket.errorText())")
             }
             received += chunk[..<count]
-            let end = received.withUnsafeBytes { SSELatencyScanner.find(headEnd, in: $0.baseAddress!, count: $0.count) }
+            let end = received.withUnsafeBytes { SSELatencyScanner.find(HTTPResponseScanner.headEnd, in: $0.baseAddress!, count: $0.count) }
             if let end {
                 let head = String(decoding: received[..<end], as: UTF8.self)
-                return (head, Array(received[(end + headEnd.count)...]))
+                return (head, Array(received[(end + HTTPResponseScanner.headEnd.count)...]))
             }
         }
         throw BenchError("a live read's response head is over 64 KiB")
@@ -102,7 +64,5 @@ struct SubscriberSocket: Sendable {
         }
         guard chunked else { throw BenchError("live read answered without a chunked body") }
     }
-
-    static func errorText() -> String { String(cString: strerror(errno)) }
 }
 #endif
