@@ -164,16 +164,6 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         tail?.close()
     }
 
-    private typealias Lane = (stream: AsyncStream<LaneBatch>, continuation: AsyncStream<LaneBatch>.Continuation)
-
-    /// A lane's share of a feed delivery: the delivery's events, shared by every lane, and
-    /// the indices of this lane's among them. Copying an event retains each of its strings,
-    /// which every processor's every lane would otherwise do for every event.
-    private struct LaneBatch: Sendable {
-        let events: [Event]
-        let indices: [Int]
-    }
-
     /// Hands a feed delivery to the lanes: one batch per lane, so a busy feed costs
     /// one hand-over per lane rather than one per event.
     private func dispatch(_ events: [Event], lanes: [Lane], inFlight: AsyncSemaphore) async throws {
@@ -453,4 +443,16 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
             return
         }
     }
+}
+
+/// One lane of a runner: its batches, in order. Outside the generic runner (as
+/// `LaneBatch` is) so its type metadata is made once, not looked up per batch.
+private typealias Lane = (stream: AsyncStream<LaneBatch>, continuation: AsyncStream<LaneBatch>.Continuation)
+
+/// A lane's share of a feed delivery: the delivery's events, shared by every lane, and
+/// the indices of this lane's among them. Copying an event retains each of its strings,
+/// which every processor's every lane would otherwise do for every event.
+private struct LaneBatch: Sendable {
+    let events: [Event]
+    let indices: [Int]
 }
