@@ -41,7 +41,7 @@ let package = Package(
             pkgConfig: "javascriptcoregtk-4.1",
             providers: [.apt(["libjavascriptcoregtk-4.1-dev"])]
         ),
-        .systemLibrary(name: "CEpoll"),
+        .systemLibrary(name: "CLinuxSockets"),
         .target(
             name: "SpoolJS",
             dependencies: [
@@ -161,7 +161,7 @@ let package = Package(
                 "SpoolServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .target(name: "CEpoll", condition: .when(platforms: [.linux])),
+                .target(name: "CLinuxSockets", condition: .when(platforms: [.linux])),
             ],
             swiftSettings: strictSettings
         ),

@@ -32,6 +32,8 @@ import Testing
         let milliseconds = try #require(Double(p99.replacingOccurrences(of: " ms", with: "")))
         #expect(milliseconds > 0 && milliseconds < 5_000)
         #expect(Self.value("server RSS, 20 idle SSE subscribers", in: report)?.hasSuffix(" MB") == true)
+        let read = try #require(Self.value("  read by the bench's readers", in: report))
+        #expect(read.hasSuffix(" ms") && read.contains(" / "))
     }
 
     @Test func readsAServerThatRequiresAToken() async throws {
@@ -62,6 +64,27 @@ import Testing
             }
             #expect(error?.description == "posting failed")
             #expect(ContinuousClock.now - start < .seconds(10))
+        }
+    }
+}
+
+/// Where the live readers take their times from.
+@Suite struct LiveLatencySourceTests {
+    @Test func deliveriesAreTimedByTheKernelAtTheSocket() async throws {
+        try await TestServer.with { server in
+            let node = try RawHTTPLoad(baseURL: server.baseURL, token: nil)
+            let subscribers = LiveSubscribers(nodes: [node], path: "/bench/stamped", after: 0, count: 4, threads: 2)
+            let latencies = try await subscribers.measure(expected: 3, timeout: .seconds(30)) {
+                try await Task.sleep(for: .milliseconds(200))
+                let stamped = PostBody.fresh { Array(#"{"type":"bench/event","payload":{"sentAt":\#(LiveLatencies.now())}}"#.utf8) }
+                _ = try await node.post("/bench/stamped", count: 3, pause: .milliseconds(20), body: stamped)
+            }
+            #expect(latencies.atSocket.count == 12)
+            #expect(latencies.atSocket.allSatisfy { $0 > 0 && $0 < 5_000_000_000 })
+            // A wait of exactly 0 would mean the kernel gave no receive time and the read time stood in.
+            #expect(latencies.waitsToRead.count == 12)
+            #expect(latencies.waitsToRead.allSatisfy { $0 > 0 && $0 < 5_000_000_000 })
+            #expect(zip(latencies.whenRead, latencies.atSocket).allSatisfy { $0 > $1 })
         }
     }
 }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import CEpoll
+import CLinuxSockets
 import Glibc
 import Synchronization
 
@@ -15,8 +15,8 @@ struct LiveReader {
 
     /// Reads until every socket has its `expected` events or has ended, the
     /// deadline passes, or `stop` is set; closes the sockets either way.
-    /// - Returns: every latency measured, in nanoseconds.
-    func run() throws -> [UInt64] {
+    /// - Returns: every latency measured.
+    func run() throws -> LiveLatencies {
         let epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         defer {
             if epoll >= 0 { close(epoll) }
@@ -26,8 +26,16 @@ struct LiveReader {
         var scanners = sockets.map { _ in SSELatencyScanner(expectedEvents: expected) }
         var reading = [Bool](repeating: true, count: sockets.count)
         var stillReading = sockets.count
-        func measure(_ index: Int, _ bytes: UnsafeRawBufferPointer) throws {
-            try scanners[index].consume(bytes, receivedAt: RawHTTPLoad.now())
+        var waitsToRead: [UInt64] = []
+        waitsToRead.reserveCapacity(sockets.count * expected)
+        /// Measures the frames that end in `bytes` from when they arrived at the socket, and notes
+        /// how long each then waited to be read.
+        func measure(_ index: Int, _ bytes: UnsafeRawBufferPointer, arrivedAt: UInt64) throws {
+            let readAt = LiveLatencies.now()
+            let measuredBefore = scanners[index].latencies.count
+            try scanners[index].consume(bytes, receivedAt: arrivedAt == 0 ? readAt : arrivedAt)
+            let wait = arrivedAt == 0 ? 0 : readAt &- arrivedAt
+            for _ in measuredBefore..<scanners[index].latencies.count { waitsToRead.append(wait) }
             if scanners[index].latencies.count >= expected || scanners[index].isFinished { finish(index) }
         }
         func finish(_ index: Int) {
@@ -40,7 +48,7 @@ struct LiveReader {
             guard epoll_ctl(epoll, Int32(EPOLL_CTL_ADD), socket.descriptor, &interest) == 0 else {
                 throw BenchError("cannot watch a live read's socket: \(PlainSocket.errorText())")
             }
-            if !socket.bodyStart.isEmpty { try socket.bodyStart.withUnsafeBytes { try measure(index, $0) } }
+            if !socket.bodyStart.isEmpty { try socket.bodyStart.withUnsafeBytes { try measure(index, $0, arrivedAt: 0) } }
         }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         defer { buffer.deallocate() }
@@ -54,9 +62,10 @@ struct LiveReader {
             for event in ready[..<Int(count)] {
                 let index = Int(event.data.u64)
                 guard reading[index] else { continue }
-                let received = read(sockets[index].descriptor, buffer.baseAddress, buffer.count)
+                var arrivedAt: UInt64 = 0
+                let received = spool_recv_timestamped(sockets[index].descriptor, buffer.baseAddress, UInt(buffer.count), &arrivedAt)
                 if received > 0 {
-                    try measure(index, UnsafeRawBufferPointer(rebasing: buffer[..<received]))
+                    try measure(index, UnsafeRawBufferPointer(rebasing: buffer[..<received]), arrivedAt: arrivedAt)
                 } else if received == 0 {
                     finish(index)
                 } else if errno != EAGAIN, errno != EINTR {
@@ -64,7 +73,7 @@ struct LiveReader {
                 }
             }
         }
-        return scanners.flatMap(\.latencies)
+        return LiveLatencies(atSocket: scanners.flatMap(\.latencies), waitsToRead: waitsToRead)
     }
 }
 

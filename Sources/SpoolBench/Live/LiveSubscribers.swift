@@ -18,10 +18,10 @@ struct LiveSubscribers {
 
     /// Connects every subscriber, runs `whileReading` while they read, then
     /// waits until each has `expected` bench events or `timeout` has passed.
-    /// - Returns: every append→receive latency in nanoseconds, from each event's `sentAt`.
+    /// - Returns: every append→delivery latency, from each event's `sentAt`.
     func measure(
         expected: Int, timeout: Duration, whileReading: () async throws -> Void
-    ) async throws -> [UInt64] {
+    ) async throws -> LiveLatencies {
         #if canImport(Glibc)
         let shares = try await connectAll()
         let stop = StopFlag()
@@ -29,7 +29,7 @@ struct LiveSubscribers {
         let jobs = shares.map { share in
             { @Sendable in try LiveReader(sockets: share, expected: expected, deadline: deadline, stop: stop).run() }
         }
-        return try await NewThread.measure(jobs, stop: stop, meanwhile: whileReading)
+        return LiveLatencies.joined(try await NewThread.measure(jobs, stop: stop, meanwhile: whileReading))
         #else
         throw BenchError("the live benchmark's readers need Linux (epoll)")
         #endif

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import CLinuxSockets
 import Glibc
 
 /// One live read's connection: a plain socket that has sent its request and
@@ -17,6 +18,9 @@ struct SubscriberSocket: Sendable {
         do {
             var timeout = timeval(tv_sec: 10, tv_usec: 0)
             setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            guard spool_enable_receive_timestamps(descriptor) == 0 else {
+                throw BenchError("cannot ask for a live read's receive times: \(PlainSocket.errorText())")
+            }
             try request.withUnsafeBytes { try PlainSocket.writeAll($0, to: descriptor, what: "a live read's request") }
             let (head, bodyStart) = try readHead(from: descriptor)
             try checkHead(head)

@@ -11,11 +11,11 @@ enum NewThread {
 
     /// Runs each measuring job on a thread of its own, and `meanwhile` here.
     /// When any of them fails, `stop` is set so the other jobs end early.
-    /// - Returns: every job's latencies, joined.
-    static func measure(
-        _ jobs: [@Sendable () throws -> [UInt64]], stop: StopFlag, meanwhile: () async throws -> Void = {}
-    ) async throws -> [UInt64] {
-        try await withThrowingTaskGroup(of: [UInt64].self) { group in
+    /// - Returns: every job's result, in the order they finished.
+    static func measure<Measured: Sendable>(
+        _ jobs: [@Sendable () throws -> Measured], stop: StopFlag, meanwhile: () async throws -> Void = {}
+    ) async throws -> [Measured] {
+        try await withThrowingTaskGroup(of: Measured.self) { group in
             for job in jobs {
                 group.addTask {
                     do {
@@ -32,9 +32,7 @@ enum NewThread {
                 stop.set()
                 throw error
             }
-            var latencies: [UInt64] = []
-            for try await measured in group { latencies += measured }
-            return latencies
+            return try await group.reduce(into: []) { $0.append($1) }
         }
     }
 }

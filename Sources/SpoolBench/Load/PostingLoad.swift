@@ -37,7 +37,7 @@ struct PostingLoad: Sendable {
                 targets: share, requestsPerConnection: requestsPerConnection, body: body, pauseNanoseconds: pauseNanoseconds, stop: stop)
             return { @Sendable in try posting.run() }
         }
-        return try await NewThread.measure(jobs, stop: stop)
+        return try await NewThread.measure(jobs, stop: stop).flatMap { $0 }
         #else
         throw BenchError("the load generator needs Linux (epoll)")
         #endif

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import CEpoll
+import CLinuxSockets
 import Glibc
 
 /// Sends one thread's share of a `PostingLoad` on the calling thread: each
