@@ -7,14 +7,22 @@ import Testing
 /// The live benchmark's readers against a real server on loopback.
 @Suite struct LiveBenchTests {
     static func runLivePhase(on server: TestServer, token: String? = nil) async throws -> BenchReport {
+        try await run([.live], on: server, token: token).report
+    }
+
+    /// Runs a quick bench of `phases` against `server`.
+    /// - Returns: the report, and the prefix of the streams the run appended to.
+    static func run(
+        _ phases: Set<BenchOptions.Phase>, on server: TestServer, token: String? = nil
+    ) async throws -> (report: BenchReport, runPrefix: String) {
         var options = BenchOptions.quick
-        options.phases = [.live]
+        options.phases = phases
         let http = BenchRunner.makeHTTPClient(connections: 8)
         let runner = BenchRunner(baseURL: server.baseURL, token: token, http: http, serverPID: getpid())
         do {
             let report = try await runner.run(options) { _ in }
             try await http.shutdown()
-            return report
+            return (report, runner.runPrefix)
         } catch {
             try? await http.shutdown()
             throw error
