@@ -36,9 +36,9 @@ let package = Package(
             name: "SpoolCore",
             swiftSettings: strictSettings
         ),
+        // Header-only: the library is opened with dlopen when the first sandbox is made (see its shim.h).
         .systemLibrary(
             name: "CJavaScriptCore",
-            pkgConfig: "javascriptcoregtk-4.1",
             providers: [.apt(["libjavascriptcoregtk-4.1-dev"])]
         ),
         .systemLibrary(name: "CLinuxSockets"),
@@ -48,7 +48,8 @@ let package = Package(
                 "SpoolCore",
                 .target(name: "CJavaScriptCore", condition: .when(platforms: [.linux])),
             ],
-            swiftSettings: strictSettings
+            // Where Debian's libjavascriptcoregtk-4.1-dev puts the headers (pkg-config would also link the library).
+            swiftSettings: strictSettings + [.unsafeFlags(["-Xcc", "-I/usr/include/webkitgtk-4.1"], .when(platforms: [.linux]))]
         ),
         .target(
             name: "SpoolStore",

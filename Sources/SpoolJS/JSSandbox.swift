@@ -1,8 +1,4 @@
-#if canImport(CJavaScriptCore)
-import CJavaScriptCore
-#else
-import JavaScriptCore
-#endif
+internal import CJavaScriptCore
 import SpoolCore
 
 /// One sandboxed JavaScript context: a fresh global context in its own context
@@ -12,34 +8,42 @@ import SpoolCore
 /// Not thread-safe: use a sandbox from one thread at a time (see `JSSandboxQueue`).
 ///
 /// ```swift
-/// let sandbox = JSSandbox()
+/// let sandbox = try JSSandbox()
 /// try sandbox.evaluate("function add(a, b) { return a + b }")
 /// let sum = try sandbox.call("add", arguments: [.int(1), .int(2)])  // .int(3)
 /// ```
 public final class JSSandbox {
+    private let js: SpoolJavaScriptCore
     private let group: JSContextGroupRef
     private let context: JSGlobalContextRef
     private let timeout = TimeoutFlag()
     private var functions: [String: JSObjectRef] = [:]
 
-    public init() {
-        group = JSContextGroupCreate()
-        context = JSGlobalContextCreateInGroup(group, nil)
+    /// - Throws: `JSError` (`.unsupported`) when JavaScriptCore cannot be opened.
+    public init() throws {
+        js = try JavaScriptCore.api()
+        guard let group = js.JSContextGroupCreate() else { throw JSError(.unsupported, "JavaScriptCore could not make a context group") }
+        guard let context = js.JSGlobalContextCreateInGroup(group, nil) else {
+            js.JSContextGroupRelease(group)
+            throw JSError(.unsupported, "JavaScriptCore could not make a context")
+        }
+        self.group = group
+        self.context = context
     }
 
     deinit {
-        for function in functions.values { JSValueUnprotect(context, function) }
-        JSGlobalContextRelease(context)
-        JSContextGroupRelease(group)
+        for function in functions.values { js.JSValueUnprotect(context, function) }
+        js.JSGlobalContextRelease(context)
+        js.JSContextGroupRelease(group)
     }
 
     /// Checks a script's syntax without running it.
     public func checkSyntax(_ script: String, sourceURL: String = "script.js") throws {
-        let source = JSStringRef.make(script)
-        let url = JSStringRef.make(sourceURL)
-        defer { JSStringRelease(source); JSStringRelease(url) }
+        let source = jsString(script)
+        let url = jsString(sourceURL)
+        defer { js.JSStringRelease(source); js.JSStringRelease(url) }
         var exception: JSValueRef?
-        if !JSCheckScriptSyntax(context, source, url, 1, &exception) {
+        if !js.JSCheckScriptSyntax(context, source, url, 1, &exception) {
             var failure = error(from: exception, kind: .syntax)
             failure.kind = .syntax
             if failure.column == nil, let line = failure.line {
@@ -53,10 +57,10 @@ public final class JSSandbox {
     @discardableResult
     public func evaluate(_ script: String, sourceURL: String = "script.js", timeLimit: Duration = .seconds(5)) throws -> JSONValue? {
         try checkSyntax(script, sourceURL: sourceURL)
-        let source = JSStringRef.make(script)
-        let url = JSStringRef.make(sourceURL)
-        defer { JSStringRelease(source); JSStringRelease(url) }
-        let value = try limited(timeLimit) { exception in JSEvaluateScript(context, source, nil, url, 1, &exception) }
+        let source = jsString(script)
+        let url = jsString(sourceURL)
+        defer { js.JSStringRelease(source); js.JSStringRelease(url) }
+        let value = try limited(timeLimit) { exception in js.JSEvaluateScript(context, source, nil, url, 1, &exception) }
         return try json(of: value)
     }
 
@@ -66,16 +70,16 @@ public final class JSSandbox {
         let function = try resolve(path)
         var arguments: [JSValueRef?] = []
         for text in jsonArguments {
-            let string = JSStringRef.make(text)
-            defer { JSStringRelease(string) }
-            guard let value = JSValueMakeFromJSONString(context, string) else {
+            let string = jsString(text)
+            defer { js.JSStringRelease(string) }
+            guard let value = js.JSValueMakeFromJSONString(context, string) else {
                 throw JSError(.invalidValue, "argument is not JSON: \(text.prefix(100))")
             }
             arguments.append(value)
         }
         let result = try limited(timeLimit) { exception in
             arguments.withUnsafeBufferPointer { buffer in
-                JSObjectCallAsFunction(context, function, nil, buffer.count, buffer.baseAddress, &exception)
+                js.JSObjectCallAsFunction(context, function, nil, buffer.count, buffer.baseAddress, &exception)
             }
         }
         return try jsonText(of: result)
@@ -113,33 +117,30 @@ public final class JSSandbox {
 
     private func resolve(_ path: String) throws -> JSObjectRef {
         if let function = functions[path] { return function }
-        let source = JSStringRef.make(path)
-        defer { JSStringRelease(source) }
+        let source = jsString(path)
+        defer { js.JSStringRelease(source) }
         var exception: JSValueRef?
-        let value = JSEvaluateScript(context, source, nil, nil, 1, &exception)
+        let value = js.JSEvaluateScript(context, source, nil, nil, 1, &exception)
         if let exception { throw error(from: exception, kind: .exception) }
-        guard let value, JSValueIsObject(context, value), let object = JSValueToObject(context, value, nil),
-            JSObjectIsFunction(context, object)
+        guard let value, js.JSValueIsObject(context, value), let object = js.JSValueToObject(context, value, nil),
+            js.JSObjectIsFunction(context, object)
         else {
             throw JSError(.invalidValue, "\(path) is not a function")
         }
-        JSValueProtect(context, object)
+        js.JSValueProtect(context, object)
         functions[path] = object
         return object
     }
 
     /// Runs `body` under a CPU time limit; an exception or termination becomes a `JSError`.
     private func limited(_ limit: Duration, _ body: (inout JSValueRef?) -> JSValueRef?) throws -> JSValueRef? {
-        guard let watchdog = ExecutionTimeLimit.functions else {
-            throw JSError(.unsupported, "this JavaScriptCore has no execution time limit, so scripts cannot be run safely")
-        }
         let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
         timeout.fired = false
-        watchdog.set(group, seconds, { _, flag in
+        js.JSContextGroupSetExecutionTimeLimit(group, seconds, { _, flag in
             if let flag { Unmanaged<TimeoutFlag>.fromOpaque(flag).takeUnretainedValue().fired = true }
             return true
         }, Unmanaged.passUnretained(timeout).toOpaque())
-        defer { watchdog.clear(group) }
+        defer { js.JSContextGroupClearExecutionTimeLimit(group) }
         var exception: JSValueRef?
         let value = body(&exception)
         if timeout.fired {
@@ -150,14 +151,14 @@ public final class JSSandbox {
     }
 
     private func jsonText(of value: JSValueRef?) throws -> String? {
-        guard let value, !JSValueIsUndefined(context, value) else { return nil }
+        guard let value, !js.JSValueIsUndefined(context, value) else { return nil }
         var exception: JSValueRef?
-        guard let string = JSValueCreateJSONString(context, value, 0, &exception) else {
+        guard let string = js.JSValueCreateJSONString(context, value, 0, &exception) else {
             if let exception { throw error(from: exception, kind: .invalidValue) }
             return nil  // a function or symbol: no JSON form
         }
-        defer { JSStringRelease(string) }
-        return string.swiftString
+        defer { js.JSStringRelease(string) }
+        return swiftString(string)
     }
 
     private func json(of value: JSValueRef?) throws -> JSONValue? {
@@ -174,7 +175,7 @@ public final class JSSandbox {
         let message = string(of: exception) ?? "unknown JavaScript error"
         var line: Int?
         var column: Int?
-        if JSValueIsObject(context, exception), let object = JSValueToObject(context, exception, nil) {
+        if js.JSValueIsObject(context, exception), let object = js.JSValueToObject(context, exception, nil) {
             line = number(object, "line")
             column = number(object, "column")
         }
@@ -183,35 +184,34 @@ public final class JSSandbox {
     }
 
     private func number(_ object: JSObjectRef, _ name: String) -> Int? {
-        let key = JSStringRef.make(name)
-        defer { JSStringRelease(key) }
-        guard let value = JSObjectGetProperty(context, object, key, nil), JSValueIsNumber(context, value) else { return nil }
-        let number = JSValueToNumber(context, value, nil)
+        let key = jsString(name)
+        defer { js.JSStringRelease(key) }
+        guard let value = js.JSObjectGetProperty(context, object, key, nil), js.JSValueIsNumber(context, value) else { return nil }
+        let number = js.JSValueToNumber(context, value, nil)
         return number.isFinite ? Int(number) : nil
     }
 
     private func string(of value: JSValueRef) -> String? {
-        guard let string = JSValueToStringCopy(context, value, nil) else { return nil }
-        defer { JSStringRelease(string) }
-        return string.swiftString
+        guard let string = js.JSValueToStringCopy(context, value, nil) else { return nil }
+        defer { js.JSStringRelease(string) }
+        return swiftString(string)
+    }
+
+    /// A JavaScriptCore string (`nil` only if it is out of memory); release it with `JSStringRelease`.
+    private func jsString(_ text: String) -> JSStringRef? {
+        js.JSStringCreateWithUTF8CString(text)
+    }
+
+    private func swiftString(_ string: JSStringRef?) -> String {
+        let size = js.JSStringGetMaximumUTF8CStringSize(string)
+        var buffer = [CChar](repeating: 0, count: size)
+        let written = js.JSStringGetUTF8CString(string, &buffer, size)
+        let bytes = buffer.prefix(max(0, written - 1)).map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
 /// Set by the time-limit callback, so a termination is told apart from an exception.
 private final class TimeoutFlag {
     var fired = false
-}
-
-extension JSStringRef {
-    static func make(_ text: String) -> JSStringRef {
-        JSStringCreateWithUTF8CString(text)
-    }
-
-    var swiftString: String {
-        let size = JSStringGetMaximumUTF8CStringSize(self)
-        var buffer = [CChar](repeating: 0, count: size)
-        let written = JSStringGetUTF8CString(self, &buffer, size)
-        let bytes = buffer.prefix(max(0, written - 1)).map { UInt8(bitPattern: $0) }
-        return String(decoding: bytes, as: UTF8.self)
-    }
 }

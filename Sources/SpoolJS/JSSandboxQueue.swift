@@ -40,9 +40,9 @@ public final class JSSandboxQueue: @unchecked Sendable {
         try queue.sync { try body(current()) }
     }
 
-    private func current() -> JSSandbox {
+    private func current() throws -> JSSandbox {
         if let sandbox { return sandbox }
-        let created = JSSandbox()
+        let created = try JSSandbox()
         sandbox = created
         return created
     }

@@ -36,4 +36,28 @@ struct WorkerCommandTests {
             #expect(missing.errors.contains("cannot read"))
         }
     }
+
+    /// JavaScriptCore (and the GLib and ICU it brings, about 6 MB) is opened when the first
+    /// sandbox is made, so a server that runs no worker never maps it.
+    @Test func javaScriptCoreIsOpenedOnlyWhenAWorkerRuns() async throws {
+        let server = try await SpoolProcess.serve(dataDirectory: TestServer.temporaryDirectory())
+        defer { server.stop() }
+        let maps = "/proc/\(server.process.processIdentifier)/maps"
+        // Read to the end: /proc files report no size, and a sized read stops short.
+        func mapsJavaScriptCore() throws -> Bool {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: maps))
+            defer { try? handle.close() }
+            return String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self).contains("libjavascriptcoregtk")
+        }
+        let client = SpoolClient(baseURL: server.baseURL)
+        try await client.append(AppendInput(type: "demo/ping"), to: StreamPath("/cli/lazy"))
+        #expect(try !mapsJavaScriptCore())
+
+        let file = NSTemporaryDirectory() + "count-\(UUID().uuidString).js"
+        try "export default { initialState: 0, reduce(count) { return count + 1 } }".write(toFile: file, atomically: true, encoding: .utf8)
+        let deployed = try await SpoolProcess.run(["worker", "deploy", "/cli/lazy", "count", file], environment: ["SPOOL_URL": server.baseURL])
+        #expect(deployed.status == 0, "\(deployed.errors)")
+        #expect(try await eventually { try mapsJavaScriptCore() })
+        _ = await server.terminate()
+    }
 }

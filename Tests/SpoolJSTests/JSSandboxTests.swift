@@ -4,7 +4,7 @@ import Testing
 
 @Suite(.timeLimit(.minutes(3))) struct JSSandboxTests {
     @Test func evaluatesAndCallsWithJSON() throws {
-        let sandbox = JSSandbox()
+        let sandbox = try JSSandbox()
         try sandbox.evaluate("function add(o) { return {sum: o.a + o.b, tags: ['x']} }")
         let result = try sandbox.call("add", arguments: [["a": 1, "b": 2]])
         #expect(result == ["sum": 3, "tags": ["x"]])
@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test func syntaxErrorsHaveLineAndColumn() throws {
-        let sandbox = JSSandbox()
+        let sandbox = try JSSandbox()
         #expect {
             try sandbox.evaluate("let a = 1;\nlet b = ;\n")
         } throws: { error in
@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func exceptionsBecomeErrors() throws {
-        let sandbox = JSSandbox()
+        let sandbox = try JSSandbox()
         try sandbox.evaluate("function boom() { throw new Error('kaput') }")
         #expect {
             _ = try sandbox.call("boom", arguments: [])
@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func infiniteLoopsAreStoppedByTheTimeLimit() throws {
-        let sandbox = JSSandbox()
+        let sandbox = try JSSandbox()
         try sandbox.evaluate("function spin() { while (true) {} }")
         let clock = ContinuousClock()
         let started = clock.now
@@ -48,15 +48,15 @@ import Testing
     }
 
     @Test func sandboxHasNoAmbientAuthority() throws {
-        let sandbox = JSSandbox()
+        let sandbox = try JSSandbox()
         let found = try sandbox.evaluate(
             "[typeof require, typeof process, typeof fetch, typeof XMLHttpRequest, typeof Deno].join(',')")
         #expect(found == "undefined,undefined,undefined,undefined,undefined")
     }
 
     @Test func sandboxesAreIsolated() throws {
-        let one = JSSandbox()
-        let two = JSSandbox()
+        let one = try JSSandbox()
+        let two = try JSSandbox()
         try one.evaluate("var secret = 42")
         #expect(try two.evaluate("typeof secret") == "undefined")
     }
