@@ -130,6 +130,15 @@ import Testing
         }
     }
 
+    @Test func percentEncodedPathIsDecoded() async throws {
+        try await withSpoolServer { http in
+            let result = try await http.post("/streams/a/b%2Dc%5Fd", json: #"{"type":"t"}"#)
+            #expect(result.status == 201)
+            #expect(try result.json()["streamPath"] == .string("/a/b-c_d"))
+            #expect(try await http.events(of: "/a/b-c_d")?.count == 1)
+        }
+    }
+
     @Test func oversizedEventIsRefused() async throws {
         try await withSpoolServer(configure: { $0.maximumEventBytes = 256 }) { http in
             let seed = try await http.append("/v", type: "seed", payload: #"{"small":true}"#)

@@ -26,9 +26,10 @@ extension Request {
 
     /// The stream path after a route prefix such as `/streams`.
     func streamPath(after routePrefix: String) throws(SpoolError) -> StreamPath {
-        let raw = uri.path.dropFirst(routePrefix.count)
-        let decoded = String(raw).removingPercentEncoding ?? String(raw)
-        return try StreamPath(decoded)
+        let raw = String(uri.path.dropFirst(routePrefix.count))
+        // Foundation's decoder costs 2.5 % of an append's server CPU; most paths have nothing to decode.
+        guard raw.utf8.contains(UInt8(ascii: "%")) else { return try StreamPath(raw) }
+        return try StreamPath(raw.removingPercentEncoding ?? raw)
     }
 
     /// The request body, refused with 413 beyond `limit` bytes.
