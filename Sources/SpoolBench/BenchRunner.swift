@@ -180,7 +180,9 @@ public struct BenchRunner: Sendable {
         report.add("live delivery p50 (\(options.subscribers) subscribers\(overNodes))", BenchReport.milliseconds(stats.p50))
         report.add("live delivery p99 (\(options.subscribers) subscribers\(overNodes))", BenchReport.milliseconds(stats.p99), target: clustered ? "≤ 50 ms" : "≤ 10 ms")
         report.add("live events delivered", "\(stats.count) of \(expected)", target: "all")
-        report.add("  read by the bench's readers p50 / p99", "\(BenchReport.milliseconds(read.p50)) / \(BenchReport.milliseconds(read.p99))")
+        report.add(
+            "  collected by the bench (every \(Int(LiveSubscribers.collectionInterval / .milliseconds(1))) ms) p50 / p99",
+            "\(BenchReport.milliseconds(read.p50)) / \(BenchReport.milliseconds(read.p99))")
     }
 
     /// Waits (at most a minute) until every processor's lag is zero.

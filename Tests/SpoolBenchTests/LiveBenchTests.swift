@@ -40,7 +40,7 @@ import Testing
         let milliseconds = try #require(Double(p99.replacingOccurrences(of: " ms", with: "")))
         #expect(milliseconds > 0 && milliseconds < 5_000)
         #expect(Self.value("server RSS, 20 idle SSE subscribers", in: report)?.hasSuffix(" MB") == true)
-        let read = try #require(Self.value("  read by the bench's readers", in: report))
+        let read = try #require(Self.value("  collected by the bench", in: report))
         #expect(read.hasSuffix(" ms") && read.contains(" / "))
     }
 

@@ -6,12 +6,16 @@ import Synchronization
 /// Reads a share of the live subscribers on the calling thread, waiting on all
 /// of them with one epoll set, as `wrk` and other lean load generators do: one
 /// `read` per readable socket and a byte scan, no channel pipeline or task.
+/// It collects what has arrived every `collectionInterval` rather than waking
+/// for each frame (see `LiveSubscribers.collectionInterval`).
 struct LiveReader {
     let sockets: [SubscriberSocket]
     /// Bench events each subscriber waits for before its read is done.
     let expected: Int
     let deadline: ContinuousClock.Instant
     let stop: StopFlag
+    /// How long the reader sleeps before collecting again, when the last collection left nothing behind.
+    let collectionInterval: Duration
 
     /// Reads until every socket has its `expected` events or has ended, the
     /// deadline passes, or `stop` is set; closes the sockets either way.
@@ -53,8 +57,11 @@ struct LiveReader {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
         defer { buffer.deallocate() }
         var ready = [epoll_event](repeating: epoll_event(), count: 256)
+        var collectedAll = true
         while stillReading > 0, !stop.isSet, ContinuousClock.now < deadline {
-            let count = epoll_wait(epoll, &ready, Int32(ready.count), 100)
+            if collectedAll { Self.pause(collectionInterval) }
+            let count = epoll_wait(epoll, &ready, Int32(ready.count), 0)
+            collectedAll = count < ready.count
             if count < 0 {
                 guard errno == EINTR else { throw BenchError("epoll_wait failed: \(PlainSocket.errorText())") }
                 continue
@@ -74,6 +81,13 @@ struct LiveReader {
             }
         }
         return LiveLatencies(atSocket: scanners.flatMap(\.latencies), waitsToRead: waitsToRead)
+    }
+
+    private static func pause(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0, errno == EINTR { request = remaining }
     }
 }
 
