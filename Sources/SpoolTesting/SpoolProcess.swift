@@ -24,22 +24,33 @@ public final class SpoolProcess: @unchecked Sendable {
     }
 
     /// Starts `spool serve` on a free port over `dataDirectory` and waits until it listens.
+    /// - Parameter softOpenFileLimit: starts the server with this soft limit on open files
+    ///   (`ulimit -Sn`) instead of this process's.
     public static func serve(
-        dataDirectory: String, extraArguments: [String] = [], environment: [String: String] = [:]
+        dataDirectory: String, extraArguments: [String] = [], environment: [String: String] = [:], softOpenFileLimit: Int? = nil
     ) async throws -> SpoolProcess {
         // Tests append in bursts: unless a test sets its own, the circuit breaker stays out of the way.
         let breaker = extraArguments.contains("--circuit-breaker") ? [] : ["--circuit-breaker", "100000000/1s"]
         let server = try SpoolProcess(
             arguments: ["serve", "--port", "0", "--data", dataDirectory, "--log-level", "warning"] + breaker + extraArguments,
-            environment: environment)
+            environment: environment, softOpenFileLimit: softOpenFileLimit)
         try await offload { try server.waitForListening() }
         return server
     }
 
-    public init(arguments: [String], environment: [String: String] = [:], standardInput: Data? = nil) throws {
+    public init(
+        arguments: [String], environment: [String: String] = [:], standardInput: Data? = nil, softOpenFileLimit: Int? = nil
+    ) throws {
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
-        process = try ChildProcess(executable: Self.executable, arguments: arguments, environment: merged, standardInput: standardInput)
+        if let softOpenFileLimit {
+            // The shell lowers its own limit, which the executable it becomes keeps.
+            let script = "ulimit -Sn \(softOpenFileLimit) && exec \"$0\" \"$@\""
+            process = try ChildProcess(
+                executable: "/bin/sh", arguments: ["-c", script, Self.executable] + arguments, environment: merged, standardInput: standardInput)
+        } else {
+            process = try ChildProcess(executable: Self.executable, arguments: arguments, environment: merged, standardInput: standardInput)
+        }
         output = PipeCollector(process.standardOutput)
         errors = PipeCollector(process.standardError)
     }

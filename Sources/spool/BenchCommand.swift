@@ -63,6 +63,13 @@ struct BenchCommand: AsyncParsableCommand {
                 return phase
             })
         }
+        // Each subscriber and client holds a socket; the server started below inherits the raised limit too.
+        let needed = options.subscribers + options.concurrentClients + 64
+        if let openFiles = OpenFileLimit.raiseToHardLimit(), openFiles < needed {
+            throw BenchError(
+                "\(options.subscribers) subscribers and \(options.concurrentClients) clients need about \(needed) open files, "
+                    + "but this process may open only \(openFiles) (ulimit -n); raise the limit or pass fewer --subscribers")
+        }
         let process: BenchServerProcess? = server == nil ? try BenchServerProcess(executable: Self.executablePath) : nil
         defer { process?.stop() }
         let nodes = server.map { $0.split(separator: ",").map(String.init) } ?? [process!.baseURL]

@@ -42,6 +42,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("unknown log level '\(logLevel)'")
         }
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        if let openFiles = OpenFileLimit.raiseToHardLimit(), openFiles < OpenFileLimit.comfortable {
+            Logger(label: "spool").warning(
+                "this process may open only \(openFiles) files (ulimit -n), one for each connection: raise the hard limit to serve more live readers")
+        }
         var configuration = SpoolServerConfiguration()
         configuration.host = host
         configuration.port = port

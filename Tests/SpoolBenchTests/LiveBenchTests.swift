@@ -96,3 +96,19 @@ import Testing
         }
     }
 }
+
+/// A server holds more live readers than the soft limit on open files it was started with.
+@Suite struct OpenFileLimitTests {
+    @Test func aServerStartedUnderALowOpenFileLimitHoldsMoreLiveReaders() async throws {
+        let server = try await SpoolProcess.serve(dataDirectory: TestServer.temporaryDirectory(), softOpenFileLimit: 128)
+        defer { server.stop() }
+        let node = try RawHTTPLoad(baseURL: server.baseURL, token: nil)
+        let subscribers = LiveSubscribers(nodes: [node], path: "/bench/limit", after: 0, count: 300, threads: 2)
+        let latencies = try await subscribers.measure(expected: 1, timeout: .seconds(60)) {
+            try await Task.sleep(for: .milliseconds(200))
+            let stamped = PostBody.fresh { Array(#"{"type":"bench/event","payload":{"sentAt":\#(LiveLatencies.now())}}"#.utf8) }
+            _ = try await node.post("/bench/limit", count: 1, pause: .zero, body: stamped)
+        }
+        #expect(latencies.atSocket.count == 300)
+    }
+}
