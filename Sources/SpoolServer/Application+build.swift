@@ -72,7 +72,8 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: ApplicationConfiguration(
-            address: .hostname(configuration.host, port: configuration.port), serverName: "spool"),
+            address: .hostname(configuration.host, port: configuration.port), serverName: "spool",
+            backlog: configuration.listenBacklog),
         // Shut down in reverse: the server drains, then processors save progress, then the store closes.
         services: [
             store, host, SchedulerService(scheduler: scheduler, host: host, store: store, logger: logger), agentRuntime,
