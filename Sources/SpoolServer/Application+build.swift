@@ -30,6 +30,8 @@ public func buildApplication(
     try configuration.validate()
     var logger = logger ?? Logger(label: "spool")
     logger.logLevel = configuration.logLevel
+    // A SQLite directory is served by one server at a time; PostgreSQL serves many nodes.
+    let directoryLock = store == nil && configuration.postgresURL == nil ? try DataDirectoryLock(directory: configuration.dataDirectory) : nil
     let store = try store ?? openStore(configuration: configuration, logger: logger)
 
     let router = Router(context: SpoolRequestContext.self)
@@ -74,8 +76,9 @@ public func buildApplication(
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "spool",
             backlog: configuration.listenBacklog),
-        // Shut down in reverse: the server drains, then processors save progress, then the store closes.
-        services: [
+        // Shut down in reverse: the server drains, then processors save progress, then the store
+        // closes, then the data directory is free for another server.
+        services: (directoryLock.map { [$0] } ?? []) + [
             store, host, SchedulerService(scheduler: scheduler, host: host, store: store, logger: logger), agentRuntime,
             WorkersService(workers: workers, host: host, logger: logger),
             KeepAliveService(hub: store.live, interval: configuration.keepAliveInterval),

@@ -96,6 +96,18 @@ struct CLITests {
         #expect(result.errors.contains("SPOOL_AUTH_TOKEN"))
     }
 
+    @Test func serveRefusesADataDirectoryAnotherServerServes() async throws {
+        let directory = TestServer.temporaryDirectory()
+        let first = try await SpoolProcess.serve(dataDirectory: directory)
+        let second = try await SpoolProcess.run(["serve", "--port", "0", "--data", directory])
+        #expect(second.status == 2)
+        #expect(second.errors.contains("another Spool server (pid \(first.process.processIdentifier)) is serving"))
+        await first.kill()
+        // `kill -9` leaves no lock behind: the kernel drops it with the process.
+        let restarted = try await SpoolProcess.serve(dataDirectory: directory)
+        #expect(await restarted.terminate() == 0)
+    }
+
     @Test func serveShutsDownGracefullyOnSIGTERM() async throws {
         let server = try await SpoolProcess.serve(dataDirectory: TestServer.temporaryDirectory())
         let client = SpoolClient(baseURL: server.baseURL)
