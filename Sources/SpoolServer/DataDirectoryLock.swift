@@ -18,9 +18,9 @@ final class DataDirectoryLock: Service {
     private let descriptor: Mutex<Int32?>
 
     /// Takes the lock on `directory`, creating the directory if needed.
-    /// - Throws: `ConfigurationError` if another process holds it.
+    /// - Throws: `ConfigurationError` if another process holds it, or the directory cannot be made.
     init(directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Self.makeDirectory(directory)
         let path = URL(fileURLWithPath: directory).appendingPathComponent(Self.fileName).standardizedFileURL.path
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
@@ -50,6 +50,17 @@ final class DataDirectoryLock: Service {
     func release() {
         guard let fd = descriptor.withLock({ $0.take() }) else { return }
         close(fd)  // which drops the lock
+    }
+
+    /// `mkdir -p`, failing with the system's reason (Foundation's names none on Linux).
+    private static func makeDirectory(_ directory: String) throws {
+        var prefix = directory.hasPrefix("/") ? "" : "."
+        for component in directory.split(separator: "/") {
+            prefix += "/" + component
+            guard mkdir(prefix, 0o755) == 0 || errno == EEXIST else {
+                throw ConfigurationError(message: "cannot create the data directory \(directory): \(String(cString: strerror(errno)))")
+            }
+        }
     }
 
     private static func processID(in fd: Int32) -> Int32? {

@@ -21,6 +21,15 @@ import Testing
         #expect(health == 200)
     }
 
+    @Test func aDirectoryThatCannotBeMadeIsAClearError() async throws {
+        let file = TestServer.temporaryDirectory() + "/a-file"
+        #expect(FileManager.default.createFile(atPath: file, contents: Data()))
+        let error = await #expect(throws: ConfigurationError.self) {
+            try await TestServer.with(dataDirectory: file + "/data") { _ in }
+        }
+        #expect(error?.message == "cannot create the data directory \(file)/data: Not a directory")
+    }
+
     @Test func serversOnOtherDirectoriesRunSideBySide() async throws {
         try await TestServer.with { first in
             try await TestServer.with { second in
