@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import SpoolAgent
 import SpoolCore
 import SpoolProcessors
@@ -71,6 +72,19 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
             throw ExitCode(2)
         }
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch let error as IOError where Self.bindFailures.keys.contains(error.errnoCode) {
+            let reason = Self.bindFailures[error.errnoCode] ?? ""
+            FileHandle.standardError.write(Data("error: cannot listen on \(displayHost):\(port): \(reason)\n".utf8))
+            throw ExitCode(2)
+        }
     }
+
+    /// Why binding the address can fail, as a user can act on it.
+    static let bindFailures: [Int32: String] = [
+        EADDRINUSE: "the port is in use (another spool serve?); choose another with --port",
+        EACCES: "permission denied (ports below 1024 need privileges); choose another with --port",
+        EADDRNOTAVAIL: "this machine has no such address; check --host",
+    ]
 }

@@ -108,6 +108,17 @@ struct CLITests {
         #expect(await restarted.terminate() == 0)
     }
 
+    @Test func serveOnAPortInUseSaysSoInOneLine() async throws {
+        let first = try await SpoolProcess.serve(dataDirectory: TestServer.temporaryDirectory())
+        defer { first.stop() }
+        let port = try #require(first.baseURL.split(separator: ":").last.map(String.init))
+        let second = try await SpoolProcess.run(["serve", "--port", port, "--data", TestServer.temporaryDirectory()])
+        #expect(second.status == 2)
+        #expect(second.errors.contains("error: cannot listen on 127.0.0.1:\(port): the port is in use (another spool serve?); choose another with --port\n"))
+        #expect(!second.errors.contains("errno"), "no raw bind error: \(second.errors)")
+        #expect(!second.errors.contains("cannot restore workers"), "no error logged for a startup that was called off")
+    }
+
     @Test func serveShutsDownGracefullyOnSIGTERM() async throws {
         let server = try await SpoolProcess.serve(dataDirectory: TestServer.temporaryDirectory())
         let client = SpoolClient(baseURL: server.baseURL)

@@ -31,6 +31,8 @@ public struct WorkersService: Service {
                 }
             }
             logger.debug("workers restored", metadata: ["spool.workers": "\(latest.count)"])
+        } catch is CancellationError {
+            // The server stopped (or failed to start) before the workers were back: nothing went wrong here.
         } catch {
             logger.error("cannot restore workers", metadata: ["spool.error": "\(error)"])
         }
