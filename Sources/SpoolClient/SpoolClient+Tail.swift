@@ -89,7 +89,7 @@ public struct LiveEvents: AsyncSequence, Sendable {
             do {
                 response = try await events.client.http.execute(request, timeout: .hours(24 * 365))
             } catch {
-                throw SpoolError(.unavailable, "cannot reach Spool at \(events.client.baseURL): \(error)")
+                throw SpoolClient.unreachable(events.client.baseURL, error)
             }
             guard response.status == .ok else {
                 let body = try await response.body.collect(upTo: 1 << 20)

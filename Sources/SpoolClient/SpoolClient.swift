@@ -96,7 +96,7 @@ public struct SpoolClient: Sendable {
         do {
             response = try await http.execute(request, timeout: Self.requestTimeout)
         } catch {
-            throw SpoolError(.unavailable, "cannot reach Spool at \(baseURL): \(error)")
+            throw Self.unreachable(baseURL, error)
         }
         let buffer = try await response.body.collect(upTo: 1 << 30)
         let bytes = Array(buffer.readableBytesView)

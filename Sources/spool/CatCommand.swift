@@ -29,6 +29,8 @@ struct CatCommand: AsyncParsableCommand {
         try await reportingErrors {
             if live {
                 if format == .json { throw ValidationError("--live prints yaml or ndjson") }
+                // Following retries a dropped connection; a server that is not there at all is an error now.
+                try await client.health()
                 for try await event in client.tail(path, after: after) {
                     printEvents([event], colour: colour)
                 }

@@ -67,7 +67,12 @@ struct CLITests {
 
             let unreachable = try await SpoolProcess.run(["ls"], environment: ["SPOOL_URL": "http://127.0.0.1:1"])
             #expect(unreachable.status != 0)
-            #expect(unreachable.errors.contains("cannot reach Spool"))
+            #expect(unreachable.errors == "error: cannot reach Spool at http://127.0.0.1:1: connection refused (is `spool serve` running there?) (unavailable)\n")
+
+            // Following a stream on no server at all ends at once too, instead of retrying unseen.
+            let following = try await SpoolProcess.run(["cat", "/x", "--live"], environment: ["SPOOL_URL": "http://127.0.0.1:1"])
+            #expect(following.status != 0)
+            #expect(following.errors.contains("connection refused"))
         }
     }
 
