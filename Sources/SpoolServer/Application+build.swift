@@ -70,6 +70,7 @@ public func buildApplication(
     CheckpointRoutes(store: store, configuration: configuration).register(on: router)
     ProcessorRoutes(host: host).register(on: router)
     ConsoleRoutes().register(on: router)
+    MethodNotAllowedRoutes.register(on: router)
 
     return Application(
         router: router,

@@ -1,3 +1,4 @@
+import NIOHTTP1
 import SpoolCore
 import Testing
 
@@ -15,7 +16,27 @@ import Testing
     @Test func unknownRouteIsAJSONNotFound() async throws {
         try await withSpoolServer { http in
             try expectError(try await http.get("/no/such/route"), status: 404, code: "not_found")
-            try expectError(try await http.send(.DELETE, "/streams/a"), status: 404, code: "not_found")
+            try expectError(try await http.send(.DELETE, "/no/such/route"), status: 404, code: "not_found")
+        }
+    }
+
+    /// A known path asked with a method it does not serve: 405, saying which methods it does.
+    @Test func knownRouteWithAnotherMethodIsAJSONMethodNotAllowed() async throws {
+        try await withSpoolServer { http in
+            let cases: [(HTTPMethod, String, allow: [String])] = [
+                (.DELETE, "/streams/a", ["GET", "POST"]), (.PUT, "/streams/a/b", ["GET", "POST"]),
+                (.POST, "/streams", ["GET"]), (.DELETE, "/health", ["GET"]), (.GET, "/hooks/github", ["POST", "PUT"]),
+                (.PATCH, "/checkpoints/consumer", ["GET", "PUT"]), (.POST, "/feed", ["GET"]),
+            ]
+            for (method, target, allow) in cases {
+                let result = try await http.send(method, target)
+                let error = try expectError(result, status: 405, code: "method_not_allowed")
+                #expect(error["allow"] == .array(allow.map(JSONValue.string)), "\(method) \(target)")
+                #expect(result.header("Allow") == allow.joined(separator: ", "), "\(method) \(target)")
+            }
+            // The methods it does serve still reach their routes.
+            #expect(try await http.post("/streams/a", json: #"{"type":"t"}"#).status == 201)
+            #expect(try await http.get("/streams/a").status == 200)
         }
     }
 }

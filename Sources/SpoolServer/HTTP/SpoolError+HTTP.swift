@@ -11,6 +11,9 @@ extension SpoolError: HTTPResponseError {
         bytes.append(UInt8(ascii: "\n"))
         var headers: HTTPFields = [.contentType: "application/json"]
         if code == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        if code == .methodNotAllowed, let allow = details["allow"]?.arrayValue {
+            headers[.allow] = allow.compactMap(\.stringValue).joined(separator: ", ")
+        }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

@@ -1,0 +1,25 @@
+import Hummingbird
+import SpoolCore
+
+/// 405 `method_not_allowed`, with `Allow`, for a path the server knows asked with a
+/// method it does not serve there. (The router alone answers 404 `not_found`, as for
+/// a path it does not know.) Register it after every other route: it reads them.
+enum MethodNotAllowedRoutes {
+    /// The methods a route may be missing.
+    static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+
+    static func register(on router: Router<SpoolRequestContext>) {
+        let routesByPath = Dictionary(grouping: router.routes) { $0.path.description }
+        for routes in routesByPath.values {
+            let allowed = Set(routes.map(\.method))
+            let allow = methods.filter(allowed.contains).map(\.rawValue)
+            for method in methods where !allowed.contains(method) {
+                router.on(routes[0].path, method: method) { _, _ -> Response in
+                    throw SpoolError(
+                        .methodNotAllowed, "\(method.rawValue) is not allowed here; use \(allow.joined(separator: " or "))",
+                        details: ["allow": .array(allow.map(JSONValue.string))])
+                }
+            }
+        }
+    }
+}
