@@ -69,6 +69,12 @@ public struct BenchRunner: Sendable {
         if phases.contains(.live) {
             progress("live delivery to \(options.subscribers) subscribers…")
             try await measuringServerCPU(&report) { try await liveDelivery(options, into: &$0) }
+            #if canImport(Glibc)
+            progress("the same fan-out from a stand-in that only writes…")
+            let floor = Percentiles(try await fanOutFloor(options).atSocket.map { Double($0) })
+            report.add(
+                "  floor: loopback writes alone, p50 / p99", "\(BenchReport.milliseconds(floor.p50)) / \(BenchReport.milliseconds(floor.p99))")
+            #endif
         }
         if phases.contains(.catchUp) {
             progress("catch-up read of \(options.catchUpEvents) events…")
@@ -184,6 +190,23 @@ public struct BenchRunner: Sendable {
             "  collected by the bench (every \(Int(LiveSubscribers.collectionInterval / .milliseconds(1))) ms) p50 / p99",
             "\(BenchReport.milliseconds(read.p50)) / \(BenchReport.milliseconds(read.p99))")
     }
+
+    #if canImport(Glibc)
+    /// The same live measurement against `FanOutFloor`, a stand-in that only writes: what the
+    /// machine's loopback TCP and cores allow right now, to read the row above against.
+    func fanOutFloor(_ options: BenchOptions) async throws -> LiveLatencies {
+        let floor = try FanOutFloor()
+        let threads = ProcessInfo.processInfo.activeProcessorCount
+        let accepting = Task { try await NewThread.run { try floor.accept(count: options.subscribers) } }
+        defer { accepting.cancel() }
+        let subscribers = LiveSubscribers(
+            nodes: [try RawHTTPLoad(baseURL: floor.baseURL, token: nil)], path: "/floor", after: 0, count: options.subscribers, threads: threads)
+        return try await subscribers.measure(expected: options.liveEvents, timeout: options.liveInterval * options.liveEvents + .seconds(60)) {
+            try await accepting.value
+            try await floor.send(rounds: options.liveEvents, every: options.liveInterval, threads: threads, payload: Self.payload)
+        }
+    }
+    #endif
 
     /// Waits (at most a minute) until every processor's lag is zero.
     func waitForProcessorsToCatchUp() async throws {

@@ -63,8 +63,9 @@ struct BenchCommand: AsyncParsableCommand {
                 return phase
             })
         }
-        // Each subscriber and client holds a socket; the server started below inherits the raised limit too.
-        let needed = options.subscribers + options.concurrentClients + 64
+        // Each subscriber and client holds a socket, and each of the floor's subscribers two; the
+        // server started below inherits the raised limit too.
+        let needed = 2 * options.subscribers + options.concurrentClients + 64
         if let openFiles = OpenFileLimit.raiseToHardLimit(), openFiles < needed {
             throw BenchError(
                 "\(options.subscribers) subscribers and \(options.concurrentClients) clients need about \(needed) open files, "

@@ -42,6 +42,8 @@ import Testing
         #expect(Self.value("server RSS, 20 idle SSE subscribers", in: report)?.hasSuffix(" MB") == true)
         let read = try #require(Self.value("  collected by the bench", in: report))
         #expect(read.hasSuffix(" ms") && read.contains(" / "))
+        let floor = try #require(Self.value("  floor: loopback writes alone", in: report))
+        #expect(floor.hasSuffix(" ms") && floor.contains(" / "))
     }
 
     @Test func readsAServerThatRequiresAToken() async throws {
@@ -110,5 +112,31 @@ import Testing
             _ = try await node.post("/bench/limit", count: 1, pause: .zero, body: stamped)
         }
         #expect(latencies.atSocket.count == 300)
+    }
+}
+
+/// The stand-in that only writes, measured by the live phase's readers.
+@Suite struct FanOutFloorTests {
+    @Test func everySubscriberGetsEveryRoundsFrame() async throws {
+        var options = BenchOptions.quick
+        options.subscribers = 6
+        options.liveEvents = 4
+        let runner = BenchRunner(baseURL: "http://127.0.0.1:1", token: nil, http: .shared, serverPID: nil)
+        let latencies = try await runner.fanOutFloor(options)
+        #expect(latencies.atSocket.count == 24)
+        #expect(latencies.atSocket.allSatisfy { $0 > 0 && $0 < 5_000_000_000 })
+    }
+
+    @Test func framesAreChunkedSSEWithTheirSendTime() throws {
+        let frame = FanOutFloor.frame(id: 7, payload: "xy", sentAt: 1_000)
+        var scanner = SSELatencyScanner()
+        try frame.withUnsafeBytes { try scanner.consume($0, receivedAt: 1_500) }
+        #expect(scanner.latencies == [500])
+        // `<size>\r\n<frame>\r\n`, the size in hexadecimal.
+        let text = String(decoding: frame, as: UTF8.self)
+        let sizeLine = try #require(text.range(of: "\r\n"))
+        let size = try #require(Int(text[..<sizeLine.lowerBound], radix: 16))
+        #expect(text.utf8.count == text.utf8.distance(from: text.startIndex, to: sizeLine.upperBound) + size + 2)
+        #expect(text[sizeLine.upperBound...].hasPrefix("id: 7\ndata: {"))
     }
 }

@@ -59,7 +59,7 @@ struct LiveReader {
         var ready = [epoll_event](repeating: epoll_event(), count: 256)
         var collectedAll = true
         while stillReading > 0, !stop.isSet, ContinuousClock.now < deadline {
-            if collectedAll { Self.pause(collectionInterval) }
+            if collectedAll { NewThread.sleep(for: collectionInterval) }
             let count = epoll_wait(epoll, &ready, Int32(ready.count), 0)
             collectedAll = count < ready.count
             if count < 0 {
@@ -81,13 +81,6 @@ struct LiveReader {
             }
         }
         return LiveLatencies(atSocket: scanners.flatMap(\.latencies), waitsToRead: waitsToRead)
-    }
-
-    private static func pause(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
-        var remaining = timespec()
-        while nanosleep(&request, &remaining) != 0, errno == EINTR { request = remaining }
     }
 }
 

@@ -35,4 +35,13 @@ enum NewThread {
             return try await group.reduce(into: []) { $0.append($1) }
         }
     }
+
+    /// Puts the calling thread to sleep for `duration` (not at all if it is not positive).
+    static func sleep(for duration: Duration) {
+        guard duration > .zero else { return }
+        let (seconds, attoseconds) = duration.components
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0, errno == EINTR { request = remaining }
+    }
 }
