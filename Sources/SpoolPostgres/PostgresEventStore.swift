@@ -234,13 +234,14 @@ public final class PostgresEventStore: EventStore, Service {
         try await rows("SELECT position FROM spool_head").first?.decode(Int.self) ?? 0
     }
 
-    public func streams(prefix: StreamPrefix) async throws -> [StreamInfo] {
+    public func streams(prefix: StreamPrefix, after: StreamPath?, limit: Int) async throws -> [StreamInfo] {
         let range = prefix.descendantBounds
         return try await rows(
             """
             SELECT path, head_offset, created_at, updated_at, paused FROM spool_streams
-            WHERE \(range == nil) OR path = \(prefix.rawValue) OR (path > \(range?.lower ?? "") AND path < \(range?.upper ?? ""))
-            ORDER BY path
+            WHERE path > \(after?.rawValue ?? "")
+              AND (\(range == nil) OR path = \(prefix.rawValue) OR (path > \(range?.lower ?? "") AND path < \(range?.upper ?? "")))
+            ORDER BY path LIMIT \(limit)
             """
         ).map { row in
             let (path, head, created, updated, paused) = try row.decode((String, Int, Int64, Int64, Bool).self)

@@ -23,8 +23,9 @@ public protocol EventStore: Sendable {
     /// The head offset of a stream, or `nil` when it never had an event.
     func headOffset(of path: StreamPath) async throws -> Int?
 
-    /// The streams under `prefix`, ordered by path.
-    func streams(prefix: StreamPrefix) async throws -> [StreamInfo]
+    /// The streams under `prefix` whose paths sort after `after` (from the first when `nil`),
+    /// ordered by path, at most `limit`: a page of a listing that may be long.
+    func streams(prefix: StreamPrefix, after: StreamPath?, limit: Int) async throws -> [StreamInfo]
 
     /// The highest position stored so far (0 for an empty store).
     func headPosition() async throws -> Int
@@ -54,6 +55,11 @@ public struct AppendResult: Sendable {
 }
 
 extension EventStore {
+    /// All the streams under `prefix`, ordered by path, in memory at once.
+    public func streams(prefix: StreamPrefix) async throws -> [StreamInfo] {
+        try await streams(prefix: prefix, after: nil, limit: .max)
+    }
+
     /// A store answers when it can read its head.
     public func checkHealth() async throws {
         _ = try await headPosition()

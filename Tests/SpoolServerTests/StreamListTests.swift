@@ -1,3 +1,4 @@
+import Foundation
 import SpoolCore
 import Testing
 
@@ -38,6 +39,31 @@ import Testing
             #expect(streams.map { $0["path"] } == ["/a/x", "/b"])
             #expect(try await http.get("/streams?prefix=/").json() == .array(streams))
             #expect(try await http.get("/streams?prefix=/nothing").json() == [])
+        }
+    }
+
+    /// Longer than a page (1,000 streams): every stream once, in order, in every format.
+    @Test func aListingOfManyPagesIsWholeInEveryFormat() async throws {
+        try await withSpoolServer { http in
+            let paths = (0..<2_345).map { String(format: "/many/%05d", $0) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        for path in stride(from: worker, to: paths.count, by: 8).map({ paths[$0] }) {
+                            _ = try await http.append(path, type: "t")
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            _ = try await http.append("/manyx", type: "t")  // outside the prefix
+
+            let json = try #require(try await http.get("/streams?prefix=/many").json().arrayValue)
+            #expect(json.map { $0["path"]?.stringValue ?? "" } == paths)
+            let ndjson = try await http.get("/streams?prefix=/many&format=ndjson").text.split(separator: "\n")
+            #expect(ndjson.map { try? JSONValue.parse(String($0))["path"]?.stringValue } == paths)
+            let yaml = try await http.get("/streams?prefix=/many&format=yaml").text
+            #expect(yaml.components(separatedBy: "---\n").dropFirst().map { $0.hasPrefix("path: ") } == Array(repeating: true, count: paths.count))
         }
     }
 

@@ -93,6 +93,24 @@ extension StoreConformance {
         #expect(try await store.streams(prefix: try StreamPrefix("/nothing")).isEmpty)
     }
 
+    /// A listing read a page at a time: each page starts after the last path of the one before.
+    func streamsAreListedPageByPage() async throws {
+        let store = try await makeStore()
+        let inside = ["/agents/bob", "/agents", "/agents/ada/subtasks/1", "/agents/ada", "/agents/cy"]
+        for text in inside + Self.siblingPaths { _ = try await store.append(note(1), to: try StreamPath(text)) }
+        let prefix = try StreamPrefix("/agents")
+        var pages: [[String]] = []
+        var after: StreamPath?
+        while true {
+            let page = try await store.streams(prefix: prefix, after: after, limit: 2)
+            guard let last = page.last else { break }
+            pages.append(page.map(\.path.rawValue))
+            after = last.path
+        }
+        #expect(pages == [["/agents", "/agents/ada"], ["/agents/ada/subtasks/1", "/agents/bob"], ["/agents/cy"]])
+        #expect(try await store.streams(prefix: .root, after: try StreamPath("/agents/bob"), limit: 100).first?.path.rawValue == "/agents/cy")
+    }
+
     /// Everything acknowledged is still there after closing and reopening the store.
     func appendsSurviveClosingAndReopening() async throws {
         let first = try await makeStore()

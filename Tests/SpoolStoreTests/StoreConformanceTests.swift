@@ -127,6 +127,11 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.enabled)
+    func streamsAreListedPageByPage(_ backend: StoreBackend) async throws {
+        try await backend.check { try await $0.streamsAreListedPageByPage() }
+    }
+
+    @Test(arguments: StoreBackend.enabled)
     func appendsSurviveClosingAndReopening(_ backend: StoreBackend) async throws {
         try await backend.check { try await $0.appendsSurviveClosingAndReopening() }
     }

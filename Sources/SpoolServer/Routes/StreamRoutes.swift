@@ -83,25 +83,49 @@ struct StreamRoutes: Sendable {
 
     // MARK: List
 
+    /// Lists the streams under `prefix`, read and written a page at a time, so a store
+    /// with millions of streams never holds its listing in memory whole. The first page
+    /// is read before answering, so a store that cannot answer is an error status.
     func list(_ request: Request) async throws -> Response {
         let prefix = try StreamPrefix(request.uri.queryParameters.get("prefix") ?? "/")
         let format = try ReadFormat(request: request)
-        let streams = try await store.streams(prefix: prefix)
-        var output: [UInt8] = []
-        switch format {
-        case .yaml:
-            for stream in streams { output.append(contentsOf: ("---\n" + stream.jsonValue.yamlString).utf8) }
-        case .ndjson, .sse:
-            for stream in streams {
-                stream.jsonValue.write(to: &output)
-                output.append(UInt8(ascii: "\n"))
-            }
-        case .json:
-            JSONValue.array(streams.map(\.jsonValue)).write(to: &output)
-            output.append(UInt8(ascii: "\n"))
-        }
+        let store = self.store
+        let pageSize = PagedResponse.pageSize
+        let first = try await store.streams(prefix: prefix, after: nil, limit: pageSize)
         let contentType = format == .sse ? ReadFormat.ndjson.contentType : format.contentType
         return Response(
-            status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: output)))
+            status: .ok, headers: [.contentType: contentType],
+            body: .init { writer in
+                var output: [UInt8] = format == .json ? [UInt8(ascii: "[")] : []
+                var page = first
+                var isFirst = true
+                while true {
+                    for stream in page {
+                        Self.write(stream, as: format, isFirst: isFirst, to: &output)
+                        isFirst = false
+                    }
+                    guard page.count == pageSize, let last = page.last else { break }
+                    try await writer.write(ByteBuffer(bytes: output))
+                    output = []
+                    page = try await store.streams(prefix: prefix, after: last.path, limit: pageSize)
+                }
+                if format == .json { output.append(contentsOf: "]\n".utf8) }
+                if !output.isEmpty { try await writer.write(ByteBuffer(bytes: output)) }
+                try await writer.finish(nil)
+            })
+    }
+
+    /// One stream of a listing: a YAML document, an NDJSON line, or an element of a JSON array.
+    static func write(_ stream: StreamInfo, as format: ReadFormat, isFirst: Bool, to output: inout [UInt8]) {
+        switch format {
+        case .yaml:
+            output.append(contentsOf: ("---\n" + stream.jsonValue.yamlString).utf8)
+        case .ndjson, .sse:
+            stream.jsonValue.write(to: &output)
+            output.append(UInt8(ascii: "\n"))
+        case .json:
+            if !isFirst { output.append(UInt8(ascii: ",")) }
+            stream.jsonValue.write(to: &output)
+        }
     }
 }

@@ -167,13 +167,16 @@ public final class SQLiteEventStore: EventStore, Service {
         }
     }
 
-    public func streams(prefix: StreamPrefix) async throws -> [StreamInfo] {
+    public func streams(prefix: StreamPrefix, after: StreamPath?, limit: Int) async throws -> [StreamInfo] {
         try await reading { db in
             let (filter, arguments) = Self.prefixFilter(prefix, column: "path")
             let rows = try Row.fetchCursor(
                 db.cachedStatement(
-                    sql: "SELECT path, head_offset, created_at, updated_at, paused FROM streams WHERE 1 = 1 \(filter) ORDER BY path"),
-                arguments: StatementArguments(arguments))
+                    sql: """
+                        SELECT path, head_offset, created_at, updated_at, paused FROM streams
+                        WHERE path > ? \(filter) ORDER BY path LIMIT ?
+                        """),
+                arguments: StatementArguments([after?.rawValue ?? ""] + arguments + [limit]))
             var streams: [StreamInfo] = []
             while let row = try rows.next() {
                 streams.append(

@@ -39,7 +39,9 @@ final class TroubledStore: EventStore, ProcessorStateStore {
     }
 
     func headOffset(of path: StreamPath) async throws -> Int? { try await base.headOffset(of: path) }
-    func streams(prefix: StreamPrefix) async throws -> [StreamInfo] { try await base.streams(prefix: prefix) }
+    func streams(prefix: StreamPrefix, after: StreamPath?, limit: Int) async throws -> [StreamInfo] {
+        try await base.streams(prefix: prefix, after: after, limit: limit)
+    }
     func headPosition() async throws -> Int { try await base.headPosition() }
     func checkpoint(for consumer: String) async throws -> Int { try await base.checkpoint(for: consumer) }
 
