@@ -70,10 +70,12 @@ import Testing
                 nodes: [try RawHTTPLoad(baseURL: server.baseURL, token: nil)], path: "/bench/stopped", after: 0, count: 10, threads: 2)
             let start = ContinuousClock.now
             let error = await #expect(throws: BenchError.self) {
-                try await subscribers.measure(expected: 5, timeout: .seconds(60)) { throw BenchError("posting failed") }
+                try await subscribers.measure(expected: 5, timeout: .seconds(120)) { throw BenchError("posting failed") }
             }
             #expect(error?.description == "posting failed")
-            #expect(ContinuousClock.now - start < .seconds(10))
+            // Long before the readers' deadline, however busy the machine running every test at once
+            // (under such load, connecting the ten readers alone once took 10.4 s).
+            #expect(ContinuousClock.now - start < .seconds(40))
         }
     }
 }
