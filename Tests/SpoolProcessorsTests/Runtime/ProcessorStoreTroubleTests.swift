@@ -81,11 +81,14 @@ struct ProcessorStoreTroubleTests {
 
         let types = ["test/tick", "test/tick", "test/boom", "test/tick", "test/tick"]
         _ = try await store.append(types.map { try AppendInput(type: $0) }, to: path)
-        // The boom's reaction fails, so does recording that (once), then both go again.
-        #expect(try await eventually { try await store.read(path, after: 0, limit: 100).contains { $0.type == "spool/processor-failed" } })
+        // The boom's reaction fails, so does recording that (once), then both go again. Alone this
+        // takes a fraction of a second; amid the whole suite on two cores it has taken 10–14 s.
+        #expect(try await eventually(timeout: .seconds(60)) {
+            try await store.read(path, after: 0, limit: 100).contains { $0.type == "spool/processor-failed" }
+        })
         let head = try #require(try await store.headOffset(of: path))
         #expect(head == 6)
-        #expect(await eventually { log.total == 7 })
+        #expect(await eventually(timeout: .seconds(60)) { log.total == 7 })
         #expect(log.counts["/trouble/a@3"] == 2, "the reaction to the boom ran again after the store's trouble")
         #expect(log.counts.filter { $0.key != "/trouble/a@3" }.values.allSatisfy { $0 == 1 }, "every other reaction ran once")
         let (offset, state) = try await host.state(processor: "recorder", stream: path)
