@@ -14,7 +14,7 @@ struct AppendCommand: AsyncParsableCommand {
               spool append /jobs/1 job/started --idempotency-key job-1-start --expected-offset 0
             """)
 
-    @Argument(help: "Stream path, e.g. /agents/ada.") var path: String
+    @Argument(help: "Stream path, e.g. /agents/ada.", transform: streamPath) var path: StreamPath
     @Argument(help: "Event type, e.g. agent/input-added.") var type: String
     @Argument(help: "Payload JSON object; '-' reads it from standard input.") var payload: String?
     @Option(help: "Metadata JSON object.") var metadata: String?
@@ -25,7 +25,6 @@ struct AppendCommand: AsyncParsableCommand {
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        let path = try streamPath(path)
         try await reportingErrors {
             let input = try AppendInput(
                 type: type, payload: try payloadValue() ?? .emptyObject, metadata: try metadata.map(parseJSON),

@@ -16,14 +16,13 @@ struct CatCommand: AsyncParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case yaml, json, ndjson }
 
-    @Argument(help: "Stream path, e.g. /agents/ada.") var path: String
+    @Argument(help: "Stream path, e.g. /agents/ada.", transform: streamPath) var path: StreamPath
     @Option(help: "Print events after this offset.") var after = 0
     @Flag(help: "Keep following the stream and print new events as they arrive.") var live = false
     @Option(help: "Output format: yaml, json or ndjson.") var format: Format = .yaml
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        let path = try streamPath(path)
         let client = options.client
         let colour = standardOutputIsTerminal
         try await reportingErrors {

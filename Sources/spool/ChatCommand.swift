@@ -13,13 +13,12 @@ struct ChatCommand: AsyncParsableCommand {
             One turn, for scripts: spool chat /agents/ada --message "Summarise the build log"
             """)
 
-    @Argument(help: "The agent's stream, e.g. /agents/ada.") var path: String
+    @Argument(help: "The agent's stream, e.g. /agents/ada.", transform: streamPath) var path: StreamPath
     @Option(help: "Send one message, print the answer, and exit.") var message: String?
     @Option(help: "With --message: give up after this many seconds.") var timeout: Int = 300
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        let path = try streamPath(path)
         let client = options.client
         try await reportingErrors {
             if let message {

@@ -13,13 +13,12 @@ struct StateCommand: AsyncParsableCommand {
               spool state /demo/a --processor demo-ping-pong --at 3
             """)
 
-    @Argument(help: "Stream path.") var path: String
+    @Argument(help: "Stream path.", transform: streamPath) var path: StreamPath
     @Option(help: "Processor name (see GET /processors).") var processor: String
     @Option(help: "Fold only the first N events (time travel).") var at: Int?
     @OptionGroup var options: ClientOptions
 
     func run() async throws {
-        let path = try streamPath(path)
         try await reportingErrors {
             var query = "/state\(path.rawValue)?processor=\(processor.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? processor)"
             if let at { query += "&at=\(at)" }

@@ -20,7 +20,7 @@ struct WorkerCommand: AsyncParsableCommand {
             commandName: "deploy",
             abstract: "Start (or replace) worker NAME on PATH with the JavaScript in FILE.")
 
-        @Argument(help: "The worker's own stream, e.g. /agents/ada.") var path: String
+        @Argument(help: "The worker's own stream, e.g. /agents/ada.", transform: streamPath) var path: StreamPath
         @Argument(help: "The worker's name (worker:NAME is its processor).") var name: String
         @Argument(help: "JavaScript file with `export default { initialState, reduce, afterAppend }`; '-' reads standard input.")
         var file: String
@@ -30,7 +30,6 @@ struct WorkerCommand: AsyncParsableCommand {
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
-            let path = try streamPath(path)
             try await reportingErrors {
                 let source: String
                 if file == "-" {
@@ -55,12 +54,11 @@ struct WorkerCommand: AsyncParsableCommand {
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "rm", abstract: "Stop worker NAME configured on PATH.")
 
-        @Argument(help: "The worker's own stream.") var path: String
+        @Argument(help: "The worker's own stream.", transform: streamPath) var path: StreamPath
         @Argument(help: "The worker's name.") var name: String
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
-            let path = try streamPath(path)
             try await reportingErrors {
                 try await options.client.append(AppendInput(type: "spool/worker-removed", payload: ["name": .string(name)]), to: path)
                 print("removed worker:\(name) from \(path)")

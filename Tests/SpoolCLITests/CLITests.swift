@@ -95,6 +95,14 @@ struct CLITests {
         }
     }
 
+    /// A bad path is a usage error of the command it was given to, before anything is sent.
+    @Test func aBadStreamPathIsAUsageErrorOfItsCommand() async throws {
+        let result = try await SpoolProcess.run(["append", "bad path", "t"], environment: ["SPOOL_URL": "http://127.0.0.1:1"])
+        #expect(result.status == 64)
+        #expect(result.errors.contains("stream path segment 'bad path' contains a character outside"))
+        #expect(result.errors.contains("Usage: spool append <path> <type>"))
+    }
+
     @Test func serveRefusesPublicAddressWithoutToken() async throws {
         let result = try await SpoolProcess.run(["serve", "--host", "0.0.0.0", "--port", "0", "--data", TestServer.temporaryDirectory()])
         #expect(result.status != 0)
