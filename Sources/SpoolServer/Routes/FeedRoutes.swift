@@ -36,7 +36,7 @@ struct FeedRoutes: Sendable {
                 encoder: EventEncoder(format: format == .json ? .sse : format, sseID: .position), headers: headers)
         }
         let store = self.store
-        return PagedResponse.make(
+        return try await PagedResponse.make(
             encoder: EventEncoder(format: format, sseID: .position), limit: limit, cursor: after, headers: headers
         ) { cursor, count in
             try await store.readFeed(prefix: prefix, after: cursor, limit: count)

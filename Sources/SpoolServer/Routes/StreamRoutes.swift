@@ -73,7 +73,7 @@ struct StreamRoutes: Sendable {
             throw SpoolError(.streamNotFound, "stream \(path) has no events", details: ["headOffset": 0])
         }
         let store = self.store
-        return PagedResponse.make(
+        return try await PagedResponse.make(
             encoder: EventEncoder(format: format, sseID: .offset), limit: limit, cursor: after,
             headers: [Self.headOffsetHeader: String(head)]
         ) { cursor, count in
@@ -84,48 +84,37 @@ struct StreamRoutes: Sendable {
     // MARK: List
 
     /// Lists the streams under `prefix`, read and written a page at a time, so a store
-    /// with millions of streams never holds its listing in memory whole. The first page
-    /// is read before answering, so a store that cannot answer is an error status.
+    /// with millions of streams never holds its listing in memory whole.
     func list(_ request: Request) async throws -> Response {
         let prefix = try StreamPrefix(request.uri.queryParameters.get("prefix") ?? "/")
         let format = try ReadFormat(request: request)
         let store = self.store
-        let pageSize = PagedResponse.pageSize
-        let first = try await store.streams(prefix: prefix, after: nil, limit: pageSize)
-        let contentType = format == .sse ? ReadFormat.ndjson.contentType : format.contentType
-        return Response(
-            status: .ok, headers: [.contentType: contentType],
-            body: .init { writer in
-                var output: [UInt8] = format == .json ? [UInt8(ascii: "[")] : []
-                var page = first
-                var isFirst = true
-                while true {
-                    for stream in page {
-                        Self.write(stream, as: format, isFirst: isFirst, to: &output)
-                        isFirst = false
-                    }
-                    guard page.count == pageSize, let last = page.last else { break }
-                    try await writer.write(ByteBuffer(bytes: output))
-                    output = []
-                    page = try await store.streams(prefix: prefix, after: last.path, limit: pageSize)
-                }
-                if format == .json { output.append(contentsOf: "]\n".utf8) }
-                if !output.isEmpty { try await writer.write(ByteBuffer(bytes: output)) }
-                try await writer.finish(nil)
-            })
+        return try await PagedResponse.make(
+            contentType: format == .sse ? ReadFormat.ndjson.contentType : format.contentType,
+            opening: format == .json ? [UInt8(ascii: "[")] : [], closing: format == .json ? Array("]\n".utf8) : [],
+            limit: .max, after: StreamPath?.none
+        ) { after, count in
+            try await store.streams(prefix: prefix, after: after, limit: count)
+        } cursorOf: { $0.path } encode: { page, isFirst in
+            Self.encode(page, as: format, isFirst: isFirst)
+        }
     }
 
-    /// One stream of a listing: a YAML document, an NDJSON line, or an element of a JSON array.
-    static func write(_ stream: StreamInfo, as format: ReadFormat, isFirst: Bool, to output: inout [UInt8]) {
-        switch format {
-        case .yaml:
-            output.append(contentsOf: ("---\n" + stream.jsonValue.yamlString).utf8)
-        case .ndjson, .sse:
-            stream.jsonValue.write(to: &output)
-            output.append(UInt8(ascii: "\n"))
-        case .json:
-            if !isFirst { output.append(UInt8(ascii: ",")) }
-            stream.jsonValue.write(to: &output)
+    /// A page of a listing: YAML documents, NDJSON lines, or elements of a JSON array.
+    static func encode(_ streams: [StreamInfo], as format: ReadFormat, isFirst: Bool) -> [UInt8] {
+        var output: [UInt8] = []
+        for (index, stream) in streams.enumerated() {
+            switch format {
+            case .yaml:
+                output.append(contentsOf: ("---\n" + stream.jsonValue.yamlString).utf8)
+            case .ndjson, .sse:
+                stream.jsonValue.write(to: &output)
+                output.append(UInt8(ascii: "\n"))
+            case .json:
+                if !(isFirst && index == 0) { output.append(UInt8(ascii: ",")) }
+                stream.jsonValue.write(to: &output)
+            }
         }
+        return output
     }
 }
