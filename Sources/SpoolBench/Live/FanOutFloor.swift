@@ -50,7 +50,7 @@ final class FanOutFloor: Sendable {
             subscribers.withLock { $0.append(descriptor) }
             var on: Int32 = 1
             setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
-            try Self.readRequestHead(from: descriptor)
+            _ = try PlainSocket.readHead(from: descriptor, of: "floor subscriber's request")
             try Self.responseHead.withUnsafeBytes { try PlainSocket.writeAll($0, to: descriptor, what: "the floor's response head") }
         }
     }
@@ -84,21 +84,6 @@ final class FanOutFloor: Sendable {
     static func frame(id: Int, payload: String, sentAt: UInt64) -> [UInt8] {
         let frame = #"id: \#(id)\#ndata: {"type":"bench/event","payload":{"data":"\#(payload)","sentAt":\#(sentAt)}}\#n\#n"#
         return Array((String(frame.utf8.count, radix: 16) + "\r\n" + frame + "\r\n").utf8)
-    }
-
-    private static func readRequestHead(from descriptor: Int32) throws {
-        var received: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1024)
-        while received.count < 64 * 1024 {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { break }
-            received += chunk[..<count]
-            if received.withUnsafeBytes({ SSELatencyScanner.find(HTTPResponseScanner.headEnd, in: $0.baseAddress!, count: $0.count) }) != nil {
-                return
-            }
-        }
-        throw BenchError("a floor subscriber sent no request head")
     }
 }
 #endif

@@ -22,7 +22,7 @@ struct SubscriberSocket: Sendable {
                 throw BenchError("cannot ask for a live read's receive times: \(PlainSocket.errorText())")
             }
             try request.withUnsafeBytes { try PlainSocket.writeAll($0, to: descriptor, what: "a live read's request") }
-            let (head, bodyStart) = try readHead(from: descriptor)
+            let (head, bodyStart) = try PlainSocket.readHead(from: descriptor, of: "answer to a live read")
             try checkHead(head)
             guard fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK) == 0 else {
                 throw BenchError("cannot make a live read's socket non-blocking: \(PlainSocket.errorText())")
@@ -32,27 +32,6 @@ struct SubscriberSocket: Sendable {
             close(descriptor)
             throw error
         }
-    }
-
-    /// Reads until the blank line that ends the response head.
-    /// - Returns: the head, and whatever body bytes came with it.
-    private static func readHead(from descriptor: Int32) throws -> (head: String, bodyStart: [UInt8]) {
-        var received: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while received.count < 64 * 1024 {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else {
-                throw BenchError(count == 0 ? "the server closed a live read before answering" : "no answer to a live read: \(PlainSocket.errorText())")
-            }
-            received += chunk[..<count]
-            let end = received.withUnsafeBytes { SSELatencyScanner.find(HTTPResponseScanner.headEnd, in: $0.baseAddress!, count: $0.count) }
-            if let end {
-                let head = String(decoding: received[..<end], as: UTF8.self)
-                return (head, Array(received[(end + HTTPResponseScanner.headEnd.count)...]))
-            }
-        }
-        throw BenchError("a live read's response head is over 64 KiB")
     }
 
     /// Accepts `200` with a chunked body, the only framing the scanner reads.

@@ -49,6 +49,28 @@ enum PlainSocket {
         }
     }
 
+    /// Reads until the blank line that ends an HTTP head (a request's or a response's).
+    /// - Parameter what: names the message in errors, as in "no answer to a live read".
+    /// - Returns: the head, and whatever bytes after it came with it.
+    static func readHead(from descriptor: Int32, of what: String) throws -> (head: String, rest: [UInt8]) {
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while received.count < 64 * 1024 {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else {
+                throw BenchError(count == 0 ? "the connection closed before the \(what)" : "no \(what): \(errorText())")
+            }
+            received += chunk[..<count]
+            let end = received.withUnsafeBytes { SSELatencyScanner.find(HTTPResponseScanner.headEnd, in: $0.baseAddress!, count: $0.count) }
+            if let end {
+                let head = String(decoding: received[..<end], as: UTF8.self)
+                return (head, Array(received[(end + HTTPResponseScanner.headEnd.count)...]))
+            }
+        }
+        throw BenchError("the \(what) has a head over 64 KiB")
+    }
+
     /// The text of the last system call's error.
     static func errorText() -> String { String(cString: strerror(errno)) }
 }
