@@ -1,5 +1,7 @@
 import Foundation
 import ServiceLifecycle
+import SpoolCore
+import SpoolStore
 import Synchronization
 
 /// Keeps a second server off the SQLite data directory this one serves.
@@ -20,8 +22,13 @@ final class DataDirectoryLock: Service {
     /// Takes the lock on `directory`, creating the directory if needed.
     /// - Throws: `ConfigurationError` if another process holds it, or the directory cannot be made.
     init(directory: String) throws {
-        try Self.makeDirectory(directory)
-        let path = URL(fileURLWithPath: directory).appendingPathComponent(Self.fileName).standardizedFileURL.path
+        do {
+            try DataDirectory.create(directory)
+        } catch let error as SpoolError {
+            throw ConfigurationError(message: error.message)
+        }
+        let absolute = URL(fileURLWithPath: directory).standardizedFileURL
+        let path = absolute.appendingPathComponent(Self.fileName).path
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw ConfigurationError(message: "cannot open \(path): \(String(cString: strerror(errno)))")
@@ -30,7 +37,7 @@ final class DataDirectoryLock: Service {
             let holder = Self.processID(in: fd).map { " (pid \($0))" } ?? ""
             close(fd)
             throw ConfigurationError(
-                message: "another Spool server\(holder) is serving \(URL(fileURLWithPath: directory).standardizedFileURL.path); "
+                message: "another Spool server\(holder) is serving \(absolute.path); "
                     + "stop it, or give this one its own --data directory")
         }
         let pid = Array("\(getpid())\n".utf8)
@@ -50,17 +57,6 @@ final class DataDirectoryLock: Service {
     func release() {
         guard let fd = descriptor.withLock({ $0.take() }) else { return }
         close(fd)  // which drops the lock
-    }
-
-    /// `mkdir -p`, failing with the system's reason (Foundation's names none on Linux).
-    private static func makeDirectory(_ directory: String) throws {
-        var prefix = directory.hasPrefix("/") ? "" : "."
-        for component in directory.split(separator: "/") {
-            prefix += "/" + component
-            guard mkdir(prefix, 0o755) == 0 || errno == EEXIST else {
-                throw ConfigurationError(message: "cannot create the data directory \(directory): \(String(cString: strerror(errno)))")
-            }
-        }
     }
 
     private static func processID(in fd: Int32) -> Int32? {

@@ -31,11 +31,7 @@ public final class SQLiteEventStore: EventStore, Service {
 
     /// Opens (creating if needed) the store in `directory`, file `spool.sqlite`.
     public init(directory: String, logger: Logger, live: LiveHub = LiveHub()) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw SpoolError(.internalError, "cannot create data directory \(directory): \(error)")
-        }
+        try DataDirectory.create(directory)
         databasePath = (directory as NSString).appendingPathComponent("spool.sqlite")
         var configuration = Configuration()
         configuration.label = "spool"
