@@ -14,9 +14,6 @@ extension SpoolClient {
         if let error = error as? IOError, error.errnoCode == ECONNREFUSED {
             return "connection refused (is `spool serve` running there?)"
         }
-        if let error = error as? SocketAddressError, case .unknown(let host, _) = error {
-            return "unknown host \(host)"
-        }
         if let error = error as? HTTPClientError, error == .connectTimeout || error == .deadlineExceeded {
             return "no answer in time"
         }
