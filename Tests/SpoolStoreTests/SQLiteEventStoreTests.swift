@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import SpoolCore
-import SpoolStore
+@testable import SpoolStore
 import SpoolTesting
 import Testing
 
@@ -34,6 +34,21 @@ import Testing
             let store = try SQLiteEventStore(directory: nested, logger: Self.logger)
             #expect(store.databasePath == nested + "/spool.sqlite")
             #expect(FileManager.default.fileExists(atPath: store.databasePath))
+        }
+    }
+
+    /// Every commit fsyncs the log (`synchronous = FULL` on the writer), on a new database
+    /// and on reopening one. GRDB lowers a pool's writer to NORMAL as it sets up WAL, after
+    /// the connection's own preparation, so setting it there is not enough: commits then
+    /// survive `kill -9` (the page cache outlives the process) but not a power cut.
+    @Test func everyCommitIsSyncedToDisk() async throws {
+        try await withTemporaryDirectory { directory in
+            for _ in 0..<2 {
+                let store = try SQLiteEventStore(directory: directory, logger: Self.logger)
+                _ = try await store.append([AppendInput(type: "test/synced")], to: StreamPath("/synced"))
+                #expect(try await store.writerSynchronousMode() == 2)
+                try await Self.close(store)
+            }
         }
     }
 

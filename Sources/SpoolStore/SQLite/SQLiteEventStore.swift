@@ -37,14 +37,13 @@ public final class SQLiteEventStore: EventStore, Service {
         configuration.label = "spool"
         configuration.maximumReaderCount = 8
         configuration.prepareDatabase { db in
-            // WAL + FULL: every commit fsyncs the log; acknowledged means durable.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA busy_timeout = 5000")
             // `checkpointer` keeps the log short; this is its fallback (see `WALCheckpointer`).
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(WALCheckpointer.writerFallbackPages)")
         }
         do {
             pool = try DatabasePool(path: databasePath, configuration: configuration)
+            try Self.syncEveryCommit(pool)
             try SQLiteSchema.migrator.migrate(pool)
             checkpointer = try WALCheckpointer(path: databasePath, logger: logger)
         } catch {
@@ -52,6 +51,23 @@ public final class SQLiteEventStore: EventStore, Service {
         }
         self.live = live
         self.logger = logger
+    }
+
+    /// WAL + FULL: every commit fsyncs the log, so an acknowledged append survives power
+    /// loss, not only `kill -9`. Set on the writer after the pool is open: GRDB's WAL set-up
+    /// runs after `prepareDatabase` and lowers it to NORMAL (the log synced only at
+    /// checkpoints), which would silently undo it there.
+    private static func syncEveryCommit(_ pool: DatabasePool) throws {
+        let mode = try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            return try Int.fetchOne(db, sql: "PRAGMA synchronous")
+        }
+        guard mode == 2 else { throw SpoolError(.internalError, "SQLite refused synchronous = FULL (got \(mode ?? -1))") }
+    }
+
+    /// The writer's `PRAGMA synchronous` (2 is FULL), for tests.
+    func writerSynchronousMode() async throws -> Int? {
+        try await pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
     }
 
     /// Runs until graceful shutdown, then ends live reads and closes the database.
