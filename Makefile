@@ -4,7 +4,7 @@
 #              the PostgreSQL ones on a throwaway cluster (scripts/with-postgres.sh)
 
 SYSTEM_PACKAGES := libsqlite3-dev libjavascriptcoregtk-4.1-dev
-TEST_PACKAGES := $(SYSTEM_PACKAGES) python3 python3-venv chromium chromium-driver iproute2
+TEST_PACKAGES := $(SYSTEM_PACKAGES) python3 python3-venv chromium chromium-driver iproute2 strace
 
 .PHONY: run test build release bench deps test-deps clean
 

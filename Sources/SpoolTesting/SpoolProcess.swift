@@ -24,33 +24,38 @@ public final class SpoolProcess: @unchecked Sendable {
     }
 
     /// Starts `spool serve` on a free port over `dataDirectory` and waits until it listens.
-    /// - Parameter softOpenFileLimit: starts the server with this soft limit on open files
-    ///   (`ulimit -Sn`) instead of this process's.
+    /// - Parameters:
+    ///   - softOpenFileLimit: starts the server with this soft limit on open files
+    ///     (`ulimit -Sn`) instead of this process's.
+    ///   - launcher: a command that runs the server as its last arguments (such as
+    ///     `strace … -o FILE`); the child process is then the launcher.
     public static func serve(
-        dataDirectory: String, extraArguments: [String] = [], environment: [String: String] = [:], softOpenFileLimit: Int? = nil
+        dataDirectory: String, extraArguments: [String] = [], environment: [String: String] = [:], softOpenFileLimit: Int? = nil,
+        launcher: [String] = []
     ) async throws -> SpoolProcess {
         // Tests append in bursts: unless a test sets its own, the circuit breaker stays out of the way.
         let breaker = extraArguments.contains("--circuit-breaker") ? [] : ["--circuit-breaker", "100000000/1s"]
         let server = try SpoolProcess(
             arguments: ["serve", "--port", "0", "--data", dataDirectory, "--log-level", "warning"] + breaker + extraArguments,
-            environment: environment, softOpenFileLimit: softOpenFileLimit)
+            environment: environment, softOpenFileLimit: softOpenFileLimit, launcher: launcher)
         try await offload { try server.waitForListening() }
         return server
     }
 
     public init(
-        arguments: [String], environment: [String: String] = [:], standardInput: Data? = nil, softOpenFileLimit: Int? = nil
+        arguments: [String], environment: [String: String] = [:], standardInput: Data? = nil, softOpenFileLimit: Int? = nil,
+        launcher: [String] = []
     ) throws {
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
+        var command = [Self.executable] + arguments
         if let softOpenFileLimit {
             // The shell lowers its own limit, which the executable it becomes keeps.
-            let script = "ulimit -Sn \(softOpenFileLimit) && exec \"$0\" \"$@\""
-            process = try ChildProcess(
-                executable: "/bin/sh", arguments: ["-c", script, Self.executable] + arguments, environment: merged, standardInput: standardInput)
-        } else {
-            process = try ChildProcess(executable: Self.executable, arguments: arguments, environment: merged, standardInput: standardInput)
+            command = ["/bin/sh", "-c", "ulimit -Sn \(softOpenFileLimit) && exec \"$0\" \"$@\""] + command
         }
+        command = launcher + command
+        process = try ChildProcess(
+            executable: command[0], arguments: Array(command.dropFirst()), environment: merged, standardInput: standardInput)
         output = PipeCollector(process.standardOutput)
         errors = PipeCollector(process.standardError)
     }
