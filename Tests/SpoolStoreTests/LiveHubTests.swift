@@ -166,11 +166,14 @@ import Testing
         let cancelled = hub.subscribe(toPrefix: .root)
         let other = hub.subscribe(to: try StreamPath("/a"))
         #expect(hub.subscriberCount == 3)
+        #expect(hub.subscriberCount(of: try StreamPath("/a")) == 2)
         cancelled.cancel()
         #expect(hub.subscriberCount == 2)
         #expect(kept != nil)
         kept = nil
         #expect(hub.subscriberCount == 1)
+        #expect(hub.subscriberCount(of: try StreamPath("/a")) == 1)
+        #expect(hub.subscriberCount(of: try StreamPath("/b")) == 0)
         withExtendedLifetime(other) {}
     }
 }

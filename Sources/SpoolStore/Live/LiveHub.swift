@@ -71,6 +71,12 @@ public final class LiveHub: Sendable {
         subscribers.withLock { $0.byStream.values.reduce(0) { $0 + $1.count } + $0.byPrefix.count }
     }
 
+    /// The number of live readers of `path` alone (not those of a prefix, such as
+    /// processors following the feed), for tests.
+    public func subscriberCount(of path: StreamPath) -> Int {
+        subscribers.withLock { $0.byStream[path]?.count ?? 0 }
+    }
+
     /// Announces committed events, which must come in position order.
     public func publish(_ events: [Event]) {
         guard !events.isEmpty else { return }
