@@ -28,7 +28,9 @@ public final class SpoolProcess: @unchecked Sendable {
     ///   - softOpenFileLimit: starts the server with this soft limit on open files
     ///     (`ulimit -Sn`) instead of this process's.
     ///   - launcher: a command that runs the server as its last arguments (such as
-    ///     `strace … -o FILE`); the child process is then the launcher.
+    ///     `strace … -o FILE`). The child process is then the launcher, and `stop()` and
+    ///     `terminate()` signal it, not the server: `strace -o` ignores SIGTERM, so signal
+    ///     the server itself (its pid is in `DIR/spool.lock`) and then `finish()`.
     public static func serve(
         dataDirectory: String, extraArguments: [String] = [], environment: [String: String] = [:], softOpenFileLimit: Int? = nil,
         launcher: [String] = []

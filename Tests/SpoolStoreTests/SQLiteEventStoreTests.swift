@@ -46,7 +46,7 @@ import Testing
             for _ in 0..<2 {
                 let store = try SQLiteEventStore(directory: directory, logger: Self.logger)
                 _ = try await store.append([AppendInput(type: "test/synced")], to: StreamPath("/synced"))
-                #expect(try await store.writerSynchronousMode() == 2)
+                #expect(try await store.writerSynchronousMode() == SQLiteEventStore.synchronousFull)
                 try await Self.close(store)
             }
         }

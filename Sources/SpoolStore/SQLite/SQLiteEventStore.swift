@@ -60,14 +60,22 @@ public final class SQLiteEventStore: EventStore, Service {
     private static func syncEveryCommit(_ pool: DatabasePool) throws {
         let mode = try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            return try Int.fetchOne(db, sql: "PRAGMA synchronous")
+            return try synchronousMode(db)
         }
-        guard mode == 2 else { throw SpoolError(.internalError, "SQLite refused synchronous = FULL (got \(mode ?? -1))") }
+        guard mode == synchronousFull else { throw SpoolError(.internalError, "SQLite refused synchronous = FULL (got \(mode ?? -1))") }
     }
 
-    /// The writer's `PRAGMA synchronous` (2 is FULL), for tests.
+    /// `PRAGMA synchronous`'s value for FULL.
+    static let synchronousFull = 2
+
+    /// A connection's `PRAGMA synchronous`.
+    private static func synchronousMode(_ db: Database) throws -> Int? {
+        try Int.fetchOne(db, sql: "PRAGMA synchronous")
+    }
+
+    /// The writer's `PRAGMA synchronous`, for tests.
     func writerSynchronousMode() async throws -> Int? {
-        try await pool.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        try await pool.write { db in try Self.synchronousMode(db) }
     }
 
     /// Runs until graceful shutdown, then ends live reads and closes the database.
