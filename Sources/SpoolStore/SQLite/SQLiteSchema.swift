@@ -51,6 +51,33 @@ enum SQLiteSchema {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v3-events-in-position-order") { db in
+            // Events stored in position order (the table's row id) go at the end of
+            // the table, and a stream's offsets into a small index: a commit touches
+            // the table's last page and one index page per stream, where clustering
+            // by stream made every commit rebalance the pages around each stream's end.
+            try db.execute(
+                sql: """
+                    CREATE TABLE events_by_position_order (
+                        position INTEGER PRIMARY KEY,
+                        stream_id INTEGER NOT NULL REFERENCES streams(id),
+                        offset INTEGER NOT NULL,
+                        type TEXT NOT NULL,
+                        payload TEXT NOT NULL,
+                        metadata TEXT,
+                        idempotency_key TEXT,
+                        created_at INTEGER NOT NULL
+                    );
+                    INSERT INTO events_by_position_order
+                        SELECT position, stream_id, offset, type, payload, metadata, idempotency_key, created_at
+                        FROM events ORDER BY position;
+                    DROP TABLE events;
+                    ALTER TABLE events_by_position_order RENAME TO events;
+                    CREATE UNIQUE INDEX events_by_stream ON events(stream_id, offset);
+                    CREATE UNIQUE INDEX events_by_idempotency_key ON events(stream_id, idempotency_key)
+                        WHERE idempotency_key IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }
