@@ -60,7 +60,7 @@ public struct AppendInput: Sendable, Equatable {
         validatedType type: String, payloadJSON: String, metadataJSON: String?, idempotencyKey: String?, expectedOffset: Int?
     ) throws(SpoolError) {
         if let idempotencyKey {
-            guard !idempotencyKey.isEmpty, idempotencyKey.utf8.count <= Self.maximumIdempotencyKeyLength else {
+            guard !idempotencyKey.isEmpty, Self.fits(idempotencyKey, Self.maximumIdempotencyKeyLength) else {
                 throw SpoolError(.invalidEvent, "'idempotencyKey' must be 1–\(Self.maximumIdempotencyKeyLength) characters")
             }
         }
@@ -74,9 +74,15 @@ public struct AppendInput: Sendable, Equatable {
         self.expectedOffset = expectedOffset
     }
 
+    /// Whether `text` has at most `limit` characters (counted as Swift counts them, as
+    /// `String.prefix` cuts); most text is ASCII and settled by its byte count alone.
+    static func fits(_ text: String, _ limit: Int) -> Bool {
+        text.utf8.count <= limit || text.count <= limit
+    }
+
     /// Checks an event type: 1–256 printable characters, no spaces.
     public static func validate(type: String) throws(SpoolError) {
-        guard !type.isEmpty, type.utf8.count <= maximumTypeLength else {
+        guard !type.isEmpty, fits(type, maximumTypeLength) else {
             throw SpoolError(.invalidEvent, "'type' must be 1–\(maximumTypeLength) characters")
         }
         // Printable ASCII without spaces is the common case and needs no Unicode tables.

@@ -61,14 +61,17 @@ public struct AppendPlan: Sendable {
                 }
             }
             if let expected = input.expectedOffset, expected != headAfter {
+                // `headOffset` is the stream's head, which nothing in this request moved:
+                // a client retrying from it must not meet the batch's own earlier events.
+                let within = headAfter == head ? "" : " (event \(index + 1) of the batch, after its earlier events)"
                 throw SpoolError(
-                    .offsetConflict, "expected head offset \(expected) but the stream is at \(headAfter)",
-                    details: ["headOffset": .int(Int64(headAfter))])
+                    .offsetConflict, "expected head offset \(expected) but the stream is at \(headAfter)\(within)",
+                    details: ["headOffset": .int(Int64(head))])
             }
             if pausedAfter && input.type != StreamPause.resumedType {
                 throw SpoolError(
                     .streamPaused, "stream \(path) is paused; append \(StreamPause.resumedType) to resume it",
-                    details: ["headOffset": .int(Int64(headAfter))])
+                    details: ["headOffset": .int(Int64(head))])
             }
             pausedAfter = StreamPause.isPaused(after: input.type, wasPaused: pausedAfter)
             steps.append(.store(input))

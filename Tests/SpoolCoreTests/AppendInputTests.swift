@@ -69,11 +69,14 @@ import Testing
         #expect(try refusal(#"{"type":"t","payLoad":{}}"#).message.contains("'payLoad'"))
     }
 
-    @Test func typeMayHave256Bytes() throws {
+    /// The limits count characters, as the contract says, not the bytes of their UTF-8.
+    @Test func typeMayHave256Characters() throws {
         let longest = String(repeating: "t", count: 256)
         #expect(try AppendInput(type: longest).type == longest)
         #expect(try refusal(#"{"type":"\#(longest)x"}"#).code == .invalidEvent)
-        #expect(throws: SpoolError.self) { try AppendInput(type: String(repeating: "é", count: 129)) }
+        let accented = String(repeating: "é", count: 256)
+        #expect(try input(#"{"type":"\#(accented)"}"#).type == accented)
+        #expect(throws: SpoolError.self) { try AppendInput(type: accented + "é") }
     }
 
     @Test func typeMayUseAnyPrintableNonSpaceCharacters() throws {
@@ -86,6 +89,9 @@ import Testing
         let longest = String(repeating: "k", count: 256)
         #expect(try input(#"{"type":"t","idempotencyKey":"\#(longest)"}"#).idempotencyKey == longest)
         #expect(try refusal(#"{"type":"t","idempotencyKey":"\#(longest)k"}"#).code == .invalidEvent)
+        let accented = String(repeating: "ø", count: 256)
+        #expect(try input(#"{"type":"t","idempotencyKey":"\#(accented)"}"#).idempotencyKey == accented)
+        #expect(try refusal(#"{"type":"t","idempotencyKey":"\#(accented)ø"}"#).code == .invalidEvent)
     }
 
     @Test func expectedOffsetZeroAndPositiveAreAccepted() throws {

@@ -23,6 +23,13 @@ import Testing
                 try await http.get("/streams", headers: [("Authorization", "Bearer " + Self.token + "x")]), status: 401,
                 code: "unauthorized")
 
+            // The scheme's name is case-insensitive; the token is not.
+            #expect(try await http.get("/streams", headers: [("Authorization", "bearer " + Self.token)]).status == 200)
+            #expect(try await http.get("/streams", headers: [("Authorization", "BEARER " + Self.token)]).status == 200)
+            try expectError(
+                try await http.get("/streams", headers: [("Authorization", "Bearer " + Self.token.uppercased())]), status: 401,
+                code: "unauthorized")
+
             let authorized = http.authorized(Self.token)
             #expect(try await authorized.post("/streams/s", json: #"{"type":"t"}"#).status == 201)
             let read = try await authorized.get("/streams/s")
@@ -35,6 +42,7 @@ import Testing
     @Test func healthAndHooksNeedNoToken() async throws {
         try await withSpoolServer(configure: { $0.authToken = Self.token }) { http in
             #expect(try await http.get("/health").status == 200)
+            #expect(try await http.get("/health/").status == 200)
             let hook = try await http.post("/hooks/in", json: #"{"a":1}"#)
             #expect(hook.status == 201)
             // The hook's event is there, for those holding the token.

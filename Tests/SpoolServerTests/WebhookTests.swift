@@ -7,10 +7,12 @@ import Testing
     @Test func jsonBodyIsStoredAsJSONWithoutCredentials() async throws {
         try await withSpoolServer { http in
             let result = try await http.post(
-                "/hooks/github/push?source=gh&attempt=1", json: #"{"ref":"refs/heads/main","commits":[{"id":"abc"}]}"#,
+                "/hooks/github/push?source=gh&attempt=1&label=a&label=b", json: #"{"ref":"refs/heads/main","commits":[{"id":"abc"}]}"#,
                 headers: [
                     ("Authorization", "Bearer secret-token"), ("Cookie", "session=s3cr3t"), ("X-Api-Key", "k3y"),
-                    ("X-GitHub-Event", "push"),
+                    ("X-Authorization", "xauth-1"), ("X-Auth-Key", "xauth-2"), ("apikey", "xauth-3"),
+                    ("X-Access-Key", "xauth-4"), ("X-Credential", "xauth-5"), ("X-Session-Id", "xauth-6"),
+                    ("X-GitHub-Event", "push"), ("X-Hub-Signature-256", "sha256=abc"), ("X-GitHub-Delivery", "d-1"),
                 ])
             #expect(result.status == 201)
             let event = try result.json()
@@ -18,19 +20,23 @@ import Testing
             #expect(event["streamPath"] == "/github/push")
             let payload = try #require(event["payload"])
             #expect(payload["method"] == "POST")
-            #expect(payload["query"] == ["source": "gh", "attempt": "1"])
+            #expect(payload["query"] == ["source": "gh", "attempt": "1", "label": ["a", "b"]])
             #expect(payload["contentType"] == "application/json")
             #expect(payload["body"] == ["ref": "refs/heads/main", "commits": [["id": "abc"]]])
             #expect(payload["bodyEncoding"] == nil)
             let headers = try #require(payload["headers"]?.objectValue)
             #expect(headers["x-github-event"] == "push")
             #expect(headers["content-type"] == "application/json")
+            #expect(headers["x-hub-signature-256"] == "sha256=abc")
+            #expect(headers["x-github-delivery"] == "d-1")
             for credential in ["authorization", "cookie", "x-api-key"] {
                 #expect(headers[credential] == nil, "\(credential) must not be stored")
             }
             // Whatever the headers are called, the secrets are nowhere in what is stored.
             let stored = try await http.get("/streams/github/push")
-            #expect(!stored.text.contains("secret-token") && !stored.text.contains("s3cr3t") && !stored.text.contains("k3y"))
+            for secret in ["secret-token", "s3cr3t", "k3y", "xauth"] {
+                #expect(!stored.text.contains(secret), "\(secret) must not be stored")
+            }
             #expect(try stored.json() == [event])
         }
     }

@@ -198,6 +198,9 @@ extension StoreConformance {
         #expect(chained.events.map(\.offset) == [3, 4, 5])
         let stale = await spoolError { try await store.append([try note(6, expectedOffset: 5), try note(7, expectedOffset: 5)], to: path) }
         #expect(stale?.code == .offsetConflict)
+        // The answer names the stream's head, not the head after the batch's own first event.
+        #expect(stale?.details["headOffset"] == 5)
+        #expect(stale?.message.contains("event 2 of the batch") == true)
         #expect(try await store.headOffset(of: path) == 5)
         #expect(try await store.read(path, after: 0, limit: 100).compactMap(number(of:)) == [1, 2, 3, 4, 5])
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import SpoolCore
 
@@ -13,17 +14,32 @@ enum ReadFormat: String, Sendable {
             self = format
             return
         }
-        let accept = request.headers[.accept]?.lowercased() ?? ""
-        if accept.contains("text/event-stream") {
-            self = .sse
-        } else if accept.contains("application/x-ndjson") || accept.contains("application/jsonl") {
-            self = .ndjson
-        } else if accept.contains("yaml") {
-            self = .yaml
-        } else {
-            self = .json
-        }
+        self = request.headers[.accept].map(Self.preferred(accept:)) ?? .json
     }
+
+    /// The format `accept` (an `Accept` header) prefers: the highest `q` among the media
+    /// types we serve, the first listed on a tie; JSON when it names none of them.
+    static func preferred(accept: String) -> ReadFormat {
+        var best: (format: ReadFormat, quality: Double)?
+        for range in accept.lowercased().split(separator: ",") {
+            let parts = range.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let mediaType = parts.first, let format = Self.mediaTypes[mediaType] else { continue }
+            let quality = parts.dropFirst().lazy.compactMap { parameter -> Double? in
+                guard parameter.hasPrefix("q=") else { return nil }
+                return Double(parameter.dropFirst(2))
+            }.first ?? 1
+            if quality > 0, quality > best?.quality ?? 0 { best = (format, quality) }
+        }
+        return best?.format ?? .json
+    }
+
+    /// The media types each format answers to; `*/*` and `application/*` mean JSON.
+    static let mediaTypes: [String: ReadFormat] = [
+        "application/json": .json, "application/*": .json, "*/*": .json,
+        "application/x-ndjson": .ndjson, "application/ndjson": .ndjson, "application/jsonl": .ndjson,
+        "application/yaml": .yaml, "application/x-yaml": .yaml, "text/yaml": .yaml,
+        "text/event-stream": .sse,
+    ]
 
     var contentType: String {
         switch self {

@@ -9,15 +9,20 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        if path == "/health" || path.hasPrefix("/hooks/") || Self.isPublicAsset(path) {
+        if path == "/health" || path == "/health/" || path.hasPrefix("/hooks/") || Self.isPublicAsset(path) {
             return try await next(request, context)
         }
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+        guard let header = request.headers[.authorization], Self.isBearerScheme(header),
             Self.constantTimeEquals(Array(header.utf8.dropFirst(7)), token)
         else {
             throw SpoolError(.unauthorized, "missing or wrong bearer token (set 'Authorization: Bearer <SPOOL_AUTH_TOKEN>')")
         }
         return try await next(request, context)
+    }
+
+    /// Whether `header` starts with `Bearer ` in any case: schemes are case-insensitive (RFC 9110 §11.1).
+    static func isBearerScheme(_ header: String) -> Bool {
+        header.utf8.count > 7 && header.prefix(7).lowercased() == "bearer "
     }
 
     /// The web console's static files carry no data; the console asks for the token itself.

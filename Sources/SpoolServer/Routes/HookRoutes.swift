@@ -51,16 +51,19 @@ struct WebhookDelivery: Sendable {
     var body: [UInt8]
 
     /// Header names (lowercased) that carry credentials and are never stored.
-    static let credentialHeaders: Set<String> = [
-        "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key", "x-auth-token",
-        "x-access-token", "x-csrf-token",
-    ]
+    static let credentialHeaders: Set<String> = ["cookie", "set-cookie"]
+
+    /// Parts of header names (lowercased) that mark a credential: `Authorization`,
+    /// `X-Auth-Key`, `X-Api-Key`, `apikey`, `X-Access-Key`, `X-Credential`, `X-Session-Id`, …
+    /// Signatures (`X-Hub-Signature-256`) are kept: they prove a delivery, not who may make one.
+    static let credentialNameParts = ["auth", "key", "token", "secret", "password", "credential", "session"]
 
     /// Headers whose value identifies a delivery, so a provider's retry is stored once.
     static let deliveryIDHeaders = ["idempotency-key", "x-github-delivery", "x-request-id"]
 
     static func isCredential(_ name: String) -> Bool {
-        credentialHeaders.contains(name) || name.contains("token") || name.contains("secret") || name.contains("password")
+        guard !deliveryIDHeaders.contains(name) else { return false }
+        return credentialHeaders.contains(name) || credentialNameParts.contains { name.contains($0) }
     }
 
     func appendInput() throws(SpoolError) -> AppendInput {
@@ -79,7 +82,15 @@ struct WebhookDelivery: Sendable {
             }
         }
         var queryObject = JSONObject()
-        for (name, value) in query { queryObject[name] = .string(value) }
+        for (name, value) in query {
+            switch queryObject[name] {
+            case nil: queryObject[name] = .string(value)
+            case .array(var values)?:
+                values.append(.string(value))
+                queryObject[name] = .array(values)
+            case let first?: queryObject[name] = .array([first, .string(value)])
+            }
+        }
         var payload: JSONObject = [
             "method": .string(method), "query": .object(queryObject), "headers": .object(headerObject),
             "contentType": .string(contentType),

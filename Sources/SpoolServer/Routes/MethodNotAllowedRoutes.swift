@@ -6,7 +6,7 @@ import SpoolCore
 /// a path it does not know.) Register it after every other route: it reads them.
 enum MethodNotAllowedRoutes {
     /// The methods a route may be missing.
-    static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+    static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .head, .options]
 
     static func register(on router: Router<SpoolRequestContext>) {
         let routesByPath = Dictionary(grouping: router.routes) { $0.path.description }
