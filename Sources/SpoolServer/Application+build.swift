@@ -74,6 +74,7 @@ public func buildApplication(
 
     return Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestResponder()])),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "spool",
             backlog: configuration.listenBacklog),

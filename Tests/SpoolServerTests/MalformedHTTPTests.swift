@@ -1,0 +1,81 @@
+import Foundation
+import SpoolCore
+import Testing
+
+/// Requests the HTTP parser itself cannot read still get the contract's JSON error.
+@Suite(.timeLimit(.minutes(2))) struct MalformedHTTPTests {
+    @Test(arguments: [
+        ("an unknown method", "FOO /health HTTP/1.1\r\nHost: x\r\n\r\n"),
+        ("headers over the parser's limit", "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 90_000))\r\n\r\n"),
+        ("a broken request line", "GET /health HTTP/9\r\n\r\n"),
+    ])
+    func unreadableRequestIsAJSONBadRequest(_ what: String, _ request: String) async throws {
+        try await withSpoolServer { http in
+            let answer = try RawHTTP.exchange(port: http.server.port, Array(request.utf8))
+            let (head, body) = try #require(RawHTTP.split(answer), "\(what): \(answer.prefix(200))")
+            #expect(head.hasPrefix("HTTP/1.1 400"), "\(what): \(head)")
+            #expect(head.lowercased().contains("content-type: application/json"), "\(what): \(head)")
+            #expect(head.lowercased().contains("connection: close"), "\(what): \(head)")
+            let error = try #require(SpoolError(jsonBody: try JSONValue.parse(Array(body.utf8))), "\(what): \(body)")
+            #expect(error.code == .invalidRequest)
+            #expect(error.message.hasPrefix("malformed HTTP request"))
+            // The server is fine afterwards.
+            #expect(try await http.get("/health").status == 200)
+        }
+    }
+
+    /// A request that is fine followed by bytes that are not: the first gets its answer,
+    /// then the rest its JSON error.
+    @Test func garbageAfterAGoodRequestIsAnsweredAfterIt() async throws {
+        try await withSpoolServer { http in
+            let request = "POST /streams/pipelined HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\n\r\n{\"type\":\"t\"}FOO / HTTP/1.1\r\n\r\n"
+            let answer = try RawHTTP.exchange(port: http.server.port, Array(request.utf8))
+            #expect(answer.hasPrefix("HTTP/1.1 201"), "\(answer.prefix(300))")
+            let second = try #require(answer.range(of: "HTTP/1.1 400"), "\(answer)")
+            #expect(answer[second.lowerBound...].contains(#""code":"invalid_request""#), "\(answer)")
+            #expect(try await http.events(of: "/pipelined")?.count == 1)
+        }
+    }
+}
+
+/// One request over a plain socket, read until the server closes (at most 10 s).
+enum RawHTTP {
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
+    static func exchange(port: Int, _ request: [UInt8]) throws -> String {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw Failure(description: "socket: \(errno)") }
+        defer { close(descriptor) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw Failure(description: "connect: \(errno)") }
+        var sent = 0
+        while sent < request.count {
+            let count = request[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            // The server may answer and close before reading everything we send.
+            if count <= 0 { break }
+            sent += count
+        }
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            answer += buffer[..<count]
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
+
+    /// The head and body of one response with a `Content-Length`.
+    static func split(_ answer: String) -> (head: String, body: String)? {
+        guard let end = answer.range(of: "\r\n\r\n") else { return nil }
+        return (String(answer[..<end.lowerBound]), String(answer[end.upperBound...]))
+    }
+}
