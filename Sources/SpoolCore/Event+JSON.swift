@@ -32,14 +32,14 @@ extension Event {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// The event as a `JSONValue` in envelope order: type, payload, metadata,
-    /// then the fields the store assigned. This is the order humans read (YAML).
+    /// The event as a `JSONValue` in envelope order (the contract's, for YAML): type,
+    /// payload, metadata, then offset, position and the rest. This is the order humans read.
     public var envelope: JSONValue {
         var object: JSONObject = ["type": .string(type), "payload": payload]
         if let metadata { object["metadata"] = metadata }
-        object["streamPath"] = .string(streamPath.rawValue)
         object["offset"] = .int(Int64(offset))
         object["position"] = .int(Int64(position))
+        object["streamPath"] = .string(streamPath.rawValue)
         if let idempotencyKey { object["idempotencyKey"] = .string(idempotencyKey) }
         object["createdAt"] = .string(createdAt.iso8601)
         return .object(object)

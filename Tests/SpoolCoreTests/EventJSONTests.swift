@@ -46,7 +46,7 @@ import Testing
         let envelope = try event().envelope
         #expect(
             envelope.objectValue?.keys
-                == ["type", "payload", "metadata", "streamPath", "offset", "position", "idempotencyKey", "createdAt"])
+                == ["type", "payload", "metadata", "offset", "position", "streamPath", "idempotencyKey", "createdAt"])
         #expect(try envelope == JSONValue.parse(event().jsonString))
     }
 

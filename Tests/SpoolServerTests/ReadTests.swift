@@ -106,7 +106,7 @@ import Testing
             let topLevelKeys = first.split(separator: "\n")
                 .filter { !$0.hasPrefix(" ") && !$0.hasPrefix("-") }
                 .compactMap { $0.split(separator: ":", maxSplits: 1).first.map(String.init) }
-            #expect(topLevelKeys == ["type", "payload", "metadata", "streamPath", "offset", "position", "createdAt"])
+            #expect(topLevelKeys == ["type", "payload", "metadata", "offset", "position", "streamPath", "createdAt"])
             #expect(first.hasPrefix("type: note\npayload:\n"))
             #expect(first.contains("  text: hello\n"))
             #expect(first.contains("offset: 1\n"))
