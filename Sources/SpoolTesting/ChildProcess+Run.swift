@@ -3,7 +3,7 @@ import Foundation
 extension ChildProcess {
     /// Runs `executable` to its end and returns its exit status and what it printed (output
     /// and errors together). A child still running after `patience` is killed.
-    static func run(
+    public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
         patience: TimeInterval = SpoolProcess.patience
     ) async throws -> (status: Int32, output: String) {

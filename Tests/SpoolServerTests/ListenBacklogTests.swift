@@ -10,7 +10,7 @@ import Testing
             .trimmingCharacters(in: .whitespacesAndNewlines)))
         for backlog in [SpoolServerConfiguration().listenBacklog, 100] {
             let queue = try await TestServer.with(configure: { $0.listenBacklog = backlog }) { server in
-                try Self.acceptQueueLength(port: server.port)
+                try await Self.acceptQueueLength(port: server.port)
             }
             #expect(queue == min(backlog, somaxconn))
         }
@@ -18,19 +18,14 @@ import Testing
     }
 
     /// The accept queue's length of the socket listening on `port`: `ss` shows it as Send-Q.
-    static func acceptQueueLength(port: Int) throws -> Int {
-        let ss = Process()
-        ss.executableURL = URL(fileURLWithPath: "/bin/ss")
-        ss.arguments = ["--listening", "--tcp", "--numeric", "--no-header", "sport = :\(port)"]
-        let output = Pipe()
-        ss.standardOutput = output
-        try ss.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        ss.waitUntilExit()
+    /// (Started with `ChildProcess`: Foundation's `Process.run()` crashes now and then on Linux.)
+    static func acceptQueueLength(port: Int) async throws -> Int {
+        let (status, text) = try await ChildProcess.run(
+            "/bin/ss", ["--listening", "--tcp", "--numeric", "--no-header", "sport = :\(port)"])
         // State, Recv-Q, Send-Q, local address, peer address.
         let columns = text.split(whereSeparator: \.isWhitespace)
-        guard columns.count >= 4, let queue = Int(columns[2]) else {
-            throw SpoolProcessError("ss printed no listening socket on port \(port): '\(text)'")
+        guard status == 0, columns.count >= 4, let queue = Int(columns[2]) else {
+            throw SpoolProcessError("ss printed no listening socket on port \(port) (status \(status)): '\(text)'")
         }
         return queue
     }
