@@ -38,6 +38,38 @@ import Testing
         #expect(events(await everything.next())?.count == 6)
     }
 
+    /// Feed readers that match nothing published come and go while a thread publishes: the
+    /// hub must never hold the last reference to a mailbox under its lock (the mailbox's
+    /// `deinit` unsubscribes, taking the same lock: a crash or a deadlock). Each reader is
+    /// dropped a moment after it subscribed, often while the publisher is filtering for it.
+    @Test func feedReadersLeavingDuringPublishingAreDroppedSafely() async throws {
+        let hub = LiveHub()
+        let batch = try (0..<500).map { index in
+            Event(
+                streamPath: try StreamPath("/busy/\(index % 7)"), offset: index + 1, position: index + 1, type: "t",
+                payloadJSON: "{}", createdAt: Timestamp(millisecondsSinceEpoch: 0))
+        }
+        let elsewhere = try StreamPrefix("/elsewhere")
+        let deadline = ContinuousClock.now + .seconds(2)
+        try await withTimeout(.seconds(30)) {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { while ContinuousClock.now < deadline { hub.publish(batch) } }
+                for worker in 0..<3 {
+                    group.addTask {
+                        var spins = worker
+                        while ContinuousClock.now < deadline {
+                            let reader = hub.subscribe(toPrefix: elsewhere)
+                            spins = (spins &* 1_103_515_245 &+ 12_345) & 0x3FFF
+                            for _ in 0..<spins { _ = ContinuousClock.now }
+                            withExtendedLifetime(reader) {}
+                        }
+                    }
+                }
+            }
+        }
+        #expect(hub.subscriberCount == 0)
+    }
+
     @Test func aWaitingReaderIsWokenByADelivery() async throws {
         let hub = LiveHub()
         let mailbox = hub.subscribe(to: try StreamPath("/a"))

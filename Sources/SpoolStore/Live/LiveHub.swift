@@ -97,17 +97,20 @@ public final class LiveHub: Sendable {
             }
             // Feed readers for whom every event matches (the processors' whole-store feeds, say)
             // share the published array and one byte count; the others get their own slice.
+            // A mailbox is loaded only to be delivered to, so the last reference to it never
+            // ends here: its `deinit` unsubscribes, which takes this (not re-entrant) lock.
             var allBytes: Int?
             for (_, entry) in subscribers.byPrefix {
-                guard let mailbox = entry.mailbox.value else { continue }
                 if events.allSatisfy({ entry.prefix.matches($0.streamPath) }) {
+                    guard let mailbox = entry.mailbox.value else { continue }
                     let bytes = allBytes ?? Mailbox.byteCount(of: events)
                     allBytes = bytes
                     deliveries.append((mailbox, events, bytes))
                     continue
                 }
                 let matching = events.filter { entry.prefix.matches($0.streamPath) }
-                if !matching.isEmpty { deliveries.append((mailbox, matching, Mailbox.byteCount(of: matching))) }
+                guard !matching.isEmpty, let mailbox = entry.mailbox.value else { continue }
+                deliveries.append((mailbox, matching, Mailbox.byteCount(of: matching)))
             }
         }
         for (mailbox, events, bytes) in deliveries { mailbox.deliver(events, bytes: bytes) }
