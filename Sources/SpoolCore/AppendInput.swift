@@ -63,6 +63,10 @@ public struct AppendInput: Sendable, Equatable {
             guard !idempotencyKey.isEmpty, Self.fits(idempotencyKey, Self.maximumIdempotencyKeyLength) else {
                 throw SpoolError(.invalidEvent, "'idempotencyKey' must be 1–\(Self.maximumIdempotencyKeyLength) characters")
             }
+            // PostgreSQL refuses NUL in text, and SQLite's readers would cut the key at it.
+            guard !Self.hasControlCharacters(idempotencyKey) else {
+                throw SpoolError(.invalidEvent, "'idempotencyKey' must not contain control characters")
+            }
         }
         if let expectedOffset, expectedOffset < 0 {
             throw SpoolError(.invalidEvent, "'expectedOffset' must not be negative")
@@ -78,6 +82,12 @@ public struct AppendInput: Sendable, Equatable {
     /// `String.prefix` cuts); most text is ASCII and settled by its byte count alone.
     static func fits(_ text: String, _ limit: Int) -> Bool {
         text.utf8.count <= limit || text.count <= limit
+    }
+
+    /// Whether `text` has a control character (U+0000–U+001F, U+007F–U+009F).
+    static func hasControlCharacters(_ text: String) -> Bool {
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return false }
+        return text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     /// Checks an event type: 1–256 printable characters, no spaces.

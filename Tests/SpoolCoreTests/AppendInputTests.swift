@@ -94,6 +94,14 @@ import Testing
         #expect(try refusal(#"{"type":"t","idempotencyKey":"\#(accented)ø"}"#).code == .invalidEvent)
     }
 
+    /// A NUL would fail the whole group commit on PostgreSQL and be cut off by SQLite's readers.
+    @Test func idempotencyKeyMayNotHaveControlCharacters() throws {
+        for key in [#"a\u0000b"#, #"a\nb"#, #"\u007f"#, #"x\u0085"#] {
+            #expect(try refusal(#"{"type":"t","idempotencyKey":"\#(key)"}"#).code == .invalidEvent, "\(key)")
+        }
+        #expect(try input(#"{"type":"t","idempotencyKey":"order 42 – ünï"}"#).idempotencyKey == "order 42 – ünï")
+    }
+
     @Test func expectedOffsetZeroAndPositiveAreAccepted() throws {
         #expect(try input(#"{"type":"t","expectedOffset":0}"#).expectedOffset == 0)
         #expect(try input(#"{"type":"t","expectedOffset":41}"#).expectedOffset == 41)
