@@ -16,7 +16,15 @@ public struct PostgresStoreConfiguration: Sendable {
 
     public init(client: PostgresClient.Configuration) {
         self.client = client
+        self.client.options.additionalStartupParameters += Self.sessionSettings
     }
+
+    /// What the store's appends assume of every session, whatever the database's or role's
+    /// defaults say: commits flushed to the server's disk before they are acknowledged, and
+    /// READ COMMITTED (under REPEATABLE READ, a group's update of a contended head would fail).
+    public static let sessionSettings = [
+        ("synchronous_commit", "on"), ("default_transaction_isolation", "read committed"),
+    ]
 
     /// Parses a `postgres://` or `postgresql://` URL.
     /// - Throws: `SpoolError` `invalid_request` naming what is wrong with it.
