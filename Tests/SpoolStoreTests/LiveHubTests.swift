@@ -145,6 +145,22 @@ import Testing
         }
     }
 
+    /// An event's type and idempotency key take memory of their own too.
+    @Test func longTypesAndKeysCountAgainstTheByteCapacity() async throws {
+        let hub = LiveHub(mailboxCapacity: 1_000, mailboxByteCapacity: 4 * Mailbox.envelopeBytes)
+        let mailbox = hub.subscribe(toPrefix: .root)
+        let long = try (1...2).map { position in
+            Event(
+                streamPath: try StreamPath("/a"), offset: position, position: position, type: String(repeating: "t", count: 256),
+                payloadJSON: "{}", idempotencyKey: String(repeating: "k", count: 256), createdAt: Timestamp(millisecondsSinceEpoch: 0))
+        }
+        hub.publish(long)
+        guard case .overflowed = await mailbox.next() else {
+            Issue.record("expected two events with 512 bytes of type and key each to overflow four envelopes' worth")
+            return
+        }
+    }
+
     @Test func oneBatchLargerThanCapacityOverflows() async throws {
         let hub = LiveHub(mailboxCapacity: 2)
         let mailbox = hub.subscribe(toPrefix: .root)

@@ -57,9 +57,13 @@ public final class Mailbox: Sendable {
     /// What one event's envelope (id, path, type, numbers) takes in memory, beside its payload.
     public static let envelopeBytes = 256
 
-    /// What `events` take in memory (envelopes, payloads and metadata), which counts against `byteCapacity`.
+    /// What `events` take in memory (envelopes, and each event's own text: payload, metadata,
+    /// type and key; the stream path is shared), which counts against `byteCapacity`.
     static func byteCount(of events: [Event]) -> Int {
-        events.reduce(0) { $0 + envelopeBytes + $1.payloadJSON.utf8.count + ($1.metadataJSON?.utf8.count ?? 0) }
+        events.reduce(0) { total, event in
+            total + envelopeBytes + event.payloadJSON.utf8.count + (event.metadataJSON?.utf8.count ?? 0)
+                + event.type.utf8.count + (event.idempotencyKey?.utf8.count ?? 0)
+        }
     }
 
     /// Hands over `events`, whose `byteCount` the hub computed once for every mailbox they go to.

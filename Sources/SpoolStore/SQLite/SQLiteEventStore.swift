@@ -27,6 +27,8 @@ public final class SQLiteEventStore: EventStore, Service {
     /// which meanwhile starts the next group's transaction.
     private let publisher = DispatchQueue(label: "spool.sqlite.publish")
     private let streamIDs = Mutex<[StreamPath: Int64]>([:])
+    /// How many stream ids `streamIDs` holds before it starts again.
+    static let streamIDCacheLimit = 65_536
     private let logger: Logger
 
     /// Opens (creating if needed) the store in `directory`, file `spool.sqlite`.
@@ -217,7 +219,13 @@ public final class SQLiteEventStore: EventStore, Service {
             try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM streams WHERE path = ?"), arguments: [path.rawValue])
         }
         // Stream rows are never deleted, so a committed id can be cached for good.
-        if let id { streamIDs.withLock { $0[path] = id } }
+        if let id {
+            streamIDs.withLock { ids in
+                // Bounded: a store read across millions of streams keeps only the recent ones.
+                if ids.count >= Self.streamIDCacheLimit { ids.removeAll(keepingCapacity: true) }
+                ids[path] = id
+            }
+        }
         return id
     }
 
