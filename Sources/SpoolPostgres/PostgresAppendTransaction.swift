@@ -36,7 +36,7 @@ struct PostgresAppendTransaction {
         var head: Int
         var paused: Bool
         /// Events with idempotency keys that requests of this batch may replay.
-        var keyed: [String: Event] = [:]
+        var keyed: [ExactText: Event] = [:]
     }
 
     /// A stream the batch writes to: where it was, and where the batch leaves it.
@@ -156,7 +156,7 @@ struct PostgresAppendTransaction {
             var stream = streams[request.path] ?? StreamState(id: nil, head: 0, paused: false)
             do {
                 let plan = try AppendPlan(request.inputs, to: request.path, head: stream.head, paused: stream.paused) {
-                    stream.keyed[$0]
+                    stream.keyed[ExactText($0)]
                 }
                 let (new, answer) = plan.events(path: request.path, firstPosition: nextPosition, now: now)
                 if !new.isEmpty {
@@ -165,7 +165,7 @@ struct PostgresAppendTransaction {
                         .moveTo(head: plan.headAfter, paused: plan.pausedAfter)
                     stream.head = plan.headAfter
                     stream.paused = plan.pausedAfter
-                    for event in new { if let key = event.idempotencyKey { stream.keyed[key] = event } }
+                    for event in new { if let key = event.idempotencyKey { stream.keyed[ExactText(key)] = event } }
                     streams[request.path] = stream
                     stored += new
                 }
@@ -235,7 +235,7 @@ struct PostgresAppendTransaction {
             var cells = row.makeIterator()
             guard let path = paths[try cells.nextInt()] else { continue }
             let event = try cells.event(path: path)
-            if let key = event.idempotencyKey { streams[path]?.keyed[key] = event }
+            if let key = event.idempotencyKey { streams[path]?.keyed[ExactText(key)] = event }
         }
     }
 }

@@ -41,17 +41,17 @@ public struct AppendPlan: Sendable {
         headBefore = head
         headAfter = head
         pausedAfter = paused
-        var keysInRequest: [String: Int] = [:]
+        var keysInRequest: [ExactText: Int] = [:]
         for (index, input) in inputs.enumerated() {
             if let key = input.idempotencyKey {
-                if let earlier = keysInRequest[key] {
+                if let earlier = keysInRequest[ExactText(key)] {
                     guard inputs[earlier].type == input.type, inputs[earlier].payload == input.payload else {
                         throw Self.idempotencyConflict(key)
                     }
                     steps.append(.sameAs(earlier))
                     continue
                 }
-                keysInRequest[key] = index
+                keysInRequest[ExactText(key)] = index
                 if let original = try storedEvent(key) {
                     guard original.type == input.type, original.payload == input.payload else {
                         throw Self.idempotencyConflict(key)

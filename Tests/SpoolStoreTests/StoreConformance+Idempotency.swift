@@ -42,6 +42,28 @@ extension StoreConformance {
         #expect(try await store.headOffset(of: path) == 1)
     }
 
+    /// Two spellings of one key (`é` as one scalar, or `e` and a combining accent) are two keys,
+    /// as the databases compare them, whether they meet in one request, in one group
+    /// commit or across commits; Swift's `==` alone would call them equal.
+    func keysAreComparedByTheirBytes() async throws {
+        let store = try await makeStore()
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        #expect(composed == decomposed, "Swift's String == sees one key")
+        let inOneRequest = try StreamPath("/keys/request")
+        let both = try await store.append([try note(1, key: composed), try note(1, key: decomposed)], to: inOneRequest)
+        #expect(both.storedCount == 2)
+        #expect(both.events.map(\.offset) == [1, 2])
+        let acrossRequests = try StreamPath("/keys/requests")
+        try await store.append(note(1, key: composed), to: acrossRequests)
+        let second = try await store.append([try note(1, key: decomposed)], to: acrossRequests)
+        #expect(second.storedCount == 1)
+        // Each spelling replays its own event.
+        let replay = try await store.append([try note(1, key: decomposed)], to: acrossRequests)
+        #expect(replay.isReplay && replay.events.first?.offset == 2)
+        let keys = try await store.read(acrossRequests, after: 0, limit: 10).compactMap(\.idempotencyKey)
+        #expect(keys.map { Array($0.utf8) } == [Array(composed.utf8), Array(decomposed.utf8)])
+    }
+
     func keysAreScopedToTheirStream() async throws {
         let store = try await makeStore()
         let first = try await store.append(note(1, key: "k"), to: try StreamPath("/a"))

@@ -70,6 +70,11 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.enabled)
+    func keysAreComparedByTheirBytes(_ backend: StoreBackend) async throws {
+        try await backend.check { try await $0.keysAreComparedByTheirBytes() }
+    }
+
+    @Test(arguments: StoreBackend.enabled)
     func reusingAKeyForDifferentContentConflicts(_ backend: StoreBackend) async throws {
         try await backend.check { try await $0.reusingAKeyForDifferentContentConflicts() }
     }
