@@ -62,6 +62,9 @@ public struct SpoolServerConfiguration: Sendable {
 
     /// Refuses configurations that would expose an unauthenticated server.
     public func validate() throws -> Void {
+        guard (0...65_535).contains(port) else {
+            throw ConfigurationError(message: "port \(port) is not a TCP port (0–65535; 0 picks a free one)")
+        }
         if !isLoopback && (authToken ?? "").isEmpty && !insecure {
             throw ConfigurationError(
                 message: "refusing to bind \(host) without SPOOL_AUTH_TOKEN; set a token or pass --insecure")

@@ -42,6 +42,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("unknown log level '\(logLevel)'")
         }
+        if let text = ProcessInfo.processInfo.environment["SPOOL_PORT"], !text.isEmpty, Int(text) == nil {
+            throw ValidationError("SPOOL_PORT must be a port number, not '\(text)'")
+        }
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         if let openFiles = OpenFileLimit.raiseToHardLimit(), openFiles < OpenFileLimit.comfortable {
             Logger(label: "spool").warning(

@@ -121,6 +121,17 @@ struct CLITests {
         #expect(await restarted.terminate() == 0)
     }
 
+    /// A port out of range or an unreadable SPOOL_PORT is refused, not wrapped or ignored.
+    @Test func serveRefusesPortsThatAreNotPorts() async throws {
+        let data = TestServer.temporaryDirectory()
+        let outOfRange = try await SpoolProcess.run(["serve", "--port", "99999", "--data", data])
+        #expect(outOfRange.status == 2)
+        #expect(outOfRange.errors.contains("port 99999 is not a TCP port"), "\(outOfRange.errors)")
+        let unreadable = try await SpoolProcess.run(["serve", "--data", data], environment: ["SPOOL_PORT": "abc"])
+        #expect(unreadable.status == 64)
+        #expect(unreadable.errors.contains("SPOOL_PORT must be a port number"), "\(unreadable.errors)")
+    }
+
     @Test func serveOnAPortInUseSaysSoInOneLine() async throws {
         let first = try await SpoolProcess.serve(dataDirectory: TestServer.temporaryDirectory())
         defer { first.stop() }
