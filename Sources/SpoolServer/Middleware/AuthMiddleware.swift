@@ -8,8 +8,10 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     init(token: String) { self.token = Array(token.utf8) }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let path = request.uri.path
-        if path == "/health" || path == "/health/" || path.hasPrefix("/hooks/") || Self.isPublicAsset(path) {
+        // The router ignores a trailing slash, so the exemptions do too.
+        var path = Substring(request.uri.path)
+        if path.count > 1, path.hasSuffix("/") { path = path.dropLast() }
+        if path == "/health" || path.hasPrefix("/hooks/") || Self.isPublicAsset(path) {
             return try await next(request, context)
         }
         guard let header = request.headers[.authorization], Self.isBearerScheme(header),
@@ -22,11 +24,11 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Whether `header` starts with `Bearer ` in any case: schemes are case-insensitive (RFC 9110 §11.1).
     static func isBearerScheme(_ header: String) -> Bool {
-        header.utf8.count > 7 && header.prefix(7).lowercased() == "bearer "
+        header.utf8.count > 7 && header.utf8.prefix(7).elementsEqual("bearer ".utf8) { $0 | 0x20 == $1 }
     }
 
     /// The web console's static files carry no data; the console asks for the token itself.
-    static func isPublicAsset(_ path: String) -> Bool {
+    static func isPublicAsset(_ path: Substring) -> Bool {
         path == "/" || path.hasPrefix("/ui/")
     }
 

@@ -50,20 +50,17 @@ struct WebhookDelivery: Sendable {
     var headers: [(String, String)]
     var body: [UInt8]
 
-    /// Header names (lowercased) that carry credentials and are never stored.
-    static let credentialHeaders: Set<String> = ["cookie", "set-cookie"]
-
-    /// Parts of header names (lowercased) that mark a credential: `Authorization`,
-    /// `X-Auth-Key`, `X-Api-Key`, `apikey`, `X-Access-Key`, `X-Credential`, `X-Session-Id`, …
+    /// Parts of header names (lowercased) that mark a credential, never stored: `Authorization`,
+    /// `Cookie`, `X-Auth-Key`, `X-Api-Key`, `apikey`, `X-Access-Key`, `X-Credential`, `X-Session-Id`, …
     /// Signatures (`X-Hub-Signature-256`) are kept: they prove a delivery, not who may make one.
-    static let credentialNameParts = ["auth", "key", "token", "secret", "password", "credential", "session"]
+    static let credentialNameParts = ["auth", "key", "token", "secret", "password", "credential", "session", "cookie"]
 
     /// Headers whose value identifies a delivery, so a provider's retry is stored once.
     static let deliveryIDHeaders = ["idempotency-key", "x-github-delivery", "x-request-id"]
 
     static func isCredential(_ name: String) -> Bool {
         guard !deliveryIDHeaders.contains(name) else { return false }
-        return credentialHeaders.contains(name) || credentialNameParts.contains { name.contains($0) }
+        return credentialNameParts.contains { name.contains($0) }
     }
 
     func appendInput() throws(SpoolError) -> AppendInput {
