@@ -4,7 +4,8 @@ extension AgentRuntime {
     /// A request this node appended `llm/request-started` for, and now streams.
     struct StartedRequest {
         var requestId: String
-        var provider: any LLMProvider
+        /// The provider, or why there is none (an unknown name, a missing API key): the request fails with it.
+        var provider: Result<any LLMProvider, LLMError>
         var request: LLMRequest
     }
 
@@ -66,15 +67,16 @@ extension AgentRuntime {
     private func start(_ stream: StreamPath, from state: AgentState) async throws -> RequestStart {
         guard state.activeRequestId == nil, state.hasUnansweredInput || state.lastMessageIsToolResult else { return .notNeeded }
         let configuration = state.configuration
-        let provider = try providers.provider(named: configuration.provider ?? providers.defaultProviderName)
-        let model = configuration.model ?? providers.defaultModel(for: provider.name)
+        let providerName = configuration.provider ?? providers.defaultProviderName
+        let provider = Result { () throws(LLMError) -> any LLMProvider in try providers.provider(named: providerName) }
+        let model = configuration.model ?? providers.defaultModel(for: providerName)
         let requestId = "req-\(state.requestCount + 1)"
         let started = try await store.append(
             [
                 try AppendInput(
                     type: AgentEvents.requestStarted,
                     payload: [
-                        "requestId": .string(requestId), "provider": .string(provider.name), "model": .string(model),
+                        "requestId": .string(requestId), "provider": .string(providerName), "model": .string(model),
                         "inputOffset": .int(Int64(state.lastInputOffset)),
                     ], idempotencyKey: "agent:\(requestId):started")
             ], to: stream)
@@ -98,7 +100,7 @@ extension AgentRuntime {
             try await append(AgentEvents.outputDelta, ["requestId": .string(requestId), "text": .string(text)], to: stream, key: "agent:\(requestId):delta:\(deltas)")
         }
         do {
-            for try await event in try await provider.stream(request) {
+            for try await event in try await provider.get().stream(request) {
                 // Cancelled by a new input, or by someone's `llm/request-cancelled`.
                 guard queue.isCurrent(stream, generation: generation), !queue.isCancelled(stream, requestId: requestId) else { return }
                 switch event {

@@ -54,7 +54,7 @@ public struct ProviderRegistry: Sendable {
     /// Throws a non-retryable ``LLMError`` for an unknown name or a provider
     /// whose API key is missing (a local OpenAI-compatible server set by
     /// `OPENAI_BASE_URL` needs none).
-    public func provider(named name: String) throws -> any LLMProvider {
+    public func provider(named name: String) throws(LLMError) -> any LLMProvider {
         if let provider = custom[name] { return provider }
         let configuration = configuration
         switch name {

@@ -92,6 +92,28 @@ struct AgentProviderLoopTests {
         }
     }
 
+    @Test(arguments: [("anthropic", "ANTHROPIC_API_KEY is not set"), ("gemini", "unknown LLM provider \"gemini\"")])
+    func aProviderThatCannotBeUsedFailsEachRequest(provider: String, reason: String) async throws {
+        try await withAgentServer { agent in
+            let path = try StreamPath("/agents/no-key")
+            try await agent.configure(path, ["provider": .string(provider)])
+            for (turn, input) in ["hi", "hello again"].enumerated() {
+                try await agent.say(path, input)
+                #expect(try await eventually { try await agent.events(path, ofType: "llm/request-failed").count == turn + 1 })
+            }
+            let started = try await agent.events(path, ofType: "llm/request-started")
+            #expect(started.map { $0.payload["requestId"] } == ["req-1", "req-2"])
+            #expect(started.map { $0.payload["provider"] } == [.string(provider), .string(provider)])
+            let failed = try await agent.events(path, ofType: "llm/request-failed")
+            #expect(failed.map { $0.payload["requestId"] } == ["req-1", "req-2"])
+            #expect(failed.allSatisfy { $0.payload["retryable"] == false })
+            #expect(failed.allSatisfy { $0.payload["error"]?.stringValue?.contains(reason) == true })
+            // A failure is not an input: nothing starts again until someone says something.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await agent.events(path, ofType: "llm/request-started").count == 2)
+        }
+    }
+
     @Test func anthropicAgentsWork() async throws {
         try await FakeLLMServer.with(replies: [.text("Bonjour", chunks: 2)]) { llm in
             try await withAgentServer(environment: llm.environment(defaultProvider: "anthropic")) { agent in
