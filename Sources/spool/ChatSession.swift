@@ -47,7 +47,7 @@ final class ChatSession: Sendable {
                 AppendInput(type: granted ? "tool/approval-granted" : "tool/approval-denied", payload: .object(payload)), to: path)
             return true
         }
-        try await client.append(AppendInput(type: "agent/input-added", payload: ["content": .string(trimmed), "from": "spool chat"]), to: path)
+        try await client.append(AppendInput(type: "agent/input-added", payload: ["content": .string(trimmed)]), to: path)
         return true
     }
 

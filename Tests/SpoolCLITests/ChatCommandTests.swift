@@ -24,6 +24,22 @@ struct ChatCommandTests {
         #expect(tool.output.contains("Tool read_stream returned:"))
     }
 
+    /// Typed lines are the person's own words: the echo provider's `/tool` works as with `--message`.
+    @Test func anInteractiveLineIsSentAsTyped() async throws {
+        let server = try await SpoolProcess.serve(dataDirectory: TestServer.temporaryDirectory(), environment: Self.offline)
+        defer { server.stop() }
+        let path = try StreamPath("/agents/typed")
+        let client = SpoolClient(baseURL: server.baseURL, httpClient: failFastHTTPClient)
+        try await client.append(AppendInput(type: "agent/configured", payload: ["tools": ["read_stream"]]), to: path)
+        let typed = #"/tool read_stream {"path":"/agents/typed","limit":1}"#
+        let chat = try await SpoolProcess.run(
+            ["chat", path.rawValue], environment: ["SPOOL_URL": server.baseURL], standardInput: Data((typed + "\n/quit\n").utf8))
+        #expect(chat.status == 0, "\(chat.errors)")
+        let input = try #require(try await client.read(path).first { $0.type == "agent/input-added" })
+        #expect(input.payload == ["content": .string(typed)])
+        #expect(try await eventually { try await client.read(path, limit: 100).contains { $0.type == "tool/call-completed" } })
+    }
+
     /// A restart in the middle of a turn resumes it; the tool call is not sent twice.
     @Test func aTurnInterruptedByKillResumesWithoutRepeatingTheTool() async throws {
         let directory = TestServer.temporaryDirectory()
