@@ -60,9 +60,26 @@ struct WorkerCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                try await options.client.append(AppendInput(type: "spool/worker-removed", payload: ["name": .string(name)]), to: path)
+                let client = options.client
+                let deployed = try await deployedWorkers(on: path, client: client)
+                guard deployed.contains(name) else {
+                    let known = deployed.isEmpty ? "none is" : deployed.sorted().joined(separator: ", ") + (deployed.count == 1 ? " is" : " are")
+                    throw SpoolError(.notFound, "no worker \(name) is deployed on \(path) (\(known))")
+                }
+                try await client.append(AppendInput(type: "spool/worker-removed", payload: ["name": .string(name)]), to: path)
                 print("removed worker:\(name) from \(path)")
             }
+        }
+
+        /// The names of the workers configured on `path` now, from the `workers` processor's state.
+        private func deployedWorkers(on path: StreamPath, client: SpoolClient) async throws -> [String] {
+            let answer: JSONValue
+            do {
+                answer = try await client.send(.GET, "/state\(path.rawValue)?processor=workers")
+            } catch let error as SpoolError where error.code == .streamNotFound {
+                return []
+            }
+            return answer["state"]?["workers"]?.objectValue?.keys ?? []
         }
     }
 }

@@ -30,6 +30,12 @@ struct WorkerCommandTests {
             let removed = try await SpoolProcess.run(["worker", "rm", "/cli/worker", "echo"], environment: env)
             #expect(removed.status == 0, "\(removed.errors)")
             #expect(try await client.read(path).last?.type == "spool/worker-removed")
+            for (stream, name) in [("/cli/worker", "echo"), ("/cli/worker", "other"), ("/cli/nowhere", "echo")] {
+                let again = try await SpoolProcess.run(["worker", "rm", stream, name], environment: env)
+                #expect(again.status != 0, "\(stream) \(name): \(again.output)")
+                #expect(again.errors.contains("no worker \(name) is deployed on \(stream) (none is)"), "\(again.errors)")
+            }
+            #expect(try await client.read(path).filter { $0.type == "spool/worker-removed" }.count == 1)
 
             let missing = try await SpoolProcess.run(["worker", "deploy", "/cli/worker", "echo", "/nonexistent.js"], environment: env)
             #expect(missing.status != 0)

@@ -76,7 +76,9 @@ public struct Workers: StreamProcessor, SnapshotPolicy, EventInterest {
     }
 
     private func report(name: String?, error: String, event: Event, context: ProcessorContext) async throws {
-        var payload: JSONObject = ["sourceOffset": .int(Int64(event.offset)), "error": .string(error)]
+        // The configuration that failed is both the event and the version: a worker's own failures carry the two apart.
+        let offset = JSONValue.int(Int64(event.offset))
+        var payload: JSONObject = ["sourceOffset": offset, "configOffset": offset, "error": .string(error)]
         if let name { payload["name"] = .string(name) }
         try await context.append(AppendInput(type: WorkerSpec.failedType, payload: .object(payload)))
     }

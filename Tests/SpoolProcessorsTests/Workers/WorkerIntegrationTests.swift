@@ -98,9 +98,10 @@ struct WorkerIntegrationTests {
                 ("/fail/loopreduce", "({ initialState: 0, reduce(s, e) { if (e.type === 'demo/ping') { while (true) {} } return s } })", [:], "timed out"),
                 ("/fail/loopafter", "export default { initialState: 0, reduce(s) { return s }, async afterAppend() { while (true) {} } }", ["timeoutMs": 200], "timed out"),
                 ("/fail/throws", "export default { initialState: 0, reduce(s) { return s }, async afterAppend() { throw new Error('kaput') } }", [:], "kaput"),
-                ("/fail/syntax", "export default {\n  initialState: 0,\n  reduce(s) { return s +; }\n}", [:], "line 3"),
+                ("/fail/syntax", "export default {\n  initialState: 0,\n  reduce(s) { return s +; }\n}", [:], "(line 3, column "),
                 ("/fail/fetch", "export default { initialState: 0, reduce(s) { return s }, async afterAppend({ fetch }) { await fetch('http://example.com/') } }", ["allowHosts": ["api.example.org"]], "not allowed"),
                 ("/fail/other", "export default { initialState: 0, reduce(s) { return s }, async afterAppend({ append }) { await append({ type: 'x/y' }, '/elsewhere') } }", [:], "may append only to /fail/other"),
+                ("/fail/refused", "export default { initialState: 0, reduce(s) { return s } }", ["timeoutMs": 0], "configuration refused: timeoutMs"),
                 ("/fail/huge", "export default { initialState: '', reduce(s, e) { return e.type === 'demo/ping' ? 'x'.repeat(2000000) : s } }", [:], "limit"),
             ]
             for item in cases {
@@ -108,6 +109,9 @@ struct WorkerIntegrationTests {
                 #expect(!found.isEmpty, "\(item.stream) produced spool/worker-failed")
                 let message = found.first?.payload["error"]?.stringValue ?? ""
                 #expect(message.contains(item.expected), "\(item.stream): \(message)")
+                let payload = try #require(found.first?.payload)
+                #expect(payload["name"]?.stringValue != nil && payload["sourceOffset"]?.intValue != nil, "\(item.stream): \(payload)")
+                #expect(payload["configOffset"]?.intValue != nil, "\(item.stream): \(payload)")
                 // Appends keep working.
                 try await client.append(AppendInput(type: "demo/other"), to: try StreamPath("/fail/healthy"))
             }
