@@ -142,8 +142,17 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
             group.addTask { await self.flushPeriodically(until: flushStop) }
             try await withGracefulShutdownHandler {
                 for try await delivery in tail {
-                    guard case .events(let events) = delivery else { continue }
-                    try await dispatch(events, lanes: lanes, inFlight: inFlight)
+                    switch delivery {
+                    case .events(let events):
+                        try await dispatch(events, lanes: lanes, inFlight: inFlight)
+                    case .idle:
+                        // A feed of a few streams is idle while others are busy: its checkpoint follows
+                        // the store, so its lag and a restart's catch-up stay short.
+                        let published = store.live.publishedPosition
+                        if tail.isDrained { progress.withLock { $0.tracker.passed(through: published) } }
+                    case .overflowed, .closed:
+                        continue
+                    }
                 }
             } onGracefulShutdown: {
                 tail.close()

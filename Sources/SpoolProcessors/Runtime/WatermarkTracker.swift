@@ -27,6 +27,14 @@ public struct WatermarkTracker: Sendable, Equatable {
         }
     }
 
+    /// Nothing this processor follows was published up to `position` beyond what it was handed
+    /// (its feed is idle): positions through `position` need no handling. A position not past
+    /// every one seen already says nothing new.
+    public mutating func passed(through position: Int) {
+        guard position > max(safePosition, pending.last ?? 0) else { return }
+        skipped(position)
+    }
+
     /// The event at `position` is handled.
     public mutating func completed(_ position: Int) {
         if head < pending.count, pending[head] == position {

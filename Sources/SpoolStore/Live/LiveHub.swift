@@ -21,6 +21,7 @@ public final class LiveHub: Sendable {
     }
 
     private let subscribers = Mutex(Subscribers())
+    private let published = Atomic<Int>(0)
     private let mailboxCapacity: Int
     private let mailboxByteCapacity: Int
 
@@ -114,7 +115,13 @@ public final class LiveHub: Sendable {
             }
         }
         for (mailbox, events, bytes) in deliveries { mailbox.deliver(events, bytes: bytes) }
+        published.store(events[events.count - 1].position, ordering: .releasing)
     }
+
+    /// The newest position published: every event up to it is in its readers' mailboxes (or
+    /// taken from them). Read it before asking a mailbox whether it is drained, and a drained
+    /// reader has been handed every event of its own up to this position.
+    public var publishedPosition: Int { published.load(ordering: .acquiring) }
 
     /// Wakes idle readers so they can send keep-alives.
     public func wakeIdleReaders() {

@@ -43,6 +43,10 @@ public struct LiveTail: AsyncSequence, Sendable {
         public func of(_ event: Event) -> Int { self == .offset ? event.offset : event.position }
     }
 
+    /// Whether every live event delivered to this read has been handed out: true right after
+    /// the iterator returned `.idle` and nothing arrived since.
+    public var isDrained: Bool { mailbox.isDrained }
+
     /// Ends the read: the iterator finishes after what it already holds (graceful shutdown).
     public func close() { mailbox.close() }
 

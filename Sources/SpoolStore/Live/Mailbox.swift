@@ -125,6 +125,12 @@ public final class Mailbox: Sendable {
         waiter?.resume(returning: .idle)
     }
 
+    /// Whether the reader has taken every event delivered here: nothing pending or dropped,
+    /// and no sink taking deliveries instead.
+    var isDrained: Bool {
+        state.withLock { $0.pending.isEmpty && !$0.overflowed && !$0.closed && $0.sink == nil }
+    }
+
     /// Whether the hub or the reader closed this mailbox.
     var isClosed: Bool { state.withLock { $0.closed } }
 

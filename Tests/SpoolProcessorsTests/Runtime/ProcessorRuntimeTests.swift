@@ -137,6 +137,23 @@ struct ProcessorRuntimeTests {
         #expect(log.offsets(of: "/rs/a") == Array(1...170))
     }
 
+    /// A processor of a few streams keeps its checkpoint near the head while other streams are
+    /// busy: `GET /processors` shows no growing lag, and a restart has little to re-read.
+    @Test func anIdleProcessorsCheckpointFollowsTheStore() async throws {
+        let processor = RecordingProcessor(name: "quiet", streams: "/quiet/**", log: ReactionLog())
+        try await TestServer.with(configure: { $0.keepAliveInterval = .milliseconds(100) }, processors: [processor]) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            try await client.append(AppendInput(type: "test/event"), to: try StreamPath("/quiet/a"))
+            _ = try await client.append(try (0..<50).map { _ in try AppendInput(type: "other/noise") }, to: try StreamPath("/busy/b"))
+            func quiet() async throws -> JSONValue? {
+                try await client.send(.GET, "/processors").arrayValue?.first { $0["name"] == "quiet" }
+            }
+            #expect(try await eventually { try await quiet()?["lag"] == 0 })
+            let status = try #require(try await quiet())
+            #expect(status["checkpoint"] == 51 && status["headPosition"] == 51, "\(status)")
+        }
+    }
+
     /// A processor that says for which events `afterAppend` may act is called for those only,
     /// while it still folds every event.
     @Test func afterAppendIsSkippedForEventsAProcessorDoesNotReactTo() async throws {

@@ -68,4 +68,21 @@ struct WatermarkTrackerTests {
         #expect(tracker.safePosition == last)
         #expect(tracker.inFlight == 0)
     }
+
+    @Test func anIdleFeedPassesPositionsBeyondEverythingSeen() {
+        var tracker = WatermarkTracker(start: 0)
+        tracker.dispatched(3)
+        tracker.passed(through: 9)
+        #expect(tracker.safePosition == 0, "the event in flight holds the checkpoint back")
+        tracker.completed(3)
+        #expect(tracker.safePosition == 9)
+        tracker.passed(through: 12)
+        #expect(tracker.safePosition == 12)
+        tracker.dispatched(20)
+        tracker.passed(through: 15)  // published before the event read from the store: says nothing new
+        tracker.completed(20)
+        #expect(tracker.safePosition == 20)
+        tracker.passed(through: 15)
+        #expect(tracker.safePosition == 20, "never backwards")
+    }
 }
