@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SpoolClient, defineProcessor, runProcessor } from '../src/index.js';
 
-export function echoProcessor({ name = 'echo', prefix = '/demo' } = {}) {
+export function echoProcessor({ name = 'js-echo', prefix = '/demo' } = {}) {
   return defineProcessor({
     name,
     prefix,
@@ -30,7 +30,7 @@ async function main() {
   const { values } = parseArgs({
     options: {
       server: { type: 'string', default: process.env.SPOOL_URL ?? 'http://127.0.0.1:4437' },
-      name: { type: 'string', default: 'echo' },
+      name: { type: 'string', default: 'js-echo' },
       prefix: { type: 'string', default: '/demo' },
     },
   });

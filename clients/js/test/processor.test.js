@@ -73,12 +73,12 @@ describe('processors', () => {
       await waitFor(async () => same(await pongs(client, '/demo/a'), [1, 2]) && same(await pongs(client, '/demo/b'), [1]), {
         message: 'pongs',
       });
-      await waitCaughtUp(client, 'echo', '/demo');
+      await waitCaughtUp(client, 'js-echo', '/demo');
     } finally {
       const result = await first.stop();
       assert.deepEqual(result.states.get('/demo/a'), { pings: 2 });
     }
-    const checkpoint = await client.getCheckpoint('echo');
+    const checkpoint = await client.getCheckpoint('js-echo');
 
     // While it is stopped, more pings arrive; nothing answers them.
     await client.append('/demo/a', 'demo/ping');
@@ -93,12 +93,12 @@ describe('processors', () => {
       await waitFor(async () => same(await pongs(client, '/demo/a'), [1, 2, 3, 4]) && same(await pongs(client, '/demo/c'), [1]), {
         message: 'pongs after restart',
       });
-      await waitCaughtUp(client, 'echo', '/demo');
+      await waitCaughtUp(client, 'js-echo', '/demo');
       await delay(200);
       assert.deepEqual(await pongs(client, '/demo/a'), [1, 2, 3, 4]);
       assert.deepEqual(await pongs(client, '/demo/b'), [1]);
       assert.deepEqual(await pongs(client, '/demo/c'), [1]);
-      assert.ok((await client.getCheckpoint('echo')) > checkpoint);
+      assert.ok((await client.getCheckpoint('js-echo')) > checkpoint);
     } finally {
       result = await second.stop();
     }
@@ -107,7 +107,7 @@ describe('processors', () => {
     const events = await client.read('/demo/a');
     assert.deepEqual(
       events.filter((e) => e.type === 'demo/pong').map((e) => e.idempotencyKey),
-      events.filter((e) => e.type === 'demo/ping').map((e) => `echo:/demo/a@${e.offset}#0`),
+      events.filter((e) => e.type === 'demo/ping').map((e) => `js-echo:/demo/a@${e.offset}#0`),
     );
   });
 
@@ -116,18 +116,18 @@ describe('processors', () => {
     try {
       for (let i = 0; i < 3; i++) await client.append('/demo/a', 'demo/ping');
       await waitFor(async () => same(await pongs(client, '/demo/a'), [1, 2, 3]), { message: 'pongs' });
-      await waitCaughtUp(client, 'echo', '/demo');
+      await waitCaughtUp(client, 'js-echo', '/demo');
     } finally {
       await first.stop();
     }
     const count = (await client.read('/demo/a')).length;
 
     // As if it had crashed before saving any checkpoint: everything is handled again.
-    await client.putCheckpoint('echo', 0);
+    await client.putCheckpoint('js-echo', 0);
     const again = start(echoProcessor(), client);
     let result;
     try {
-      await waitCaughtUp(client, 'echo', '/demo');
+      await waitCaughtUp(client, 'js-echo', '/demo');
     } finally {
       result = await again.stop();
     }

@@ -31,7 +31,7 @@ def count_pings(state, event):
     return state
 
 
-def make_echo(name="echo", prefix="/demo"):
+def make_echo(name="py-echo", prefix="/demo"):
     @processor(name, prefix=prefix, initial_state={"pings": 0}, reduce=count_pings)
     def echo(event, state, ctx):
         if event["type"] == "demo/ping":
@@ -43,7 +43,7 @@ def make_echo(name="echo", prefix="/demo"):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--server", default=os.environ.get("SPOOL_URL", "http://127.0.0.1:4437"))
-    parser.add_argument("--name", default="echo", help="processor name (names its checkpoint)")
+    parser.add_argument("--name", default="py-echo", help="processor name (names its checkpoint)")
     parser.add_argument("--prefix", default="/demo", help="streams to follow")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")

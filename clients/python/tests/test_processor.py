@@ -60,11 +60,11 @@ def test_echo_processor_end_to_end_and_resume(client):
         client.append("/demo/a", "demo/ping")
         client.append("/demo/b", "demo/ping")
         wait_for(lambda: pongs(client, "/demo/a") == [1, 2] and pongs(client, "/demo/b") == [1], message="pongs")
-        wait_caught_up(client, "echo", "/demo")
+        wait_caught_up(client, "py-echo", "/demo")
     finally:
         running.stop()
     assert running.processor.state("/demo/a") == {"pings": 2}
-    checkpoint = client.get_checkpoint("echo")
+    checkpoint = client.get_checkpoint("py-echo")
 
     # While it is stopped, more pings arrive; nothing answers them.
     client.append("/demo/a", "demo/ping")
@@ -77,19 +77,19 @@ def test_echo_processor_end_to_end_and_resume(client):
     try:
         wait_for(lambda: pongs(client, "/demo/a") == [1, 2, 3, 4] and pongs(client, "/demo/c") == [1],
                  message="pongs after restart")
-        wait_caught_up(client, "echo", "/demo")
+        wait_caught_up(client, "py-echo", "/demo")
         time.sleep(0.2)
         assert pongs(client, "/demo/a") == [1, 2, 3, 4]
         assert pongs(client, "/demo/b") == [1]
         assert pongs(client, "/demo/c") == [1]
         assert restarted.processor.state("/demo/a") == {"pings": 4}
         assert restarted.processor.state("/demo/b") == {"pings": 1}
-        assert client.get_checkpoint("echo") > checkpoint
+        assert client.get_checkpoint("py-echo") > checkpoint
     finally:
         restarted.stop()
     events = client.read("/demo/a")
     keys = [e["idempotencyKey"] for e in events if e["type"] == "demo/pong"]
-    assert keys == [f"echo:/demo/a@{e['offset']}#0" for e in events if e["type"] == "demo/ping"]
+    assert keys == [f"py-echo:/demo/a@{e['offset']}#0" for e in events if e["type"] == "demo/ping"]
 
 
 def test_replay_after_a_crash_appends_nothing_twice(client):
@@ -98,16 +98,16 @@ def test_replay_after_a_crash_appends_nothing_twice(client):
         for _ in range(3):
             client.append("/demo/a", "demo/ping")
         wait_for(lambda: pongs(client, "/demo/a") == [1, 2, 3], message="pongs")
-        wait_caught_up(client, "echo", "/demo")
+        wait_caught_up(client, "py-echo", "/demo")
     finally:
         running.stop()
     count = len(client.read("/demo/a"))
 
     # As if it had crashed before saving any checkpoint: everything is handled again.
-    client.put_checkpoint("echo", 0)
+    client.put_checkpoint("py-echo", 0)
     again = Running(make_echo(), client)
     try:
-        wait_caught_up(client, "echo", "/demo")
+        wait_caught_up(client, "py-echo", "/demo")
         assert again.processor.handled >= count
     finally:
         again.stop()
