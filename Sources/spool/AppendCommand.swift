@@ -10,8 +10,9 @@ struct AppendCommand: AsyncParsableCommand {
         discussion: """
             Examples:
               spool append /agents/ada agent/input-added '{"content":"hello"}'
-              echo '{"content":"from stdin"}' | spool append /agents/ada agent/input-added -
-              spool append /jobs/1 job/started --idempotency-key job-1-start --expected-offset 0
+              echo '{"content":"hi"}' | spool append /agents/ada agent/input-added -
+              spool append /jobs/1 job/started --idempotency-key start-1 \\
+                --expected-offset 0
             """)
 
     @Argument(help: "Stream path, e.g. /agents/ada.", transform: streamPath) var path: StreamPath
@@ -20,7 +21,7 @@ struct AppendCommand: AsyncParsableCommand {
     @Option(help: "Metadata JSON object.") var metadata: String?
     @Option(name: .customLong("idempotency-key"), help: "Appending the same key again stores nothing new.")
     var idempotencyKey: String?
-    @Option(name: .customLong("expected-offset"), help: "Refuse unless the stream's head offset is this (0 = empty).")
+    @Option(name: .customLong("expected-offset"), parsing: .unconditional, help: "Refuse unless the stream's head offset is this (0 = empty).")
     var expectedOffset: Int?
     @OptionGroup var options: ClientOptions
 

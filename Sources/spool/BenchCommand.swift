@@ -7,8 +7,12 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Measure a Spool server: append latency and throughput, live delivery, catch-up reads, memory.",
         discussion: """
-            Without --server, starts its own `spool serve` on a free port over a temporary directory
-            (build with -c release for meaningful numbers). Record results in BENCHMARKS.md.
+            Without --server, starts its own `spool serve` on a free port over a
+            temporary directory (build with -c release for meaningful numbers).
+            Record results in BENCHMARKS.md.
+              spool bench                       # the server suite, a full run
+              spool bench --quick --only latency
+              spool bench processors
             """)
 
     @Argument(help: "What to measure: 'server' (default), 'processors' (replay, lag, circuit breaker), 'agent' (harness overhead, many agents) or 'workers' (JavaScript fold rate, deploy time); the last three run in process.")

@@ -17,10 +17,14 @@ struct CatCommand: AsyncParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case yaml, json, ndjson }
 
     @Argument(help: "Stream path, e.g. /agents/ada.", transform: streamPath) var path: StreamPath
-    @Option(help: "Print events after this offset.") var after = 0
+    @Option(parsing: .unconditional, help: "Print events after this offset.") var after = 0
     @Flag(help: "Keep following the stream and print new events as they arrive.") var live = false
     @Option(help: "Output format: yaml, json or ndjson.") var format: Format = .yaml
     @OptionGroup var options: ClientOptions
+
+    func validate() throws {
+        guard after >= 0 else { throw ValidationError("--after takes an offset, 0 or more (0 reads from the start), not \(after)") }
+    }
 
     func run() async throws {
         let client = options.client

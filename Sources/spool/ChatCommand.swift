@@ -8,15 +8,20 @@ struct ChatCommand: AsyncParsableCommand {
         commandName: "chat",
         abstract: "Chat with the agent at a stream: its answer streams in, tool calls show compactly.",
         discussion: """
-            Interactive: type a message and press return. /approve and /deny answer a pending tool approval,
-            /quit leaves; Ctrl-C cancels the answer being written.
-            One turn, for scripts: spool chat /agents/ada --message "Summarise the build log"
+            Interactive: type a message and press return. /approve and /deny answer
+            a pending tool approval, /quit leaves; Ctrl-C cancels the answer being
+            written. One turn, for scripts:
+              spool chat /agents/ada --message "Summarise the build log"
             """)
 
     @Argument(help: "The agent's stream, e.g. /agents/ada.", transform: streamPath) var path: StreamPath
-    @Option(help: "Send one message, print the answer, and exit.") var message: String?
-    @Option(help: "With --message: give up after this many seconds.") var timeout: Int = 300
+    @Option(parsing: .unconditional, help: "Send one message, print the answer, and exit.") var message: String?
+    @Option(parsing: .unconditional, help: "With --message: give up after this many seconds.") var timeout: Int = 300
     @OptionGroup var options: ClientOptions
+
+    func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout takes a number of seconds above 0, not \(timeout)") }
+    }
 
     func run() async throws {
         let client = options.client

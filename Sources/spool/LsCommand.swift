@@ -5,7 +5,7 @@ import SpoolCore
 struct LsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ls",
-        abstract: "List streams under a prefix with their head offset and last update.",
+        abstract: "List streams under a prefix with their head offset, last update, and whether they are paused.",
         discussion: "Example: spool ls /agents")
 
     @Argument(help: "Only streams at or below this path.") var prefix = "/"

@@ -13,10 +13,13 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run a Spool server on an embedded SQLite store, or as one node of several on PostgreSQL.",
         discussion: """
-            Set SPOOL_AUTH_TOKEN to require 'Authorization: Bearer <token>' on every route but /health and /hooks.
-            Binding anything but loopback without a token is refused unless --insecure is given.
-            With --postgres (or SPOOL_POSTGRES_URL), every node started on the same database serves the same streams.
-            Stop with Ctrl-C or SIGTERM: in-flight appends finish, live reads end, the database closes cleanly.
+            Set SPOOL_AUTH_TOKEN to require 'Authorization: Bearer <token>' on every
+            route but /health and /hooks. Binding anything but loopback without a
+            token is refused unless --insecure is given.
+            With --postgres (or SPOOL_POSTGRES_URL), every node started on the same
+            database serves the same streams.
+            Stop with Ctrl-C or SIGTERM: in-flight appends finish, live reads end,
+            the database closes cleanly.
             """)
 
     @Option(help: "Address to bind (env SPOOL_HOST).")

@@ -15,7 +15,7 @@ struct StateCommand: AsyncParsableCommand {
 
     @Argument(help: "Stream path.", transform: streamPath) var path: StreamPath
     @Option(help: "Processor name (see GET /processors).") var processor: String
-    @Option(help: "Fold only the first N events (time travel).") var at: Int?
+    @Option(parsing: .unconditional, help: "Fold only the first N events (time travel).") var at: Int?
     @OptionGroup var options: ClientOptions
 
     func run() async throws {

@@ -10,7 +10,8 @@ struct WorkerCommand: AsyncParsableCommand {
         discussion: """
             A worker is a processor whose JavaScript source is an event on a stream:
               spool worker deploy /agents/ada counter counter.js
-              spool worker deploy /agents counter counter.js --streams '**' --allow-host api.github.com
+              spool worker deploy /agents counter counter.js --streams '**' \\
+                --allow-host api.github.com
               spool worker rm /agents/ada counter
             """,
         subcommands: [Deploy.self, Remove.self])
@@ -26,7 +27,7 @@ struct WorkerCommand: AsyncParsableCommand {
         var file: String
         @Option(help: "Follow streams below PATH instead of PATH itself, e.g. '*' or '**'.") var streams: String?
         @Option(name: .customLong("allow-host"), help: "A host `fetch` may reach (repeatable).") var allowHosts: [String] = []
-        @Option(name: .customLong("timeout-ms"), help: "CPU time for one afterAppend (default 5000).") var timeoutMs: Int?
+        @Option(name: .customLong("timeout-ms"), parsing: .unconditional, help: "CPU time for one afterAppend (default 5000).") var timeoutMs: Int?
         @OptionGroup var options: ClientOptions
 
         func run() async throws {

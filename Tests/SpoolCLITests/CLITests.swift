@@ -43,7 +43,20 @@ struct CLITests {
 
             let listing = try await SpoolProcess.run(["ls", "/agents"], environment: env)
             #expect(listing.output.contains("/agents/ada"))
-            #expect(listing.output.contains("PATH"))
+            #expect(listing.output.hasPrefix("PATH"))
+            #expect(!listing.output.contains("paused"))
+            _ = try await SpoolProcess.run(["append", "/agents/ada", "spool/stream-paused", #"{"reason":"by hand"}"#], environment: env)
+            let paused = try await SpoolProcess.run(["ls", "/agents"], environment: env)
+            #expect(paused.output.split(separator: "\n").last?.hasSuffix("  paused") == true, "\(paused.output)")
+
+            for negative in [["cat", "/agents/ada", "--after", "-1"], ["chat", "/agents/ada", "--message", "hi", "--timeout", "-5"]] {
+                let refused = try await SpoolProcess.run(negative, environment: env)
+                #expect(refused.status == 64, "\(negative): \(refused.errors)")
+                #expect(refused.errors.contains("not -"), "\(negative): \(refused.errors)")
+            }
+            let dashed = try await SpoolProcess.run(["append", "/agents/ada", "note/added", "--expected-offset", "-1"], environment: env)
+            #expect(dashed.status != 0)
+            #expect(dashed.errors.contains("expected"), "the server judges the offset: \(dashed.errors)")
         }
     }
 

@@ -3,8 +3,8 @@ import SpoolCore
 /// The `spool ls` table. Pure.
 public enum StreamTable {
     public static func render(_ streams: [StreamInfo]) -> String {
-        let rows = streams.map { [$0.path.rawValue, String($0.headOffset), $0.updatedAt.iso8601] }
-        return TextTable.render(header: ["PATH", "HEAD", "UPDATED"], rows: rows, rightAligned: [1])
+        let rows = streams.map { [$0.path.rawValue, String($0.headOffset), $0.updatedAt.iso8601, $0.paused ? "paused" : ""] }
+        return TextTable.render(header: ["PATH", "HEAD", "UPDATED", "STATE"], rows: rows, rightAligned: [1])
     }
 }
 
