@@ -4,7 +4,8 @@ import SpoolCore
 /// A finite read written page by page, so a large read never sits in memory whole.
 ///
 /// The first page is read before answering, so a store that cannot answer gives an
-/// error status rather than a `200` whose body breaks off.
+/// error status rather than a `200` whose body breaks off. Each later page is read
+/// while the one before it is encoded and written: two pages in memory at most.
 enum PagedResponse {
     static let pageSize = 1000
 
@@ -32,14 +33,21 @@ enum PagedResponse {
                 var isFirst = true
                 var pending = opening
                 while let last = page.last {
+                    remaining -= page.count
+                    // The next page is read (on the store's reader) while this one is encoded and written.
+                    var next: Task<[Element], any Error>?
+                    if remaining > 0, page.count == requested {
+                        let (cursor, count) = (cursorOf(last), min(remaining, pageSize))
+                        next = Task { try await readPage(cursor, count) }
+                        requested = count
+                    }
+                    defer { next?.cancel() }
                     pending.append(contentsOf: encode(page, isFirst))
                     try await writer.write(ByteBuffer(bytes: pending))
                     pending = []
                     isFirst = false
-                    remaining -= page.count
-                    guard remaining > 0, page.count == requested else { break }
-                    requested = min(remaining, pageSize)
-                    page = try await readPage(cursorOf(last), requested)
+                    guard let next else { break }
+                    page = try await next.value
                 }
                 pending.append(contentsOf: closing)
                 if !pending.isEmpty { try await writer.write(ByteBuffer(bytes: pending)) }
