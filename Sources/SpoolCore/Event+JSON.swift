@@ -1,12 +1,24 @@
 extension Event {
     /// Appends the event's wire JSON (the contract's envelope, in its order) to `output`.
     public func writeJSON(to output: inout [UInt8]) {
+        var memo = JSONWriteMemo()
+        writeJSON(to: &output, memo: &memo)
+    }
+
+    /// Appends the event's wire JSON, reusing what `memo` kept of the event written before:
+    /// the events of a page mostly share their stream and often their timestamp.
+    public func writeJSON(to output: inout [UInt8], memo: inout JSONWriteMemo) {
         output.append(contentsOf: #"{"streamPath":"#.utf8)
-        JSONValue.writeString(streamPath.rawValue, to: &output)
+        if memo.path != streamPath.rawValue {
+            memo.path = streamPath.rawValue
+            memo.pathJSON.removeAll(keepingCapacity: true)
+            JSONValue.writeString(streamPath.rawValue, to: &memo.pathJSON)
+        }
+        output.append(contentsOf: memo.pathJSON)
         output.append(contentsOf: #","offset":"#.utf8)
-        output.append(contentsOf: String(offset).utf8)
+        output.appendDecimal(offset)
         output.append(contentsOf: #","position":"#.utf8)
-        output.append(contentsOf: String(position).utf8)
+        output.appendDecimal(position)
         output.append(contentsOf: #","type":"#.utf8)
         JSONValue.writeString(type, to: &output)
         output.append(contentsOf: #","payload":"#.utf8)
@@ -20,7 +32,12 @@ extension Event {
             JSONValue.writeString(idempotencyKey, to: &output)
         }
         output.append(contentsOf: #","createdAt":""#.utf8)
-        output.append(contentsOf: createdAt.iso8601.utf8)
+        if memo.createdAt != createdAt {
+            memo.createdAt = createdAt
+            memo.createdAtText.removeAll(keepingCapacity: true)
+            createdAt.writeISO8601(to: &memo.createdAtText)
+        }
+        output.append(contentsOf: memo.createdAtText)
         output.append(contentsOf: #""}"#.utf8)
     }
 

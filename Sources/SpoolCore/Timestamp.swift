@@ -22,12 +22,18 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// ISO 8601 with milliseconds: `2026-11-24T09:12:03.512Z`.
     public var iso8601: String {
+        var output: [UInt8] = []
+        output.reserveCapacity(24)
+        writeISO8601(to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends ``iso8601``'s text to `output`.
+    public func writeISO8601(to output: inout [UInt8]) {
         var seconds = time_t(millisecondsSinceEpoch.floorDivided(by: 1000))
         let millis = Int(millisecondsSinceEpoch - Int64(seconds) * 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        var output: [UInt8] = []
-        output.reserveCapacity(24)
         func digits(_ value: Int, _ width: Int) {
             var divisor = 1
             for _ in 1..<width { divisor *= 10 }
@@ -45,7 +51,6 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         digits(Int(parts.tm_min), 2); output.append(UInt8(ascii: ":"))
         digits(Int(parts.tm_sec), 2); output.append(UInt8(ascii: "."))
         digits(millis, 3); output.append(UInt8(ascii: "Z"))
-        return String(decoding: output, as: UTF8.self)
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z`.

@@ -17,6 +17,30 @@ import Testing
         )
     }
 
+    /// A page's events share one memo: what it keeps of one event never leaks into the next.
+    @Test func writingAPageWithAMemoGivesEachEventsOwnJSON() throws {
+        let base = try event()
+        var others: [Event] = [base, base]
+        for (index, (path, millis)) in [("/agents/ada", 0), ("/agents/bob", 0), ("/agents/bob", 1), ("/b", -86_400_001)].enumerated() {
+            var next = base
+            next.streamPath = try StreamPath(path)
+            next.createdAt = Timestamp(millisecondsSinceEpoch: base.createdAt.millisecondsSinceEpoch + Int64(millis))
+            next.offset = [0, 9, 10, Int.max][index]
+            next.position = [1, 99, 100, 1_000_000_007][index]
+            others.append(next)
+        }
+        var memo = JSONWriteMemo()
+        var page: [UInt8] = []
+        var separately: [UInt8] = []
+        for event in others {
+            event.writeJSON(to: &page, memo: &memo)
+            separately.append(contentsOf: event.jsonString.utf8)
+        }
+        #expect(String(decoding: page, as: UTF8.self) == String(decoding: separately, as: UTF8.self))
+        #expect(String(decoding: page, as: UTF8.self).contains(#""offset":9223372036854775807,"position":1000000007"#))
+        #expect(String(decoding: page, as: UTF8.self).contains(#""streamPath":"/agents/bob","offset":9,"#))
+    }
+
     @Test func optionalFieldsAreOmitted() throws {
         let json = try JSONValue.parse(try event(metadata: nil, key: nil).jsonString)
         #expect(json.objectValue?.keys == ["streamPath", "offset", "position", "type", "payload", "createdAt"])

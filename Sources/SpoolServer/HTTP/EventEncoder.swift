@@ -9,7 +9,6 @@ struct EventEncoder: Sendable {
     /// Which number goes in the SSE `id:` line: the offset for streams, the position for feeds.
     let sseID: LiveTail.CursorKey
 
-
     /// Bytes that open a response (the `[` of a JSON array).
     var opening: [UInt8] { format == .json ? [UInt8(ascii: "[")] : [] }
     /// Bytes that close a response.
@@ -19,14 +18,15 @@ struct EventEncoder: Sendable {
     func encode(_ events: [Event], isFirst: Bool) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(events.count * 256)
+        var memo = JSONWriteMemo()
         for (index, event) in events.enumerated() {
             let first = isFirst && index == 0
             switch format {
             case .json:
                 if !first { output.append(UInt8(ascii: ",")) }
-                event.writeJSON(to: &output)
+                event.writeJSON(to: &output, memo: &memo)
             case .ndjson:
-                event.writeJSON(to: &output)
+                event.writeJSON(to: &output, memo: &memo)
                 output.append(UInt8(ascii: "\n"))
             case .yaml:
                 output.append(contentsOf: "---\n".utf8)
@@ -35,7 +35,7 @@ struct EventEncoder: Sendable {
                 output.append(contentsOf: "id: ".utf8)
                 output.append(contentsOf: String(sseID.of(event)).utf8)
                 output.append(contentsOf: "\ndata: ".utf8)
-                event.writeJSON(to: &output)
+                event.writeJSON(to: &output, memo: &memo)
                 output.append(contentsOf: "\n\n".utf8)
             }
         }
