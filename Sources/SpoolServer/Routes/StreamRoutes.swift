@@ -30,18 +30,16 @@ struct StreamRoutes: Sendable {
             body, checkSizes: body.readableBytes > configuration.maximumEventBytes,
             maximumEventBytes: configuration.maximumEventBytes)
         let result = try await store.append(inputs, to: path)
-        var output: [UInt8] = []
+        var output: [UInt8]
         if isBatch {
-            output.append(UInt8(ascii: "["))
-            for (index, event) in result.events.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                event.writeJSON(to: &output)
-            }
-            output.append(UInt8(ascii: "]"))
+            // A batch's events share their stream and timestamp: the encoder writes those once.
+            let encoder = EventEncoder(format: .json, sseID: .offset)
+            output = encoder.opening + encoder.encode(result.events, isFirst: true) + encoder.closing
         } else {
+            output = []
             result.events[0].writeJSON(to: &output)
+            output.append(UInt8(ascii: "\n"))
         }
-        output.append(UInt8(ascii: "\n"))
         var headers: HTTPFields = [.contentType: "application/json"]
         if let last = result.events.last { headers[Self.headOffsetHeader] = String(last.offset) }
         return Response(
