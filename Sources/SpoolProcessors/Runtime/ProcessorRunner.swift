@@ -415,14 +415,20 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         entry.offset = event.offset
     }
 
+    static var failedType: String { "spool/processor-failed" }
+
     /// Calls `afterAppend`, retrying with backoff; a final failure becomes `spool/processor-failed`.
     private func react(to event: Event, state: Processor.State) async throws {
+        // Its own failure record is not for it to react to: failing on it would record another, for ever.
+        if event.type == Self.failedType, event.payload["processor"]?.stringValue == processor.name { return }
         let store = self.store
-        let context = ProcessorContext(processorName: storageName, source: event) { inputs, path in
-            try await store.append(inputs, to: path).events
-        }
         var lastError: any Error = SpoolError(.internalError, "no attempt made")
         for attempt in 0..<max(1, configuration.retry.attempts) {
+            // A context per attempt: a retry numbers its appends from 0 again, so what the failed
+            // attempt appended already is replayed by its key rather than stored a second time.
+            let context = ProcessorContext(processorName: storageName, source: event) { inputs, path in
+                try await store.append(inputs, to: path).events
+            }
             do {
                 try await processor.afterAppend(event: event, state: state, context: context)
                 return
@@ -440,7 +446,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         progress.withLock { $0.failures += 1 }
         logger.warning("afterAppend failed", metadata: ["spool.stream": "\(event.streamPath)", "spool.offset": "\(event.offset)", "spool.error": "\(lastError)"])
         let failure = try AppendInput(
-            type: "spool/processor-failed",
+            type: Self.failedType,
             payload: [
                 "processor": .string(processor.name), "sourceOffset": .int(Int64(event.offset)),
                 "error": .string(String(describing: lastError)),

@@ -27,6 +27,7 @@ struct RecordingProcessor: StreamProcessor {
     let streams: StreamPattern
     let log: ReactionLog
     var failOn: String? = nil
+    var failOnEverything = false
     let initialState = State()
 
     func reduce(into state: inout State, event: Event) {
@@ -36,7 +37,7 @@ struct RecordingProcessor: StreamProcessor {
 
     func afterAppend(event: Event, state: State, context: ProcessorContext) async throws {
         log.record(event)
-        if event.type == failOn { throw TestFailure(message: "planned failure") }
+        if event.type == failOn || failOnEverything { throw TestFailure(message: "planned failure") }
         if event.type == "test/ping" {
             try await context.append(AppendInput(type: "test/pong", payload: ["count": .int(Int64(state.count))]))
         }
@@ -46,6 +47,26 @@ struct RecordingProcessor: StreamProcessor {
 struct TestFailure: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
+}
+
+/// Appends `test/effect`, then fails its first `failedAttempts` attempts; then appends `test/done`.
+struct AppendsThenFails: StreamProcessor {
+    let name = "appends-then-fails"
+    let streams: StreamPattern = "/retry/**"
+    let initialState = 0
+    let failedAttempts: Int
+    let log = ReactionLog()
+
+    func reduce(into state: inout Int, event: Event) {}
+
+    func afterAppend(event: Event, state: Int, context: ProcessorContext) async throws {
+        guard event.type == "test/ping" else { return }
+        log.record(event)
+        let attempt = log.total
+        try await context.append(AppendInput(type: "test/effect"))
+        if attempt <= failedAttempts { throw TestFailure(message: "failed after the effect") }
+        try await context.append(AppendInput(type: "test/done"))
+    }
 }
 
 /// A `RecordingProcessor` that wants only `test/*` events (and, like every processor, pause switches).
