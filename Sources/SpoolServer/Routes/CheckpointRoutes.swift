@@ -4,7 +4,7 @@ import SpoolStore
 
 /// `GET|PUT /checkpoints/{consumer}`: server-side feed positions for remote processors.
 struct CheckpointRoutes: Sendable {
-    let store: any ProcessorStateStore
+    let store: any EventStore & ProcessorStateStore
     let configuration: SpoolServerConfiguration
 
     func register(on router: Router<SpoolRequestContext>) {
@@ -25,10 +25,22 @@ struct CheckpointRoutes: Sendable {
             guard let position = object["position"]?.intValue, position >= 0, case .int = object["position"] else {
                 throw SpoolError(.invalidRequest, "'position' must be a non-negative integer")
             }
+            guard !consumer.hasPrefix(Self.reservedPrefix) else {
+                throw SpoolError(
+                    .invalidRequest,
+                    "\(consumer) is the checkpoint of the server's own processor; a remote consumer keeps its own under another name")
+            }
+            let head = try await store.headPosition()
+            guard position <= head else {
+                throw SpoolError(.invalidRequest, "position \(position) is past the store's head position \(head): events to come would be skipped")
+            }
             try await store.saveCheckpoint(Int(position), for: consumer)
             return Self.answer(consumer: consumer, position: Int(position))
         }
     }
+
+    /// The names of the server's own processors' checkpoints, which `PUT` may not move.
+    static let reservedPrefix = "processor:"
 
     /// Consumer names: 1–128 of `A-Z a-z 0-9 . _ ~ : -`. `processor:` names belong to in-process processors.
     static func consumer(_ context: SpoolRequestContext) throws -> String {
