@@ -16,12 +16,17 @@ extension CircuitBreaker {
             self.windowSeconds = windowSeconds
         }
 
-        /// Reads `{maxEvents, windowSeconds}`; `nil` when either is missing or out of range.
-        public init?(payload: JSONValue) {
-            guard let maxEvents = payload["maxEvents"]?.intValue, (1...Int64(Self.maximumEvents)).contains(maxEvents),
-                let windowSeconds = payload["windowSeconds"]?.doubleValue, windowSeconds > 0,
+        /// Reads `{maxEvents, windowSeconds}`.
+        /// - Throws: `invalid_event` naming the field that is missing or out of range.
+        public init(payload: JSONValue) throws(SpoolError) {
+            guard let maxEvents = payload["maxEvents"]?.intValue, (1...Int64(Self.maximumEvents)).contains(maxEvents) else {
+                throw SpoolError(.invalidEvent, "'maxEvents' must be an integer from 1 to \(Self.maximumEvents)")
+            }
+            guard let windowSeconds = payload["windowSeconds"]?.doubleValue, windowSeconds > 0,
                 windowSeconds <= Self.maximumWindowSeconds
-            else { return nil }
+            else {
+                throw SpoolError(.invalidEvent, "'windowSeconds' must be a number above 0 and at most \(Int(Self.maximumWindowSeconds))")
+            }
             self.init(maxEvents: Int(maxEvents), windowSeconds: windowSeconds)
         }
 

@@ -37,7 +37,7 @@ public struct CircuitBreaker: StreamProcessor {
             state.isPaused = false
             state.recentEventTimes.removeAll()  // count afresh after a resume
         case Self.configuredType:
-            if let configuration = Configuration(payload: event.payload) {
+            if let configuration = try? Configuration(payload: event.payload) {
                 state.configuration = configuration
             }
             state.record(event.createdAt)
@@ -48,13 +48,24 @@ public struct CircuitBreaker: StreamProcessor {
 
     /// Pauses the stream when the window holds too many events. The derived
     /// idempotency key makes the pause appended once even if this runs again.
-    /// Only a stream over its limit, not paused yet, is paused.
+    /// Only a stream over its limit, not paused yet, is paused; a configuration it cannot
+    /// use is reported.
     public func reacts(to event: Event, state: State) -> Bool {
-        !state.isPaused && state.isOverLimit && event.type != StreamPause.pausedType && event.type != StreamPause.resumedType
+        event.type == Self.configuredType
+            || (!state.isPaused && state.isOverLimit && event.type != StreamPause.pausedType && event.type != StreamPause.resumedType)
     }
 
     public func afterAppend(event: Event, state: State, context: ProcessorContext) async throws {
-        guard reacts(to: event, state: state) else { return }
+        if event.type == Self.configuredType {
+            do {
+                _ = try Configuration(payload: event.payload)
+            } catch {
+                try await ConfigurationRefusal.report(error, on: event, processor: name, context: context)
+            }
+        }
+        guard !state.isPaused, state.isOverLimit, event.type != StreamPause.pausedType, event.type != StreamPause.resumedType else {
+            return
+        }
         let configuration = state.configuration
         let input = try AppendInput(
             type: StreamPause.pausedType,

@@ -16,7 +16,27 @@ public struct Scheduler: StreamProcessor, SnapshotPolicy, EventInterest {
     }
 
     public func afterAppend(event: Event, state: SchedulerState, context: ProcessorContext) async throws {
+        if let refusal = Self.refusal(of: event) {
+            try await ConfigurationRefusal.report(refusal, on: event, processor: name, context: context)
+        }
         if Self.changesSchedules(event) { board.update(event.streamPath, state: state, asOf: event.offset) }
+    }
+
+    /// Why a scheduling event changes nothing, if it does not.
+    static func refusal(of event: Event) -> SpoolError? {
+        switch event.type {
+        case SchedulerReducer.appendScheduledType:
+            do {
+                _ = try ScheduleSpec(payload: event.payload)
+                return nil
+            } catch {
+                return error
+            }
+        case SchedulerReducer.scheduleCancelledType where event.payload["name"]?.stringValue == nil:
+            return SpoolError(.invalidEvent, "'name' must name the schedule to cancel")
+        default:
+            return nil
+        }
     }
 
     /// Only events that change schedules: adding, cancelling, or a firing (its metadata says so).

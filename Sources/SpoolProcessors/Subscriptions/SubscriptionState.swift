@@ -32,10 +32,12 @@ public struct Subscription: Codable, Sendable, Hashable {
         }
         var types: [String]?
         if let value = payload["types"], value != .null {
-            guard let list = value.arrayValue?.compactMap(\.stringValue), list.count == value.arrayValue?.count,
+            // One pattern may come as a string: "order/*" is ["order/*"].
+            let items = value.stringValue.map { [JSONValue.string($0)] } ?? value.arrayValue
+            guard let list = items?.compactMap(\.stringValue), list.count == items?.count,
                 !list.isEmpty, list.allSatisfy({ !$0.isEmpty })
             else {
-                throw SpoolError(.invalidEvent, "'types' must be a non-empty array of event types or 'prefix/*' patterns")
+                throw SpoolError(.invalidEvent, "'types' must be an event type or 'prefix/*' pattern, or a non-empty array of them")
             }
             types = list
         }

@@ -42,12 +42,19 @@ public struct Subscriptions: StreamProcessor {
 
     /// POSTs the event to each matching subscription concurrently, then
     /// reports the deliveries that failed, in name order.
-    /// Only a stream with subscriptions has anything to deliver.
+    /// Only a stream with subscriptions has anything to deliver; a subscription it cannot use is reported.
     public func reacts(to event: Event, state: SubscriptionState) -> Bool {
-        !state.subscriptions.isEmpty
+        !state.subscriptions.isEmpty || event.type == SubscriptionState.configuredType
     }
 
     public func afterAppend(event: Event, state: SubscriptionState, context: ProcessorContext) async throws {
+        if event.type == SubscriptionState.configuredType {
+            do {
+                _ = try Subscription(payload: event.payload)
+            } catch {
+                try await ConfigurationRefusal.report(error, on: event, processor: name, context: context)
+            }
+        }
         let targets = state.subscriptions(for: event)
         guard !targets.isEmpty else { return }
         let body = Array(event.jsonString.utf8)

@@ -20,14 +20,16 @@ import Testing
         #expect(subscription == Subscription(
             name: "audit", url: "https://example.com/hook", types: ["agent/*", "demo/ping"], secretEnv: "AUDIT_SECRET"))
         #expect(try Subscription(payload: ["name": "all", "url": "http://127.0.0.1:1/x"]).types == nil)
+        #expect(try Subscription(payload: ["name": "one", "url": "http://127.0.0.1:1/x", "types": "agent/*"]).types == ["agent/*"])
     }
 
     static let badPayloads: [BadPayload] = [
         BadPayload(["url": "https://example.com"], "'name'"),
         BadPayload(["name": "a"], "'url'"),
         BadPayload(["name": "a", "url": "ftp://example.com"], "'url' must be an http:// or https:// URL"),
-        BadPayload(["name": "a", "url": "https://example.com", "types": []], "'types' must be a non-empty array"),
-        BadPayload(["name": "a", "url": "https://example.com", "types": "agent/*"], "'types'"),
+        BadPayload(["name": "a", "url": "https://example.com", "types": []], "or a non-empty array of them"),
+        BadPayload(["name": "a", "url": "https://example.com", "types": ""], "'types'"),
+        BadPayload(["name": "a", "url": "https://example.com", "types": 7], "'types'"),
         BadPayload(["name": "a", "url": "https://example.com", "types": ["ok", 3]], "'types'"),
         BadPayload(["name": "a", "url": "https://example.com", "secretEnv": ""], "'secretEnv'"),
     ]
