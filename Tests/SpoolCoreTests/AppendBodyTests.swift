@@ -21,7 +21,7 @@ struct AppendBodyTests {
         "{\n  \"type\" : \"order/placed\",\n  \"payload\" : { \"items\" : [ 1 , 2 , {\"b\" : null} ] , \"ok\" : true }\n}\n",
         #"{"payload":{"z":1,"a":2,"m":{"y":[],"x":{}}},"type":"t"}"#,
         #"{"type":"t","payload":{"text":"é🧵 raw","esc":"\u00e9\n\"\\\/\t\u0001","solidus":"a\/b"}}"#,
-        #"{"type":"t","payload":{"n":[0,-0,1.0,1.50,1e2,-12345678901234,9223372036854775807,12345678901234567890,1.7976931348623157e308,2.5E-3]}}"#,
+        #"{"type":"t","payload":{"n":[0,-0,1.0,1.50,1e2,-12345678901234,9223372036854775807,12345678901234567890.0,1.7976931348623157e308,2.5E-3]}}"#,
         #"{"type":"t","payload":{},"metadata":{"trace":"x"},"idempotencyKey":"k-1","expectedOffset":0}"#,
         #"{"type":"t","payload":null,"metadata":null,"idempotencyKey":null,"expectedOffset":null}"#,
         #"{"type":"t"}"#,

@@ -73,6 +73,15 @@ import Testing
             let result = try await http.post("/hooks/broken", json: "{not json")
             #expect(result.status == 201)
             #expect(try result.json()["payload"]?["body"] == "{not json")
+            // An integer beyond 64 bits is no JSON Spool keeps as JSON: the text keeps every digit.
+            let big = #"{"id":12345678901234567890}"#
+            let kept = try await http.post("/hooks/big", json: big)
+            #expect(kept.status == 201)
+            #expect(try kept.json()["payload"]?["body"] == .string(big))
+            // The same in an append is refused, not rounded.
+            let refused = try await http.post("/streams/big", json: #"{"type":"t","payload":\#(big)}"#)
+            let error = try expectError(refused, status: 400, code: "invalid_request")
+            #expect(error["message"]?.stringValue?.contains("does not fit in 64 bits") == true, "\(error)")
         }
     }
 

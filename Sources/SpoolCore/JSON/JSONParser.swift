@@ -171,7 +171,14 @@ struct JSONParser {
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        if isInteger, let value = Int64(text) { return .int(value) }
+        if isInteger {
+            // As a double it would lose digits, and an id that lost digits is another id.
+            guard let value = Int64(text) else {
+                index = start
+                throw error("integer \(text) does not fit in 64 bits; send it as a string")
+            }
+            return .int(value)
+        }
         guard let value = Double(text), value.isFinite else {
             index = start
             throw error("number out of range")
