@@ -56,7 +56,10 @@ struct ChatCommand: AsyncParsableCommand {
         switch outcome {
         case .answered: return
         case .failed(let error): throw SpoolError(.internalError, "the agent's request failed: \(error)")
-        case nil: throw SpoolError(.unavailable, "no answer within \(timeout) seconds")
+        case nil:
+            let waiting = try await Self.approvalsWaiting(on: path, client: client)
+            let why = waiting.isEmpty ? "" : ": \(waiting.joined(separator: ", ")) still waiting for approval"
+            throw SpoolError(.unavailable, "no answer within \(timeout) seconds\(why)")
         }
     }
 
@@ -64,6 +67,10 @@ struct ChatCommand: AsyncParsableCommand {
         let head = try await client.streams(prefix: path.rawValue).first { $0.path == path }?.headOffset ?? 0
         printFlushed("Chatting with \(path) on \(client.baseURL). /approve, /deny, /quit; Ctrl-C cancels an answer.")
         let session = ChatSession(path: path, client: client)
+        if head > 0 {
+            let state = try await client.send(.GET, "/state\(path.rawValue)?processor=agent&at=\(head)")["state"]
+            session.seed(activeRequest: state?["activeRequestId"]?.stringValue, approvals: Self.approvalsWaiting(in: state))
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 var renderer = ChatRenderer(showApprovalHint: true)
@@ -83,5 +90,17 @@ struct ChatCommand: AsyncParsableCommand {
             _ = try await group.next()
             group.cancelAll()
         }
+    }
+
+    /// The tool calls of the agent's turn waiting for a person's approval, in the order requested.
+    static func approvalsWaiting(in state: JSONValue?) -> [String] {
+        let calls = state?["toolCalls"]
+        return (state?["toolCallOrder"]?.arrayValue ?? []).compactMap(\.stringValue).filter {
+            calls?[$0]?["approval"] == "pending" && calls?[$0]?["completed"] == false
+        }
+    }
+
+    static func approvalsWaiting(on path: StreamPath, client: SpoolClient) async throws -> [String] {
+        approvalsWaiting(in: try await client.send(.GET, "/state\(path.rawValue)?processor=agent")["state"])
     }
 }

@@ -34,21 +34,45 @@ final class ChatSession: Sendable {
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return true }
         if trimmed == "/quit" || trimmed == "/exit" { return false }
-        if trimmed.hasPrefix("/approve") || trimmed.hasPrefix("/deny") {
-            let words = trimmed.split(separator: " ", maxSplits: 2).map(String.init)
-            let granted = words[0] == "/approve"
-            guard let callId = words.count > 1 ? words[1] : pending.withLock({ $0.approvals.first }) else {
-                printFlushed("(no tool call is waiting for approval)")
-                return true
-            }
-            var payload: JSONObject = ["callId": .string(callId)]
-            if !granted, words.count > 2 { payload["reason"] = .string(words[2]) }
-            try await client.append(
-                AppendInput(type: granted ? "tool/approval-granted" : "tool/approval-denied", payload: .object(payload)), to: path)
+        if let answer = ApprovalCommand(trimmed) {
+            try await answerApproval(answer)
             return true
         }
         try await client.append(AppendInput(type: "agent/input-added", payload: ["content": .string(trimmed)]), to: path)
         return true
+    }
+
+    /// Takes in what the agent's state says is pending when the session starts (an approval a
+    /// one-turn `spool chat --message` left waiting, say), and prints the approvals.
+    func seed(activeRequest: String?, approvals: [String]) {
+        pending.withLock { pending in
+            pending.activeRequest = activeRequest
+            pending.approvals = approvals
+        }
+        for callId in approvals { printFlushed("? approval needed for \(callId): /approve or /deny [reason]") }
+    }
+
+    /// `/approve [CALL]` or `/deny [CALL] [reason]`: the call named, or else the oldest waiting one.
+    private func answerApproval(_ command: ApprovalCommand) async throws {
+        let waiting = pending.withLock { $0.approvals }
+        var callId = waiting.first
+        var reason = command.rest
+        if let first = command.words.first, waiting.contains(first) {
+            callId = first
+            reason = command.words.dropFirst().joined(separator: " ")
+        } else if command.granted, let first = command.words.first {
+            let list = waiting.isEmpty ? "none is" : waiting.joined(separator: ", ") + (waiting.count == 1 ? " is" : " are")
+            printFlushed("(no tool call \(first) is waiting for approval; \(list))")
+            return
+        }
+        guard let callId else {
+            printFlushed("(no tool call is waiting for approval)")
+            return
+        }
+        var payload: JSONObject = ["callId": .string(callId)]
+        if !command.granted, !reason.isEmpty { payload["reason"] = .string(reason) }
+        try await client.append(
+            AppendInput(type: command.granted ? "tool/approval-granted" : "tool/approval-denied", payload: .object(payload)), to: path)
     }
 
     /// Ctrl-C: cancel the answer being written, or leave when there is none.
@@ -59,6 +83,22 @@ final class ChatSession: Sendable {
         }
         try await client.append(
             AppendInput(type: "llm/request-cancelled", payload: ["requestId": .string(requestId), "reason": "cancelled by the user"]), to: path)
+    }
+}
+
+/// A typed `/approve …` or `/deny …`: the words after the command.
+struct ApprovalCommand: Equatable {
+    var granted: Bool
+    var words: [String]
+    /// The words after the command as typed (a reason keeps its spacing).
+    var rest: String
+
+    init?(_ line: String) {
+        let command = line.prefix { !$0.isWhitespace }
+        guard command == "/approve" || command == "/deny" else { return nil }
+        granted = command == "/approve"
+        rest = line.dropFirst(command.count).trimmingCharacters(in: .whitespaces)
+        words = rest.split(separator: " ").map(String.init)
     }
 }
 

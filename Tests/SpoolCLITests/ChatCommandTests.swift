@@ -40,6 +40,32 @@ struct ChatCommandTests {
         #expect(try await eventually { try await client.read(path, limit: 100).contains { $0.type == "tool/call-completed" } })
     }
 
+    /// A one-turn chat cannot approve: it says what waits. An interactive chat started later
+    /// sees the approval waiting, and `/deny REASON` denies that call with the reason.
+    @Test func anApprovalLeftWaitingIsAnsweredInALaterSession() async throws {
+        let server = try await SpoolProcess.serve(dataDirectory: TestServer.temporaryDirectory(), environment: Self.offline)
+        defer { server.stop() }
+        let env = ["SPOOL_URL": server.baseURL]
+        let path = try StreamPath("/agents/approvals")
+        let client = SpoolClient(baseURL: server.baseURL, httpClient: failFastHTTPClient)
+        try await client.append(
+            AppendInput(type: "agent/configured", payload: ["tools": ["append_event"], "requireApproval": ["append_event"]]), to: path)
+        let asked = try await SpoolProcess.run(
+            ["chat", path.rawValue, "--timeout", "2", "--message", #"/tool append_event {"type":"note/added","payload":{}}"#],
+            environment: env)
+        #expect(asked.status != 0)
+        #expect(asked.output.contains("? waiting for approval of echo_call_"), "\(asked.output)")
+        let callId = try #require(try await client.read(path).first { $0.type == "tool/approval-requested" }?.payload["callId"]?.stringValue)
+        #expect(asked.errors.contains("no answer within 2 seconds: \(callId) still waiting for approval"), "\(asked.errors)")
+
+        let later = try await SpoolProcess.run(
+            ["chat", path.rawValue], environment: env, standardInput: Data("/deny too risky\n".utf8))
+        #expect(later.status == 0, "\(later.errors)")
+        #expect(later.output.contains("? approval needed for \(callId): /approve or /deny [reason]"), "\(later.output)")
+        let denied = try #require(try await client.read(path).first { $0.type == "tool/approval-denied" })
+        #expect(denied.payload == ["callId": .string(callId), "reason": "too risky"])
+    }
+
     /// A restart in the middle of a turn resumes it; the tool call is not sent twice.
     @Test func aTurnInterruptedByKillResumesWithoutRepeatingTheTool() async throws {
         let directory = TestServer.temporaryDirectory()

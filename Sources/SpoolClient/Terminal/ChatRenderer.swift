@@ -42,7 +42,7 @@ public struct ChatRenderer: Sendable {
             return "→ \(payload["name"]?.stringValue ?? "?")(\(Self.clip(arguments, 120)))\n"
         case "tool/approval-requested":
             let callId = payload["callId"]?.stringValue ?? ""
-            return showApprovalHint ? "? approval needed for \(callId): /approve or /deny [reason]\n" : "? waiting for approval of \(callId)\n"
+            return showApprovalHint ? "? approval needed for \(callId): /approve or /deny [reason]\n" : "? waiting for approval of \(callId) (answer it in an interactive spool chat or the web console)\n"
         case "tool/call-completed":
             let mark = payload["isError"]?.boolValue == true ? "✗" : "←"
             let output = payload["output"]?.stringValue ?? payload["output"]?.jsonString ?? ""
