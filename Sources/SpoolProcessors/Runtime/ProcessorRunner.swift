@@ -415,45 +415,20 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         entry.offset = event.offset
     }
 
-    static var failedType: String { "spool/processor-failed" }
-
     /// Calls `afterAppend`, retrying with backoff; a final failure becomes `spool/processor-failed`.
     private func react(to event: Event, state: Processor.State) async throws {
-        // Its own failure record is not for it to react to: failing on it would record another, for ever.
-        if event.type == Self.failedType, event.payload["processor"]?.stringValue == processor.name { return }
+        guard !Reaction.isOwnFailure(event, processor: processor.name) else { return }
         let store = self.store
-        var lastError: any Error = SpoolError(.internalError, "no attempt made")
-        for attempt in 0..<max(1, configuration.retry.attempts) {
-            // A context per attempt: a retry numbers its appends from 0 again, so what the failed
-            // attempt appended already is replayed by its key rather than stored a second time.
-            let context = ProcessorContext(processorName: storageName, source: event) { inputs, path in
-                try await store.append(inputs, to: path).events
-            }
-            do {
-                try await processor.afterAppend(event: event, state: state, context: context)
-                return
-            } catch let error as SpoolError where error.code == .streamPaused {
-                return  // the stream was paused under us: not this processor's failure
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                lastError = error
-                if let delay = configuration.retry.delay(afterFailure: attempt + 1) {
-                    try await Task.sleep(for: delay)
-                }
-            }
+        let outcome = try await Reaction.attempt(
+            processor, event: event, state: state, keyName: storageName, retry: configuration.retry
+        ) { inputs, path in
+            try await store.append(inputs, to: path).events
         }
+        guard case .failed(let error) = outcome else { return }
         progress.withLock { $0.failures += 1 }
-        logger.warning("afterAppend failed", metadata: ["spool.stream": "\(event.streamPath)", "spool.offset": "\(event.offset)", "spool.error": "\(lastError)"])
-        let failure = try AppendInput(
-            type: Self.failedType,
-            payload: [
-                "processor": .string(processor.name), "sourceOffset": .int(Int64(event.offset)),
-                "error": .string(String(describing: lastError)),
-            ],
-            idempotencyKey: ProcessorContext.idempotencyKey(processor: processor.name + ":failed", source: event, ordinal: 0))
+        logger.warning("afterAppend failed", metadata: ["spool.stream": "\(event.streamPath)", "spool.offset": "\(event.offset)", "spool.error": "\(error)"])
         do {
-            try await store.append(failure, to: event.streamPath)
+            try await store.append(Reaction.failureRecord(processor: processor.name, event: event, error: error), to: event.streamPath)
         } catch let error as SpoolError where error.code == .streamPaused {
             return
         }

@@ -37,4 +37,42 @@ struct RemoteProcessorRunnerTests {
             #expect((checkpoint["position"]?.intValue ?? 0) > 0)
         }
     }
+
+    /// As in the server: retries replay a failed attempt's appends, a final failure is recorded
+    /// once (and not reacted to), and a paused stream gets no reactions.
+    @Test func failuresAreRetriedThenRecordedAndPausedStreamsAreLeftAlone() async throws {
+        try await TestServer.with { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            let retry = RetryPolicy(attempts: 3, initialDelay: .milliseconds(5))
+            let flaky = AppendsThenFails(failedAttempts: 2)
+            let failing = RecordingProcessor(name: "remote-failing", streams: "/remote-fail/**", log: ReactionLog(), failOnEverything: true)
+            let runners = [
+                Task { try await RemoteProcessorRunner(processor: flaky, client: client, retry: retry).run() },
+                Task { try await RemoteProcessorRunner(processor: failing, client: client, retry: retry).run() },
+            ]
+            defer { for runner in runners { runner.cancel() } }
+
+            let retried = try StreamPath("/retry/remote")
+            try await client.append(AppendInput(type: "test/ping"), to: retried)
+            #expect(try await eventually { try await client.read(retried).contains { $0.type == "test/done" } })
+
+            let failed = try StreamPath("/remote-fail/a")
+            try await client.append(AppendInput(type: "test/boom"), to: failed)
+            #expect(try await eventually { try await client.read(failed).contains { $0.type == "spool/processor-failed" } })
+
+            let paused = try StreamPath("/remote-fail/paused")
+            try await client.append(AppendInput(type: "spool/stream-paused", payload: ["reason": "test"]), to: paused)
+            try await Task.sleep(for: .milliseconds(500))
+
+            #expect(try await client.read(retried).map(\.type) == ["test/ping", "test/effect", "test/done"])
+            #expect(flaky.log.total == 3, "two failed attempts and the one that succeeded")
+            let record = try await client.read(failed)
+            #expect(record.map(\.type) == ["test/boom", "spool/processor-failed"], "one record, not one per record")
+            #expect(record.last?.payload["processor"] == "remote-failing")
+            #expect(record.last?.payload["error"]?.stringValue?.contains("planned failure") == true)
+            #expect(failing.log.counts["/remote-fail/a@1"] == 3, "three attempts")
+            #expect(failing.log.counts["/remote-fail/paused@1"] == nil, "no reaction on a paused stream")
+            #expect(try await client.read(paused).map(\.type) == ["spool/stream-paused"])
+        }
+    }
 }
