@@ -66,6 +66,13 @@ import Testing
             #expect(again.status == 200)
             #expect(try again.json() == first.json())
             #expect(try await http.events(of: "/idem")?.count == 1)
+            #expect(again.header("Spool-Head-Offset") == "1")
+            // Once the stream has grown, a replay still answers with the original, and the head as it is.
+            try await http.append("/idem", type: "t2")
+            let later = try await http.post("/streams/idem", json: body)
+            #expect(later.status == 200)
+            #expect(try later.json()["offset"] == 1)
+            #expect(later.header("Spool-Head-Offset") == "2")
         }
     }
 

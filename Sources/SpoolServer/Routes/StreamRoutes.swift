@@ -41,7 +41,12 @@ struct StreamRoutes: Sendable {
             output.append(UInt8(ascii: "\n"))
         }
         var headers: HTTPFields = [.contentType: "application/json"]
-        if let last = result.events.last { headers[Self.headOffsetHeader] = String(last.offset) }
+        if result.storedCount == result.events.count, let last = result.events.last {
+            headers[Self.headOffsetHeader] = String(last.offset)
+        } else if let head = try await store.headOffset(of: path) {
+            // A replay answers with the events stored before; the stream may have grown since.
+            headers[Self.headOffsetHeader] = String(head)
+        }
         return Response(
             status: result.isReplay ? .ok : .created, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: output)))
     }
