@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpoolClient
 import SpoolCore
+import SpoolProcessors
 
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -46,11 +47,36 @@ struct WorkerCommand: AsyncParsableCommand {
                 if let streams { payload["streams"] = .string(streams) }
                 if !allowHosts.isEmpty { payload["allowHosts"] = .array(allowHosts.map { .string($0) }) }
                 if let timeoutMs { payload["timeoutMs"] = .int(Int64(timeoutMs)) }
-                let event = try await options.client.append(AppendInput(type: "spool/worker-configured", payload: .object(payload)), to: path)
+                // What the server would refuse is refused here, before anything is appended.
+                _ = try WorkerSpec(event: Event(streamPath: path, offset: 1, position: 1, type: WorkerSpec.configuredType, payloadJSON: JSONValue.object(payload).jsonString, createdAt: .now()), limits: WorkerLimits())
+                let client = options.client
+                let event = try await client.append(AppendInput(type: WorkerSpec.configuredType, payload: .object(payload)), to: path)
+                if let failure = try await Self.startFailure(of: event, client: client) {
+                    throw SpoolError(.invalidRequest, "worker:\(name) version \(event.offset) did not start: \(failure)")
+                }
                 print("deployed worker:\(name) on \(path) (version \(event.offset)); failures appear as spool/worker-failed on \(path)")
             }
         }
+
+        /// Why the configuration at `event` could not start (a syntax error, say), once the
+        /// `workers` processor has handled it; `nil` when it started. Gives up after 10 s.
+        static func startFailure(of event: Event, client: SpoolClient) async throws -> String? {
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline {
+                let workers = try await client.send(.GET, "/processors").arrayValue?.first { $0["name"] == "workers" }
+                if let checkpoint = workers?["checkpoint"]?.intValue, checkpoint >= event.position { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let after = try await client.read(event.streamPath, after: event.offset, limit: 1000)
+            let failure = after.first {
+                $0.type == WorkerSpec.failedType && $0.payload["configOffset"]?.intValue == Int64(event.offset)
+                    && $0.payload["sourceOffset"]?.intValue == Int64(event.offset)
+            }
+            guard let error = failure?.payload["error"]?.stringValue else { return nil }
+            return error.hasPrefix("cannot start: ") ? String(error.dropFirst("cannot start: ".count)) : error
+        }
     }
+
 
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "rm", abstract: "Stop worker NAME configured on PATH.")

@@ -37,6 +37,22 @@ struct WorkerCommandTests {
             }
             #expect(try await client.read(path).filter { $0.type == "spool/worker-removed" }.count == 1)
 
+            // What the server would refuse is refused before anything is appended; a source that
+            // cannot start is reported by the deploy itself.
+            let before = try await client.read(path).count
+            for (name, extra) in [("bad name", [String]()), ("echo", ["--timeout-ms", "0"])] {
+                let refused = try await SpoolProcess.run(["worker", "deploy", "/cli/worker", name, file] + extra, environment: env)
+                #expect(refused.status != 0)
+                #expect(refused.errors.contains("(invalid_event)"), "\(refused.errors)")
+            }
+            #expect(try await client.read(path).count == before, "nothing appended")
+            let broken = NSTemporaryDirectory() + "broken-\(UUID().uuidString).js"
+            try "export default {\n  initialState: 0,\n  reduce(s) { return s +; }\n}\n".write(toFile: broken, atomically: true, encoding: .utf8)
+            let syntax = try await SpoolProcess.run(["worker", "deploy", "/cli/worker", "broken", broken], environment: env)
+            #expect(syntax.status != 0)
+            #expect(syntax.errors.contains("worker:broken version") && syntax.errors.contains("did not start: SyntaxError"), "\(syntax.errors)")
+            #expect(syntax.errors.contains("(line 3"), "\(syntax.errors)")
+
             let missing = try await SpoolProcess.run(["worker", "deploy", "/cli/worker", "echo", "/nonexistent.js"], environment: env)
             #expect(missing.status != 0)
             #expect(missing.errors.contains("cannot read"))
