@@ -9,6 +9,13 @@ struct ClientOptions: ParsableArguments {
     @Option(name: .long, help: "Server URL (env SPOOL_URL).")
     var server: String = ProcessInfo.processInfo.environment["SPOOL_URL"] ?? "http://127.0.0.1:4437"
 
+    func validate() throws {
+        let lowered = server.lowercased()
+        guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://"), URL(string: server)?.host != nil else {
+            throw ValidationError("--server (or SPOOL_URL) must be a URL such as http://127.0.0.1:4437, not '\(server)'")
+        }
+    }
+
     /// The token comes from the environment only, so it never shows in `ps` or shell history.
     var client: SpoolClient {
         SpoolClient(baseURL: server, token: ProcessInfo.processInfo.environment["SPOOL_AUTH_TOKEN"], httpClient: cliHTTPClient)

@@ -41,13 +41,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (env SPOOL_LOG_LEVEL). debug logs every request.")
     var logLevel = ProcessInfo.processInfo.environment["SPOOL_LOG_LEVEL"] ?? "info"
 
-    func run() async throws {
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw ValidationError("unknown log level '\(logLevel)'")
+    /// Options checked before anything starts, so a mistake prints `serve`'s own usage.
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("unknown log level '\(logLevel)'; use trace, debug, info, notice, warning or error")
         }
         if let text = ProcessInfo.processInfo.environment["SPOOL_PORT"], !text.isEmpty, Int(text) == nil {
             throw ValidationError("SPOOL_PORT must be a port number, not '\(text)'")
         }
+        guard CircuitBreakerLimit(circuitBreaker) != nil else {
+            throw ValidationError("--circuit-breaker takes N/Ss, e.g. 100/1s, not '\(circuitBreaker)'")
+        }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         if let openFiles = OpenFileLimit.raiseToHardLimit(), openFiles < OpenFileLimit.comfortable {
             Logger(label: "spool").warning(
@@ -62,10 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.insecure = insecure
         configuration.authToken = ProcessInfo.processInfo.environment["SPOOL_AUTH_TOKEN"]
         configuration.logLevel = level
-        guard let limit = CircuitBreakerLimit(circuitBreaker) else {
-            throw ValidationError("--circuit-breaker takes N/Ss, e.g. 100/1s, not '\(circuitBreaker)'")
-        }
-        configuration.circuitBreaker = limit
+        configuration.circuitBreaker = CircuitBreakerLimit(circuitBreaker) ?? configuration.circuitBreaker
         let processors: [any StreamProcessor] = demo ? [PingPong(), Runaway()] : []
         let displayHost = host.contains(":") ? "[\(host)]" : host
         let app: any ApplicationProtocol
@@ -83,6 +88,9 @@ struct ServeCommand: AsyncParsableCommand {
         } catch let error as IOError where Self.bindFailures.keys.contains(error.errnoCode) {
             let reason = Self.bindFailures[error.errnoCode] ?? ""
             FileHandle.standardError.write(Data("error: cannot listen on \(displayHost):\(port): \(reason)\n".utf8))
+            throw ExitCode(2)
+        } catch let error as SocketAddressError.UnknownHost {
+            FileHandle.standardError.write(Data("error: cannot listen on \(displayHost):\(port): no address is known for \(error.host); check --host\n".utf8))
             throw ExitCode(2)
         }
     }

@@ -143,6 +143,22 @@ struct CLITests {
         let unreadable = try await SpoolProcess.run(["serve", "--data", data], environment: ["SPOOL_PORT": "abc"])
         #expect(unreadable.status == 64)
         #expect(unreadable.errors.contains("SPOOL_PORT must be a port number"), "\(unreadable.errors)")
+        #expect(unreadable.errors.contains("Usage: spool serve"), "serve's own usage: \(unreadable.errors)")
+        for (flag, value, message) in [("--circuit-breaker", "foo", "--circuit-breaker takes N/Ss"), ("--log-level", "loud", "unknown log level 'loud'")] {
+            let refused = try await SpoolProcess.run(["serve", "--data", data, flag, value])
+            #expect(refused.status == 64)
+            #expect(refused.errors.contains(message) && refused.errors.contains("Usage: spool serve"), "\(refused.errors)")
+        }
+        let unknownHost = try await SpoolProcess.run(["serve", "--host", "nonexistent.invalid", "--insecure", "--port", "0", "--data", data])
+        #expect(unknownHost.status == 2)
+        #expect(unknownHost.errors.hasSuffix("no address is known for nonexistent.invalid; check --host\n"), "\(unknownHost.errors)")
+        #expect(!unknownHost.errors.contains("SocketAddressError"), "no raw resolver error: \(unknownHost.errors)")
+    }
+
+    @Test func clientCommandsRefuseAServerThatIsNoURL() async throws {
+        let refused = try await SpoolProcess.run(["ls", "--server", "127.0.0.1:4711"])
+        #expect(refused.status == 64)
+        #expect(refused.errors.contains("must be a URL such as http://127.0.0.1:4437, not '127.0.0.1:4711'"), "\(refused.errors)")
     }
 
     @Test func serveOnAPortInUseSaysSoInOneLine() async throws {
