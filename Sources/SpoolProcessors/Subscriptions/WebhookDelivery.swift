@@ -1,5 +1,7 @@
 import AsyncHTTPClient
+import Foundation
 import Logging
+import NIOCore
 import SpoolCore
 
 /// POSTs one webhook body, retrying on connection errors and non-2xx answers
@@ -44,7 +46,7 @@ struct WebhookDelivery: Sendable {
                 failure = "HTTP \(response.status.code)"
             } catch {
                 try Task.checkCancellation()
-                failure = String(describing: error)
+                failure = Self.describe(error)
             }
             guard let delay = retry.delay(afterFailure: attempt) else {
                 return .failed(error: failure, attempts: attempt)
@@ -64,5 +66,19 @@ extension Duration {
     var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
+
+extension WebhookDelivery {
+    /// A failed attempt in words: the system's text for a socket error ("Connection refused",
+    /// where NIO's own description reads "connection reset (error set): Connection refused)").
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? IOError {
+            return "\(String(cString: strerror(error.errnoCode))) (errno \(error.errnoCode))"
+        }
+        if let error = error as? HTTPClientError, error == .connectTimeout || error == .deadlineExceeded || error == .readTimeout {
+            return "no answer in time (\(error))"
+        }
+        return String(describing: error)
     }
 }

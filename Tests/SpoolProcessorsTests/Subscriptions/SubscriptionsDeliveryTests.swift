@@ -108,7 +108,7 @@ import Testing
         let failure = try #require(appender.inputs.first)
         #expect(failure.type == "spool/subscription-failed")
         #expect(failure.payload["attempts"] == 2)
-        #expect(failure.payload["error"]?.stringValue?.contains("refused") == true, "\(failure.payload)")
+        #expect(failure.payload["error"]?.stringValue == "Connection refused (errno 111)", "\(failure.payload)")
     }
 
     @Test func reportsEachFailedSubscriptionUnderItsOwnKey() async throws {
