@@ -23,43 +23,11 @@ public enum WorkerScript {
       if (worker === null || typeof worker !== 'object') throw new TypeError('the source must export an object: export default { initialState, reduce, afterAppend }');
       if (typeof worker.reduce !== 'function') throw new TypeError('the worker has no reduce(state, event) function');
       if (worker.afterAppend !== undefined && typeof worker.afterAppend !== 'function') throw new TypeError('afterAppend must be a function');
-      // reduce is pure: within it the clock reads the event's createdAt, and Math.random is
-      // seeded by the event's stream and offset, so a refold (time travel, a restart) gives the same state.
-      var RealDate = Date, realRandom = Math.random, now = 0, seed = 0;
-      function EventDate() {
-        if (!new.target) return new RealDate(now).toString();
-        return arguments.length === 0 ? new RealDate(now) : new (Function.prototype.bind.apply(RealDate, [null].concat(Array.prototype.slice.call(arguments))))();
-      }
-      EventDate.now = function () { return now; };
-      EventDate.parse = RealDate.parse;
-      EventDate.UTC = RealDate.UTC;
-      EventDate.prototype = RealDate.prototype;
-      function eventRandom() {
-        seed = (seed + 0x6D2B79F5) | 0;
-        var t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-      }
-      function reduceOne(state, event) {
-        now = RealDate.parse(event.createdAt);
-        var text = event.streamPath + '@' + event.offset;
-        seed = 2166136261;
-        for (var i = 0; i < text.length; i++) { seed = Math.imul(seed ^ text.charCodeAt(i), 16777619); }
-        globalThis.Date = EventDate;
-        Math.random = eventRandom;
-        try {
-          var next = worker.reduce(state, event);
-          return next === undefined ? state : next;
-        } finally {
-          globalThis.Date = RealDate;
-          Math.random = realRandom;
-        }
-      }
       __spool.worker = {
         initial: function () { return { state: worker.initialState === undefined ? null : worker.initialState, hasAfterAppend: typeof worker.afterAppend === 'function' }; },
-        reduce: reduceOne,
+        reduce: function (state, event) { var next = worker.reduce(state, event); return next === undefined ? state : next; },
         reduceMany: function (state, events) {
-          for (var i = 0; i < events.length; i++) { state = reduceOne(state, events[i]); }
+          for (var i = 0; i < events.length; i++) { var next = worker.reduce(state, events[i]); if (next !== undefined) state = next; }
           return state;
         }
       };

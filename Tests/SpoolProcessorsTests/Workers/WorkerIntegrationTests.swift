@@ -91,43 +91,6 @@ struct WorkerIntegrationTests {
         return try await events(client, path, "spool/worker-failed")
     }
 
-    /// reduce is pure even when a script reads the clock or Math.random: both follow the event,
-    /// so folding again (time travel) gives the same state; afterAppend sees the real clock.
-    @Test func aReduceThatReadsTheClockOrRandomIsStillRepeatable() async throws {
-        let source = """
-        export default {
-          initialState: { seen: [] },
-          reduce(state, event) {
-            return { seen: state.seen.concat([{ now: Date.now(), iso: new Date().toISOString(), random: Math.random(), isDate: new Date() instanceof Date, parsed: new Date(0).getTime() }]) };
-          },
-          async afterAppend({ event, append }) {
-            if (event.type === 'demo/ping') await append({ type: 'demo/clock', payload: { now: Date.now() } });
-          }
-        }
-        """
-        try await TestServer.with { server in
-            let client = SpoolClient(baseURL: server.baseURL)
-            let path = try StreamPath("/workers/clock")
-            let deployed = try await deploy(client, path, name: "clock", source: source)
-            try await ping(client, path)
-            #expect(try await eventually { try await !events(client, path, "demo/clock").isEmpty })
-            let ping = try #require(try await events(client, path, "demo/ping").first)
-            let query = "/state\(path.rawValue)?processor=worker:clock&at=\(ping.offset)"
-            let first = try await client.send(.GET, query)
-            try await Task.sleep(for: .milliseconds(50))
-            let again = try await client.send(.GET, query)
-            #expect(first == again, "the same fold twice")
-            let seen = try #require(first["state"]?["seen"]?.arrayValue?.last)
-            #expect(seen["now"] == .int(ping.createdAt.millisecondsSinceEpoch))
-            #expect(seen["iso"] == .string(ping.createdAt.iso8601))
-            #expect(seen["isDate"] == true && seen["parsed"] == 0)
-            let random = try #require(seen["random"]?.doubleValue)
-            #expect(random >= 0 && random < 1)
-            let clock = try #require(try await events(client, path, "demo/clock").first?.payload["now"]?.intValue)
-            #expect(clock >= ping.createdAt.millisecondsSinceEpoch && clock > deployed.createdAt.millisecondsSinceEpoch - 1)
-        }
-    }
-
     @Test func violationsBecomeWorkerFailedAndTheServerStaysHealthy() async throws {
         try await TestServer.with { server in
             let client = SpoolClient(baseURL: server.baseURL)
