@@ -28,7 +28,9 @@ public enum JSAsyncDriver {
       }
       function describe(e) {
         if (e instanceof Error) {
-          var where = e.line ? ' (line ' + e.line + (e.column ? ', column ' + e.column : '') + ')' : '';
+          // A line in Spool's own code (an append or fetch that failed) would point nowhere in the author's file.
+          var own = typeof e.sourceURL === 'string' && e.sourceURL.indexOf('spool-') === 0;
+          var where = e.line && !own ? ' (line ' + e.line + (e.column ? ', column ' + e.column : '') + ')' : '';
           return String(e) + where;
         }
         try { return 'thrown: ' + JSON.stringify(e); } catch (_) { return 'thrown: ' + String(e); }
