@@ -137,7 +137,7 @@ public struct SpoolProcessError: Error, CustomStringConvertible {
 
 /// Runs blocking work (waiting on a child process or a pipe) on its own thread,
 /// never on the concurrency pool, whose few threads the servers under test need.
-func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+public func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         Thread { continuation.resume(with: Result { try work() }) }.start()
     }

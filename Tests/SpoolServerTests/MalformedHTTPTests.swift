@@ -1,5 +1,6 @@
 import Foundation
 import SpoolCore
+import SpoolTesting
 import Testing
 
 /// Requests the HTTP parser itself cannot read still get the contract's JSON error.
@@ -11,7 +12,7 @@ import Testing
     ])
     func unreadableRequestIsAJSONBadRequest(_ what: String, _ request: String) async throws {
         try await withSpoolServer { http in
-            let answer = try RawHTTP.exchange(port: http.server.port, Array(request.utf8))
+            let answer = try await offload { try RawHTTP.exchange(port: http.server.port, Array(request.utf8)) }
             let (head, body) = try #require(RawHTTP.split(answer), "\(what): \(answer.prefix(200))")
             #expect(head.hasPrefix("HTTP/1.1 400"), "\(what): \(head)")
             #expect(head.lowercased().contains("content-type: application/json"), "\(what): \(head)")
@@ -29,7 +30,7 @@ import Testing
     @Test func garbageAfterAGoodRequestIsAnsweredAfterIt() async throws {
         try await withSpoolServer { http in
             let request = "POST /streams/pipelined HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\n\r\n{\"type\":\"t\"}FOO / HTTP/1.1\r\n\r\n"
-            let answer = try RawHTTP.exchange(port: http.server.port, Array(request.utf8))
+            let answer = try await offload { try RawHTTP.exchange(port: http.server.port, Array(request.utf8)) }
             #expect(answer.hasPrefix("HTTP/1.1 201"), "\(answer.prefix(300))")
             let second = try #require(answer.range(of: "HTTP/1.1 400"), "\(answer)")
             #expect(answer[second.lowerBound...].contains(#""code":"invalid_request""#), "\(answer)")

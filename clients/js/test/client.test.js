@@ -99,10 +99,17 @@ describe('client', () => {
 
   test('checkpoints', TIMEOUT, async () => {
     assert.equal(await client.getCheckpoint('never-saved'), 0);
-    assert.deepEqual(await client.putCheckpoint('echo:v1', 42), { consumer: 'echo:v1', position: 42 });
-    assert.equal(await client.getCheckpoint('echo:v1'), 42);
-    await client.putCheckpoint('echo:v1', 43);
-    assert.equal(await client.getCheckpoint('echo:v1'), 43);
+    const head = (await client.appendBatch('/ckpt/a', [{ type: 't' }, { type: 't' }])).at(-1).position;
+    assert.deepEqual(await client.putCheckpoint('echo:v1', head - 1), { consumer: 'echo:v1', position: head - 1 });
+    assert.equal(await client.getCheckpoint('echo:v1'), head - 1);
+    await client.putCheckpoint('echo:v1', head);
+    assert.equal(await client.getCheckpoint('echo:v1'), head);
+    // Past the head, or a server processor's own checkpoint: refused, nothing moved.
+    for (const [consumer, position] of [['echo:v1', head + 1_000_000], ['processor:scheduler', 0]]) {
+      const refused = await client.putCheckpoint(consumer, position).catch((e) => e);
+      assert.ok(refused instanceof SpoolError && refused.status === 400, String(refused));
+    }
+    assert.equal(await client.getCheckpoint('echo:v1'), head);
     const error = await client.getCheckpoint('bad name!').catch((e) => e);
     assert.ok(error instanceof SpoolError && error.status >= 400 && error.status < 500);
   });

@@ -97,10 +97,17 @@ def test_list_streams(client):
 
 def test_checkpoints(client):
     assert client.get_checkpoint("never-saved") == 0
-    assert client.put_checkpoint("echo:v1", 42) == {"consumer": "echo:v1", "position": 42}
-    assert client.get_checkpoint("echo:v1") == 42
-    client.put_checkpoint("echo:v1", 43)
-    assert client.get_checkpoint("echo:v1") == 43
+    head = client.append_batch("/ckpt/a", [{"type": "t"}, {"type": "t"}])[-1]["position"]
+    assert client.put_checkpoint("echo:v1", head - 1) == {"consumer": "echo:v1", "position": head - 1}
+    assert client.get_checkpoint("echo:v1") == head - 1
+    client.put_checkpoint("echo:v1", head)
+    assert client.get_checkpoint("echo:v1") == head
+    # Past the head, or a server processor's own checkpoint: refused, nothing moved.
+    for consumer, position in [("echo:v1", head + 1_000_000), ("processor:scheduler", 0)]:
+        with pytest.raises(SpoolError) as refused:
+            client.put_checkpoint(consumer, position)
+        assert refused.value.status == 400
+    assert client.get_checkpoint("echo:v1") == head
     with pytest.raises(SpoolError) as failure:
         client.get_checkpoint("bad name!")
     assert 400 <= failure.value.status < 500
