@@ -88,12 +88,16 @@ public struct CircuitBreakerLimit: Sendable, Equatable {
         self.windowSeconds = windowSeconds
     }
 
+    /// Reads `N/Ss` (`100/1s`, `500/2.5s`) within the range a stream's own
+    /// `spool/circuit-breaker-configured` allows: 1–100,000 events, above 0 and at most 86,400 s.
     public init?(_ text: String) {
         let parts = text.split(separator: "/")
-        guard parts.count == 2, let events = Int(parts[0]), events > 0 else { return nil }
+        guard parts.count == 2, let events = Int(parts[0]) else { return nil }
         var window = parts[1]
         if window.hasSuffix("s") { window = window.dropLast() }
-        guard let seconds = Double(window), seconds > 0 else { return nil }
-        self.init(maxEvents: events, windowSeconds: seconds)
+        guard let seconds = Double(window),
+            let configuration = try? CircuitBreaker.Configuration(payload: ["maxEvents": .int(Int64(events)), "windowSeconds": .double(seconds)])
+        else { return nil }
+        self.init(maxEvents: configuration.maxEvents, windowSeconds: configuration.windowSeconds)
     }
 }

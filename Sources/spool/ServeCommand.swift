@@ -50,7 +50,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("SPOOL_PORT must be a port number, not '\(text)'")
         }
         guard CircuitBreakerLimit(circuitBreaker) != nil else {
-            throw ValidationError("--circuit-breaker takes N/Ss, e.g. 100/1s, not '\(circuitBreaker)'")
+            throw ValidationError(
+                "--circuit-breaker takes N/Ss with N from 1 to 100000 and S above 0 and at most 86400, e.g. 100/1s; not '\(circuitBreaker)'")
         }
     }
 

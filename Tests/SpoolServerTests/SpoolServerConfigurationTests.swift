@@ -3,6 +3,17 @@ import Testing
 
 /// `SpoolServerConfiguration.validate()`: no unauthenticated server on a public address.
 @Suite(.timeLimit(.minutes(3))) struct SpoolServerConfigurationTests {
+    /// The server-wide limit takes the range a stream's own configuration does: an infinite or
+    /// huge window crashed the first append (its milliseconds did not fit an Int64).
+    @Test func circuitBreakerLimitsAreReadWithinRange() {
+        #expect(CircuitBreakerLimit("100/1s") == CircuitBreakerLimit(maxEvents: 100, windowSeconds: 1))
+        #expect(CircuitBreakerLimit("500/2.5") == CircuitBreakerLimit(maxEvents: 500, windowSeconds: 2.5))
+        #expect(CircuitBreakerLimit("100000/86400s") != nil)
+        for text in ["3/infs", "3/nans", "3/1e18s", "10/1e400s", "10/86401s", "100001/1s", "0/1s", "-5/1s", "5/0s", "5/-1s", "5", "a/1s", "5/1s/2"] {
+            #expect(CircuitBreakerLimit(text) == nil, "\(text)")
+        }
+    }
+
     @Test func loopbackNeedsNoToken() throws {
         for host in ["127.0.0.1", "localhost", "::1"] {
             var configuration = SpoolServerConfiguration()
