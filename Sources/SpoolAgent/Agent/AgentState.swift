@@ -56,23 +56,4 @@ public struct AgentState: Codable, Sendable, Equatable {
 
     /// Tool calls of the turn not completed yet.
     public var openToolCalls: [String] { toolCallOrder.filter { toolCalls[$0]?.completed == false } }
-
-    /// The conversation as provider messages.
-    public var llmMessages: [LLMMessage] {
-        messages.map { message in
-            switch message.role {
-            case "system": return .system(message.content)
-            case "developer": return .developer(message.content)
-            case "assistant":
-                let calls = (message.toolCalls ?? []).map {
-                    ToolCall(id: $0.id, name: $0.name, arguments: (try? JSONValue.parse($0.argumentsJSON)) ?? .emptyObject)
-                }
-                return .assistant(content: message.content, toolCalls: calls)
-            case "tool":
-                return .toolResult(
-                    ToolResult(callId: message.callId ?? "", name: message.name ?? "", output: message.content, isError: message.isError ?? false))
-            default: return .user(message.content)
-            }
-        }
-    }
 }

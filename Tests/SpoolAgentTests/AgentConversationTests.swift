@@ -1,0 +1,54 @@
+import SpoolAgent
+import SpoolCore
+import Testing
+
+/// The messages an agent sends its model, folded from its events.
+struct AgentConversationTests {
+    private func conversation(_ events: [(String, JSONValue)]) throws -> [LLMMessage] {
+        var state = AgentState()
+        for (index, (type, payload)) in events.enumerated() {
+            let event = Event(
+                streamPath: try StreamPath("/agents/a"), offset: index + 1, position: index + 1, type: type,
+                payloadJSON: payload.jsonString, createdAt: Timestamp(millisecondsSinceEpoch: 0))
+            AgentReducer.reduce(into: &state, event: event)
+        }
+        return state.llmMessages
+    }
+
+    private let twoCalls: JSONValue = [
+        "requestId": "req-1", "content": "",
+        "toolCalls": [["id": "call_A", "name": "append_event", "arguments": [:]], ["id": "call_B", "name": "read_stream", "arguments": [:]]],
+    ]
+
+    /// A new message while calls wait (for approval, say): each call still gets a result right
+    /// after it, as providers require, and a result that came after the message moves up.
+    @Test func everyToolCallIsFollowedByItsResult() throws {
+        let messages = try conversation([
+            ("agent/input-added", ["content": "do it"]),
+            ("llm/request-started", ["requestId": "req-1"]),
+            ("llm/response-completed", twoCalls),
+            ("agent/input-added", ["content": "never mind"]),
+            ("tool/call-completed", ["callId": "call_B", "name": "read_stream", "output": "[]"]),
+        ])
+        #expect(messages == [
+            .user("do it"),
+            .assistant(content: "", toolCalls: [ToolCall(id: "call_A", name: "append_event"), ToolCall(id: "call_B", name: "read_stream")]),
+            .toolResult(ToolResult(callId: "call_A", name: "append_event", output: "not run: a new message arrived before this call had its result", isError: true)),
+            .toolResult(ToolResult(callId: "call_B", name: "read_stream", output: "[]")),
+            .user("never mind"),
+        ])
+    }
+
+    @Test func anOrdinaryTurnIsUnchanged() throws {
+        let messages = try conversation([
+            ("agent/input-added", ["content": "do it"]),
+            ("llm/request-started", ["requestId": "req-1"]),
+            ("llm/response-completed", twoCalls),
+            ("tool/call-completed", ["callId": "call_A", "name": "append_event", "output": "ok"]),
+            ("tool/call-completed", ["callId": "call_B", "name": "read_stream", "output": "[]", "isError": false]),
+        ])
+        #expect(messages.count == 4)
+        #expect(messages[2] == .toolResult(ToolResult(callId: "call_A", name: "append_event", output: "ok")))
+        #expect(messages[3] == .toolResult(ToolResult(callId: "call_B", name: "read_stream", output: "[]")))
+    }
+}
