@@ -36,7 +36,7 @@ public final class SpoolProcess: @unchecked Sendable {
         launcher: [String] = []
     ) async throws -> SpoolProcess {
         // Tests append in bursts: unless a test sets its own, the circuit breaker stays out of the way.
-        let breaker = extraArguments.contains("--circuit-breaker") ? [] : ["--circuit-breaker", "100000000/1s"]
+        let breaker = extraArguments.contains("--circuit-breaker") ? [] : ["--circuit-breaker", "100000/0.001s"]
         let server = try SpoolProcess(
             arguments: ["serve", "--port", "0", "--data", dataDirectory, "--log-level", "warning"] + breaker + extraArguments,
             environment: environment, softOpenFileLimit: softOpenFileLimit, launcher: launcher)

@@ -71,6 +71,8 @@ final class ChatSession: Sendable {
         }
         var payload: JSONObject = ["callId": .string(callId)]
         if !command.granted, !reason.isEmpty { payload["reason"] = .string(reason) }
+        // Answered now: the next command must not answer it again before the event comes back.
+        pending.withLock { $0.approvals.removeAll { $0 == callId } }
         try await client.append(
             AppendInput(type: command.granted ? "tool/approval-granted" : "tool/approval-denied", payload: .object(payload)), to: path)
     }

@@ -59,11 +59,14 @@ struct ChatCommandTests {
         #expect(asked.errors.contains("no answer within 2 seconds: \(callId) still waiting for approval"), "\(asked.errors)")
 
         let later = try await SpoolProcess.run(
-            ["chat", path.rawValue], environment: env, standardInput: Data("/deny too risky\n".utf8))
+            ["chat", path.rawValue], environment: env, standardInput: Data("/deny too risky\n/approve\n/deny again\n".utf8))
         #expect(later.status == 0, "\(later.errors)")
         #expect(later.output.contains("? approval needed for \(callId): /approve or /deny [reason]"), "\(later.output)")
         let denied = try #require(try await client.read(path).first { $0.type == "tool/approval-denied" })
         #expect(denied.payload == ["callId": .string(callId), "reason": "too risky"])
+        let answers = try await client.read(path).filter { $0.type.hasPrefix("tool/approval-") && $0.type != "tool/approval-requested" }
+        #expect(answers.count == 1, "the commands typed after it found nothing waiting: \(answers.map(\.type))")
+        #expect(later.output.contains("(no tool call is waiting for approval)"), "\(later.output)")
     }
 
     /// A restart in the middle of a turn resumes it; the tool call is not sent twice.

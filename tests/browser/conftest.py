@@ -47,7 +47,7 @@ class SpoolServer:
         # A high default circuit-breaker limit: the large-stream test appends 100,000 events at once.
         self.process = subprocess.Popen(
             [str(spool_binary()), "serve", "--demo", "--host", "127.0.0.1", "--port", "0", "--data", self.data_dir,
-             "--log-level", "warning", "--circuit-breaker", "100000000/1s"],
+             "--log-level", "warning", "--circuit-breaker", "100000/0.001s"],
             stdout=subprocess.PIPE, stderr=self.stderr, stdin=subprocess.DEVNULL, env=env)
         try:
             self.url = self._announced_url(timeout=20)
