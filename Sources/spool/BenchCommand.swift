@@ -18,12 +18,18 @@ struct BenchCommand: AsyncParsableCommand {
     @Argument(help: "What to measure: 'server' (default), 'processors' (replay, lag, circuit breaker), 'agent' (harness overhead, many agents) or 'workers' (JavaScript fold rate, deploy time); the last three run in process.")
     var suite: String = "server"
     @Option(help: "Benchmark this server instead of starting one; several nodes of one cluster as URL,URL,… (appends and subscribers spread over them).") var server: String?
-    @Option(name: .customLong("server-pid"), help: "Process id of --server, to report its memory.") var serverPID: Int32?
+    @Option(name: .customLong("server-pid"), parsing: .unconditional, help: "Process id of --server, to report its memory.") var serverPID: Int32?
     @Flag(help: "A small, fast run (smoke test).") var quick = false
-    @Option(help: "Live subscribers.") var subscribers: Int?
-    @Option(name: .customLong("catch-up-events"), help: "Events in the catch-up stream.") var catchUpEvents: Int?
+    @Option(parsing: .unconditional, help: "Live subscribers (1 or more).") var subscribers: Int?
+    @Option(name: .customLong("catch-up-events"), parsing: .unconditional, help: "Events in the catch-up stream (1,000 or more).") var catchUpEvents: Int?
     @Option(name: .customLong("only"), help: "Run only these measurements: latency, throughput, live, catch-up.")
     var only: [String] = []
+
+    func validate() throws {
+        if let subscribers, subscribers < 1 { throw ValidationError("--subscribers takes 1 or more, not \(subscribers)") }
+        if let catchUpEvents, catchUpEvents < 1000 { throw ValidationError("--catch-up-events takes 1000 or more, not \(catchUpEvents)") }
+        if let serverPID, serverPID < 1 { throw ValidationError("--server-pid takes a process id, not \(serverPID)") }
+    }
 
     func run() async throws {
         switch suite {

@@ -24,7 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Address to bind (env SPOOL_HOST).")
     var host = ProcessInfo.processInfo.environment["SPOOL_HOST"] ?? "127.0.0.1"
-    @Option(help: "Port to bind; 0 picks a free one (env SPOOL_PORT).")
+    @Option(parsing: .unconditional, help: "Port to bind; 0 picks a free one (env SPOOL_PORT).")
     var port = Int(ProcessInfo.processInfo.environment["SPOOL_PORT"] ?? "") ?? 4437
     @Option(help: "Data directory for the SQLite store (env SPOOL_DATA).")
     var data = ProcessInfo.processInfo.environment["SPOOL_DATA"] ?? "./spool-data"

@@ -140,6 +140,14 @@ struct CLITests {
         let outOfRange = try await SpoolProcess.run(["serve", "--port", "99999", "--data", data])
         #expect(outOfRange.status == 2)
         #expect(outOfRange.errors.contains("port 99999 is not a TCP port"), "\(outOfRange.errors)")
+        let negative = try await SpoolProcess.run(["serve", "--port", "-1", "--data", data])
+        #expect(negative.status == 2)
+        #expect(negative.errors.contains("port -1 is not a TCP port"), "\(negative.errors)")
+        for (arguments, message) in [(["--subscribers", "-1"], "--subscribers takes 1 or more"), (["--catch-up-events=-5"], "--catch-up-events takes 1000 or more")] {
+            let refused = try await SpoolProcess.run(["bench"] + arguments)
+            #expect(refused.status == 64)
+            #expect(refused.errors.contains(message), "\(refused.errors)")
+        }
         let unreadable = try await SpoolProcess.run(["serve", "--data", data], environment: ["SPOOL_PORT": "abc"])
         #expect(unreadable.status == 64)
         #expect(unreadable.errors.contains("SPOOL_PORT must be a port number"), "\(unreadable.errors)")
