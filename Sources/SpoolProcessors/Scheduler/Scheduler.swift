@@ -32,7 +32,7 @@ public struct Scheduler: StreamProcessor, SnapshotPolicy, EventInterest {
             } catch {
                 return error
             }
-        case SchedulerReducer.scheduleCancelledType where event.payload["name"]?.stringValue == nil:
+        case SchedulerReducer.scheduleCancelledType where (event.payload["name"]?.stringValue ?? "").isEmpty:
             return SpoolError(.invalidEvent, "'name' must name the schedule to cancel")
         default:
             return nil

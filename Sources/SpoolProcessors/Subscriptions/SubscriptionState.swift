@@ -1,3 +1,4 @@
+import Foundation
 import SpoolCore
 
 /// A webhook subscription: POST matching events of the stream to `url`.
@@ -26,7 +27,7 @@ public struct Subscription: Codable, Sendable, Hashable {
             throw SpoolError(.invalidEvent, "'name' must be a string of 1–200 bytes")
         }
         guard let url = payload["url"]?.stringValue, url.hasPrefix("http://") || url.hasPrefix("https://"),
-            url.utf8.count <= 2048
+            url.utf8.count <= 2048, URL(string: url)?.host?.isEmpty == false
         else {
             throw SpoolError(.invalidEvent, "'url' must be an http:// or https:// URL")
         }
@@ -35,7 +36,7 @@ public struct Subscription: Codable, Sendable, Hashable {
             // One pattern may come as a string: "order/*" is ["order/*"].
             let items = value.stringValue.map { [JSONValue.string($0)] } ?? value.arrayValue
             guard let list = items?.compactMap(\.stringValue), list.count == items?.count,
-                !list.isEmpty, list.allSatisfy({ !$0.isEmpty })
+                !list.isEmpty, list.allSatisfy(Self.isTypePattern)
             else {
                 throw SpoolError(.invalidEvent, "'types' must be an event type or 'prefix/*' pattern, or a non-empty array of them")
             }
@@ -49,6 +50,13 @@ public struct Subscription: Codable, Sendable, Hashable {
             secretEnv = text
         }
         self.init(name: name, url: url, types: types, secretEnv: secretEnv)
+    }
+
+    /// `*`, an event type, or a prefix ending in `/*` (`order/*`); no spaces, no other wildcard.
+    static func isTypePattern(_ pattern: String) -> Bool {
+        if pattern == "*" { return true }
+        let body = pattern.hasSuffix("/*") ? String(pattern.dropLast(2)) : pattern
+        return !body.isEmpty && !body.contains("*") && body.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7F }
     }
 
     /// Whether events of `type` are delivered to this subscription.

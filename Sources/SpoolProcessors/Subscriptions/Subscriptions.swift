@@ -44,7 +44,7 @@ public struct Subscriptions: StreamProcessor {
     /// reports the deliveries that failed, in name order.
     /// Only a stream with subscriptions has anything to deliver; a subscription it cannot use is reported.
     public func reacts(to event: Event, state: SubscriptionState) -> Bool {
-        !state.subscriptions.isEmpty || event.type == SubscriptionState.configuredType
+        !state.subscriptions.isEmpty || event.type == SubscriptionState.configuredType || event.type == SubscriptionState.removedType
     }
 
     public func afterAppend(event: Event, state: SubscriptionState, context: ProcessorContext) async throws {
@@ -54,6 +54,9 @@ public struct Subscriptions: StreamProcessor {
             } catch {
                 try await ConfigurationRefusal.report(error, on: event, processor: name, context: context)
             }
+        } else if event.type == SubscriptionState.removedType, (event.payload["name"]?.stringValue ?? "").isEmpty {
+            let error = SpoolError(.invalidEvent, "'name' must name the subscription to remove")
+            try await ConfigurationRefusal.report(error, on: event, processor: name, context: context)
         }
         let targets = state.subscriptions(for: event)
         guard !targets.isEmpty else { return }

@@ -23,6 +23,11 @@ struct ConfigurationRefusalTests {
         Case(type: "spool/schedule-cancelled", payload: [:], processor: "scheduler", reason: "'name'"),
         Case(type: "spool/subscription-configured", payload: ["name": "hook", "url": "ftp://example.com"], processor: "subscriptions", reason: "'url'"),
         Case(type: "spool/subscription-configured", payload: ["url": "http://127.0.0.1:9/"], processor: "subscriptions", reason: "'name'"),
+        Case(type: "spool/subscription-configured", payload: ["name": "hook", "url": "http:///x"], processor: "subscriptions", reason: "'url'"),
+        Case(type: "spool/subscription-configured", payload: ["name": "hook", "url": "http://127.0.0.1:9/", "types": "order/**"], processor: "subscriptions", reason: "'types'"),
+        Case(type: "spool/subscription-configured", payload: ["name": "hook", "url": "http://127.0.0.1:9/", "types": ["bad type"]], processor: "subscriptions", reason: "'types'"),
+        Case(type: "spool/subscription-removed", payload: [:], processor: "subscriptions", reason: "'name'"),
+        Case(type: "spool/schedule-cancelled", payload: ["name": ""], processor: "scheduler", reason: "'name'"),
     ]
 
     @Test(arguments: refused)
