@@ -8,6 +8,7 @@ public final class BenchServerProcess: Sendable {
     public let pid: Int32
     let process: Process
     let dataDirectory: String
+    private let stopOnSignals: StopChildOnSignals
 
     /// Starts `executable serve --port 0 --data <tmp>` and waits for its "listening" line.
     /// - Parameter environment: variables to set for the server (for example a provider's base URL).
@@ -24,6 +25,7 @@ public final class BenchServerProcess: Sendable {
         try process.run()
         self.process = process
         pid = process.processIdentifier
+        stopOnSignals = StopChildOnSignals(pid: process.processIdentifier, dataDirectory: dataDirectory)
         var seen = ""
         let handle = output.fileHandleForReading
         while !seen.contains("\n") {
@@ -53,6 +55,7 @@ public final class BenchServerProcess: Sendable {
 
     /// Stops the server (SIGTERM, graceful) and removes its data.
     public func stop() {
+        stopOnSignals.cancel()
         process.terminate()
         process.waitUntilExit()
         try? FileManager.default.removeItem(atPath: dataDirectory)

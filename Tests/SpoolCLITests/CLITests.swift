@@ -163,6 +163,24 @@ struct CLITests {
         #expect(!unknownHost.errors.contains("SocketAddressError"), "no raw resolver error: \(unknownHost.errors)")
     }
 
+    /// `timeout` or Ctrl-C stopping `spool bench` stops the server it started too.
+    @Test func aStoppedBenchStopsItsServer() async throws {
+        let bench = try SpoolProcess(arguments: ["bench", "--quick", "--only", "latency"])
+        func servers() -> [Int32] {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            return entries.compactMap(Int32.init).filter { pid in
+                let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+                let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+                return fields.count > 1 && Int32(fields[1]) == bench.process.processIdentifier
+            }
+        }
+        #expect(await eventually(timeout: .seconds(30)) { !servers().isEmpty })
+        let children = servers()
+        try await Task.sleep(for: .milliseconds(300))  // the bench sets its handlers right after starting the server
+        #expect(await bench.terminate() == 128 + SIGTERM)
+        #expect(await eventually { children.allSatisfy { !FileManager.default.fileExists(atPath: "/proc/\($0)") } })
+    }
+
     @Test func clientCommandsRefuseAServerThatIsNoURL() async throws {
         let refused = try await SpoolProcess.run(["ls", "--server", "127.0.0.1:4711"])
         #expect(refused.status == 64)
