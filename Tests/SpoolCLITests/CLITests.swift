@@ -165,7 +165,7 @@ struct CLITests {
 
     /// `timeout` or Ctrl-C stopping `spool bench` stops the server it started too.
     @Test func aStoppedBenchStopsItsServer() async throws {
-        let bench = try SpoolProcess(arguments: ["bench", "--quick", "--only", "latency"])
+        let bench = try SpoolProcess(arguments: ["bench", "--only", "catch-up"])  // writes a million events first: seconds
         func servers() -> [Int32] {
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
             return entries.compactMap(Int32.init).filter { pid in
