@@ -175,12 +175,22 @@ public final class JSSandbox {
         let message = string(of: exception) ?? "unknown JavaScript error"
         var line: Int?
         var column: Int?
-        if js.JSValueIsObject(context, exception), let object = js.JSValueToObject(context, exception, nil) {
+        if js.JSValueIsObject(context, exception), let object = js.JSValueToObject(context, exception, nil),
+            !(text(object, "sourceURL")?.hasPrefix("spool-") ?? false)
+        {
+            // A position in Spool's own scripts (the prelude, the worker runtime) is nowhere in the author's.
             line = number(object, "line")
             column = number(object, "column")
         }
         let errorKind: JSError.Kind = message.hasPrefix("SyntaxError") ? .syntax : kind
         return JSError(errorKind, message, line: line, column: column)
+    }
+
+    private func text(_ object: JSObjectRef, _ name: String) -> String? {
+        let key = jsString(name)
+        defer { js.JSStringRelease(key) }
+        guard let value = js.JSObjectGetProperty(context, object, key, nil) else { return nil }
+        return string(of: value)  // "undefined" for a property that is not there
     }
 
     private func number(_ object: JSObjectRef, _ name: String) -> Int? {

@@ -8,12 +8,29 @@ public enum WorkerScript {
     /// object to `globalThis.__spoolWorker`. Lines stay where they were, so
     /// syntax errors point at the author's lines.
     public static func prepare(_ source: String) -> String {
-        if let range = source.firstRange(of: "export default") {
+        if let range = source.firstRange(of: exportDefault) {
             var prepared = source
-            prepared.replaceSubrange(range, with: "globalThis.__spoolWorker =")
+            prepared.replaceSubrange(range, with: assignment)
             return prepared
         }
         return "globalThis.__spoolWorker = (" + source + "\n);"
+    }
+
+    private static let exportDefault = "export default"
+    private static let assignment = "globalThis.__spoolWorker ="
+
+    /// `error` with its column on the author's line: on the line of `export default`, what
+    /// follows it moved right by the longer assignment that replaced it.
+    static func inAuthorsColumns(_ error: JSError, source: String) -> JSError {
+        guard let line = error.line, let column = error.column, let range = source.firstRange(of: exportDefault) else { return error }
+        let before = source[..<range.lowerBound]
+        let exportLine = before.reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+        let exportColumn = before.count - (before.lastIndex(of: "\n").map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0) + 1
+        let shift = assignment.count - exportDefault.count
+        guard line == exportLine, column > exportColumn + assignment.count - 1 else { return error }
+        var moved = error
+        moved.column = column - shift
+        return moved
     }
 
     /// Checks the worker's shape and defines `__spool.worker.*` and the `afterAppend` entry.
@@ -56,7 +73,11 @@ public enum WorkerScript {
         let prepared = prepare(source)
         return try await queue.run { sandbox in
             try sandbox.evaluate(JSAsyncDriver.prelude, sourceURL: "spool-prelude.js")
-            try sandbox.evaluate(prepared, sourceURL: "worker.js", timeLimit: timeLimit)
+            do {
+                try sandbox.evaluate(prepared, sourceURL: "worker.js", timeLimit: timeLimit)
+            } catch let error as JSError {
+                throw inAuthorsColumns(error, source: source)
+            }
             try sandbox.evaluate(runtime, sourceURL: "spool-worker.js")
             let initial = try sandbox.call("__spool.worker.initial", arguments: [], timeLimit: timeLimit)
             return Loaded(initialState: initial.objectValue?["state"] ?? .null, hasAfterAppend: initial.objectValue?["hasAfterAppend"]?.boolValue == true)
