@@ -51,4 +51,16 @@ struct AgentConversationTests {
         #expect(messages[2] == .toolResult(ToolResult(callId: "call_A", name: "append_event", output: "ok")))
         #expect(messages[3] == .toolResult(ToolResult(callId: "call_B", name: "read_stream", output: "[]")))
     }
+
+    @Test func configurationProblemsAreNamed() {
+        let known: Set<String> = ["read_stream", "wait"]
+        #expect(AgentConfiguration.problems(in: ["provider": "openai", "tools": ["read_stream"], "debounceMs": 0], knownTools: known).isEmpty)
+        let problems = AgentConfiguration.problems(
+            in: ["provider": 5, "tools": ["read_stream", "teleport"], "debounceMs": -1, "temprature": 0.2], knownTools: known)
+        #expect(problems == [
+            "unknown field 'temprature' (known: provider, model, systemPrompt, tools, temperature, maxOutputTokens, debounceMs, requireApproval)",
+            "'provider' must be a string", "'debounceMs' must be an integer of 0 or more",
+            "no tool is called teleport (tools: read_stream, wait)",
+        ])
+    }
 }

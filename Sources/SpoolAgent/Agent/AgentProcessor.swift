@@ -24,6 +24,19 @@ public struct AgentProcessor: StreamProcessor, SnapshotPolicy, EventInterest {
     }
 
     public func afterAppend(event: Event, state: AgentState, context: ProcessorContext) async throws {
+        if event.type == AgentEvents.configured {
+            // Stored and applied as far as it can be; what it could not say is reported, not ignored.
+            let problems = AgentConfiguration.problems(in: event.payload, knownTools: Set(toolbox.tools.keys))
+            if !problems.isEmpty {
+                try await context.append(
+                    AppendInput(
+                        type: Reaction.failedType,
+                        payload: [
+                            "processor": .string(name), "sourceOffset": .int(Int64(event.offset)),
+                            "error": .string("agent/configured: " + problems.joined(separator: "; ")),
+                        ]))
+            }
+        }
         let actions = AgentPlanner.actions(after: event, state: state) { toolbox.requiresApproval($0, configuration: state.configuration) }
         // The state a new request starts from: this one, less a request cancelled just now.
         var requestState = state

@@ -114,6 +114,21 @@ struct AgentProviderLoopTests {
         }
     }
 
+    /// A configuration the agent cannot fully use applies what it can and says what it could not.
+    @Test func aMistypedConfigurationIsReported() async throws {
+        try await withAgentServer { agent in
+            let path = try StreamPath("/agents/mistyped")
+            try await agent.configure(path, ["provider": 5, "tools": ["teleport"], "debounceMs": 0])
+            #expect(try await eventually { try await !agent.events(path, ofType: "spool/processor-failed").isEmpty })
+            let failure = try #require(try await agent.events(path, ofType: "spool/processor-failed").first)
+            #expect(failure.payload["processor"] == "agent" && failure.payload["sourceOffset"] == 1)
+            let message = failure.payload["error"]?.stringValue ?? ""
+            #expect(message.contains("'provider' must be a string") && message.contains("no tool is called teleport"), "\(message)")
+            try await agent.say(path, "hi")
+            #expect(try await agent.waitForAnswers(path, count: 1) == ["You said: hi"])
+        }
+    }
+
     @Test func anthropicAgentsWork() async throws {
         try await FakeLLMServer.with(replies: [.text("Bonjour", chunks: 2)]) { llm in
             try await withAgentServer(environment: llm.environment(defaultProvider: "anthropic")) { agent in
