@@ -48,7 +48,7 @@ extension PostgresEventStore: ProcessorStateStore {
             }
             if let checkpoint {
                 try await Self.upsertCheckpoint(
-                    connection, consumer: "processor:" + processor, position: checkpoint, logger: self.logger)
+                    connection, consumer: ProcessorCheckpoint.consumer(of: processor), position: checkpoint, logger: self.logger)
             }
         }
     }

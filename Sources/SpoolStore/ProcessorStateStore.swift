@@ -19,6 +19,15 @@ public protocol ProcessorStateStore: Sendable {
     func saveProgress(processor: String, snapshots: [StateSnapshot], checkpoint: Int?) async throws
 }
 
+/// The checkpoints of the server's own processors: `processor:NAME`, which `saveProgress`
+/// writes and which no remote consumer may move.
+public enum ProcessorCheckpoint {
+    public static let prefix = "processor:"
+
+    /// The consumer name of processor `name`'s checkpoint.
+    public static func consumer(of name: String) -> String { prefix + name }
+}
+
 /// A processor's state of a stream as of an offset, as JSON text.
 public struct StateSnapshot: Sendable, Equatable {
     public var stream: StreamPath

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SpoolAgent
 import SpoolClient
 import SpoolCore
 
@@ -57,7 +58,7 @@ struct ChatCommand: AsyncParsableCommand {
         case .answered: return
         case .failed(let error): throw SpoolError(.internalError, "the agent's request failed: \(error)")
         case nil:
-            let waiting = try await Self.approvalsWaiting(on: path, client: client)
+            let waiting = try await Self.agentState(of: path, client: client).callsAwaitingApproval
             let why = waiting.isEmpty ? "" : ": \(waiting.joined(separator: ", ")) still waiting for approval"
             throw SpoolError(.unavailable, "no answer within \(timeout) seconds\(why)")
         }
@@ -68,8 +69,8 @@ struct ChatCommand: AsyncParsableCommand {
         printFlushed("Chatting with \(path) on \(client.baseURL). /approve, /deny, /quit; Ctrl-C cancels an answer.")
         let session = ChatSession(path: path, client: client)
         if head > 0 {
-            let state = try await client.send(.GET, "/state\(path.rawValue)?processor=agent&at=\(head)")["state"]
-            session.seed(activeRequest: state?["activeRequestId"]?.stringValue, approvals: Self.approvalsWaiting(in: state))
+            let state = try await Self.agentState(of: path, at: head, client: client)
+            session.seed(activeRequest: state.activeRequestId, approvals: state.callsAwaitingApproval)
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -92,15 +93,9 @@ struct ChatCommand: AsyncParsableCommand {
         }
     }
 
-    /// The tool calls of the agent's turn waiting for a person's approval, in the order requested.
-    static func approvalsWaiting(in state: JSONValue?) -> [String] {
-        let calls = state?["toolCalls"]
-        return (state?["toolCallOrder"]?.arrayValue ?? []).compactMap(\.stringValue).filter {
-            calls?[$0]?["approval"] == "pending" && calls?[$0]?["completed"] == false
-        }
-    }
-
-    static func approvalsWaiting(on path: StreamPath, client: SpoolClient) async throws -> [String] {
-        approvalsWaiting(in: try await client.send(.GET, "/state\(path.rawValue)?processor=agent")["state"])
+    /// The agent's state of `path` (at its head, or after its first `offset` events), as the server folds it.
+    static func agentState(of path: StreamPath, at offset: Int? = nil, client: SpoolClient) async throws -> AgentState {
+        let answer = try await client.send(.GET, "/state\(path.rawValue)?processor=agent" + (offset.map { "&at=\($0)" } ?? ""))
+        return try JSONValue.decode(AgentState.self, from: answer["state"] ?? .null)
     }
 }

@@ -29,12 +29,7 @@ public struct AgentProcessor: StreamProcessor, SnapshotPolicy, EventInterest {
             let problems = AgentConfiguration.problems(in: event.payload, knownTools: Set(toolbox.tools.keys))
             if !problems.isEmpty {
                 try await context.append(
-                    AppendInput(
-                        type: Reaction.failedType,
-                        payload: [
-                            "processor": .string(name), "sourceOffset": .int(Int64(event.offset)),
-                            "error": .string("agent/configured: " + problems.joined(separator: "; ")),
-                        ]))
+                    Reaction.failure(processor: name, event: event, message: "agent/configured: " + problems.joined(separator: "; ")))
             }
         }
         let actions = AgentPlanner.actions(after: event, state: state) { toolbox.requiresApproval($0, configuration: state.configuration) }

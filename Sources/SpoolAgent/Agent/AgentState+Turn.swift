@@ -9,6 +9,11 @@ extension AgentState {
         activeRequestId == nil && (hasUnansweredInput || (lastMessageIsToolResult && openToolCalls.isEmpty))
     }
 
+    /// Tool calls of the turn waiting for a person's approval, in the order requested.
+    public var callsAwaitingApproval: [String] {
+        openToolCalls.filter { toolCalls[$0]?.approval == .pending }
+    }
+
     /// Tool calls of the turn without a result that may run: approved, or needing no approval.
     var runnableOpenToolCalls: [String] {
         openToolCalls.filter { [.notNeeded, .granted].contains(toolCalls[$0]?.approval) }

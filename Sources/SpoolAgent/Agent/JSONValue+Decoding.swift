@@ -3,7 +3,7 @@ import SpoolCore
 
 extension JSONValue {
     /// Decodes a Codable value from this JSON.
-    static func decode<T: Decodable>(_ type: T.Type, from json: JSONValue) throws -> T {
+    public static func decode<T: Decodable>(_ type: T.Type, from json: JSONValue) throws -> T {
         try JSONDecoder().decode(type, from: Data(json.jsonString.utf8))
     }
 }

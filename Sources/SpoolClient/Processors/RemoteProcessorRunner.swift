@@ -25,7 +25,7 @@ public struct RemoteProcessorRunner<Processor: StreamProcessor>: Sendable {
 
     public init(
         processor: Processor, client: SpoolClient, consumer: String? = nil, checkpointEvery: Int = 1,
-        retry: RetryPolicy = RetryPolicy(attempts: 4, initialDelay: .milliseconds(100))
+        retry: RetryPolicy = Reaction.defaultRetry
     ) {
         self.processor = processor
         self.client = client

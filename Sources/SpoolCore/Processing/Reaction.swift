@@ -5,6 +5,9 @@
 public enum Reaction {
     public static let failedType = "spool/processor-failed"
 
+    /// How often `afterAppend` is tried before its failure is recorded, unless a runner is told otherwise.
+    public static let defaultRetry = RetryPolicy(attempts: 4, initialDelay: .milliseconds(100))
+
     /// How `afterAppend` on one event ended.
     public enum Outcome: Sendable {
         case handled
@@ -48,12 +51,17 @@ public enum Reaction {
 
     /// The record of `processor` failing for good on `event`, keyed so it is stored once.
     public static func failureRecord(processor: String, event: Event, error: any Error) throws -> AppendInput {
+        try failure(
+            processor: processor, event: event, message: String(describing: error),
+            idempotencyKey: ProcessorContext.idempotencyKey(processor: processor + ":failed", source: event, ordinal: 0))
+    }
+
+    /// `spool/processor-failed {processor, sourceOffset, error}`: what every failure record says.
+    /// Without a key, a processor's context derives one (a configuration it refuses, say).
+    public static func failure(processor: String, event: Event, message: String, idempotencyKey: String? = nil) throws -> AppendInput {
         try AppendInput(
             type: failedType,
-            payload: [
-                "processor": .string(processor), "sourceOffset": .int(Int64(event.offset)),
-                "error": .string(String(describing: error)),
-            ],
-            idempotencyKey: ProcessorContext.idempotencyKey(processor: processor + ":failed", source: event, ordinal: 0))
+            payload: ["processor": .string(processor), "sourceOffset": .int(Int64(event.offset)), "error": .string(message)],
+            idempotencyKey: idempotencyKey)
     }
 }

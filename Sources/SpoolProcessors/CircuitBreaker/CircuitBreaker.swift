@@ -51,8 +51,12 @@ public struct CircuitBreaker: StreamProcessor {
     /// Only a stream over its limit, not paused yet, is paused; a configuration it cannot
     /// use is reported.
     public func reacts(to event: Event, state: State) -> Bool {
-        event.type == Self.configuredType
-            || (!state.isPaused && state.isOverLimit && event.type != StreamPause.pausedType && event.type != StreamPause.resumedType)
+        event.type == Self.configuredType || Self.pauses(after: event, state: state)
+    }
+
+    /// Whether the stream is over its limit and not paused yet (nor being paused or resumed by `event`).
+    static func pauses(after event: Event, state: State) -> Bool {
+        !state.isPaused && state.isOverLimit && event.type != StreamPause.pausedType && event.type != StreamPause.resumedType
     }
 
     public func afterAppend(event: Event, state: State, context: ProcessorContext) async throws {
@@ -63,9 +67,7 @@ public struct CircuitBreaker: StreamProcessor {
                 try await ConfigurationRefusal.report(error, on: event, processor: name, context: context)
             }
         }
-        guard !state.isPaused, state.isOverLimit, event.type != StreamPause.pausedType, event.type != StreamPause.resumedType else {
-            return
-        }
+        guard Self.pauses(after: event, state: state) else { return }
         let configuration = state.configuration
         let input = try AppendInput(
             type: StreamPause.pausedType,

@@ -6,12 +6,9 @@ import SpoolCore
 /// `spool/processor-failed {processor, sourceOffset, error}` on the same stream.
 enum ConfigurationRefusal {
     static func report(_ error: SpoolError, on event: Event, processor: String, context: ProcessorContext) async throws {
-        let input = try AppendInput(
-            type: "spool/processor-failed",
-            payload: [
-                "processor": .string(processor), "sourceOffset": .int(Int64(event.offset)),
-                "error": .string("\(event.type) refused: \(error.message); the configuration before it still applies"),
-            ])
+        let input = try Reaction.failure(
+            processor: processor, event: event,
+            message: "\(event.type) refused: \(error.message); the configuration before it still applies")
         do {
             try await context.append(input)
         } catch let error as SpoolError where error.code == .streamPaused {

@@ -87,7 +87,7 @@ public final class ProcessorHost: Service {
             return try await residency.running(runner.name) { try await runner.run() }
         }
         let lease = ProcessorLease(
-            name: "processor:" + runner.storageName, holder: nodeID, leases: leases, duration: configuration.leaseDuration,
+            name: ProcessorCheckpoint.consumer(of: runner.storageName), holder: nodeID, leases: leases, duration: configuration.leaseDuration,
             logger: logger)
         try await lease.whileHeld { try await residency.running(runner.name) { try await runner.run() } }
     }

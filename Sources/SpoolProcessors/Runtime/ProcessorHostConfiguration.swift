@@ -11,7 +11,7 @@ public struct ProcessorHostConfiguration: Sendable {
     /// A stream's snapshot is saved after this many new events.
     public var snapshotInterval = 100
     /// Attempts and waits for a failing `afterAppend` before `spool/processor-failed`.
-    public var retry = RetryPolicy(attempts: 4, initialDelay: .milliseconds(100))
+    public var retry = Reaction.defaultRetry
     /// Stream states kept in memory per lane before they are written out and dropped.
     public var maximumCachedStreams = 10_000
     /// On a store shared by several nodes, how long a node's claim to run a processor

@@ -71,7 +71,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
 
     var name: String { processor.name }
     var streams: StreamPattern { processor.streams }
-    var consumerName: String { "processor:" + storageName }
+    var consumerName: String { ProcessorCheckpoint.consumer(of: storageName) }
 
     struct Progress {
         var tracker = WatermarkTracker(start: 0)

@@ -52,11 +52,11 @@ public struct Subscription: Codable, Sendable, Hashable {
         self.init(name: name, url: url, types: types, secretEnv: secretEnv)
     }
 
-    /// `*`, an event type, or a prefix ending in `/*` (`order/*`); no spaces, no other wildcard.
+    /// `*`, an event type, or a prefix ending in `/*` (`order/*`): no other wildcard.
     static func isTypePattern(_ pattern: String) -> Bool {
         if pattern == "*" { return true }
         let body = pattern.hasSuffix("/*") ? String(pattern.dropLast(2)) : pattern
-        return !body.isEmpty && !body.contains("*") && body.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7F }
+        return !body.contains("*") && (try? AppendInput.validate(type: body)) != nil
     }
 
     /// Whether events of `type` are delivered to this subscription.

@@ -25,7 +25,7 @@ struct CheckpointRoutes: Sendable {
             guard let position = object["position"]?.intValue, position >= 0, case .int = object["position"] else {
                 throw SpoolError(.invalidRequest, "'position' must be a non-negative integer")
             }
-            guard !consumer.hasPrefix(Self.reservedPrefix) else {
+            guard !consumer.hasPrefix(ProcessorCheckpoint.prefix) else {
                 throw SpoolError(
                     .invalidRequest,
                     "\(consumer) is the checkpoint of the server's own processor; a remote consumer keeps its own under another name")
@@ -38,9 +38,6 @@ struct CheckpointRoutes: Sendable {
             return Self.answer(consumer: consumer, position: Int(position))
         }
     }
-
-    /// The names of the server's own processors' checkpoints, which `PUT` may not move.
-    static let reservedPrefix = "processor:"
 
     /// Consumer names: 1–128 of `A-Z a-z 0-9 . _ ~ : -`. `processor:` names belong to in-process processors.
     static func consumer(_ context: SpoolRequestContext) throws -> String {

@@ -45,7 +45,7 @@ extension SQLiteEventStore: ProcessorStateStore {
             for snapshot in snapshots {
                 try upsert.execute(arguments: [processor, snapshot.stream.rawValue, snapshot.offset, snapshot.stateJSON])
             }
-            if let checkpoint { try Self.upsertCheckpoint(db, consumer: "processor:" + processor, position: checkpoint) }
+            if let checkpoint { try Self.upsertCheckpoint(db, consumer: ProcessorCheckpoint.consumer(of: processor), position: checkpoint) }
         }
     }
 

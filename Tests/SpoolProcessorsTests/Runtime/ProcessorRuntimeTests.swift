@@ -230,42 +230,40 @@ struct ProcessorRuntimeTests {
         }
     }
 
+    /// Appends one `type` to `path` on a server running `processor` with quick retries, waits
+    /// for an event of type `awaited`, lets the runtime settle, and returns the stream's types.
+    private func typesAfterAppending(
+        _ type: String, to path: String, processor: some StreamProcessor, attempts: Int, awaiting awaited: String
+    ) async throws -> [String] {
+        try await TestServer.with(
+            configure: { $0.processorHost.retry = RetryPolicy(attempts: attempts, initialDelay: .milliseconds(5)) },
+            processors: [processor]
+        ) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            let path = try StreamPath(path)
+            try await client.append(AppendInput(type: type), to: path)
+            #expect(try await eventually { try await client.read(path).contains { $0.type == awaited } })
+            try await Task.sleep(for: .milliseconds(300))
+            return try await client.read(path).map(\.type)
+        }
+    }
+
     /// An attempt that appended and then failed is retried: the retry's appends replay the
     /// failed attempt's by their keys, so each effect is stored once.
     @Test func aRetryDoesNotStoreTheFailedAttemptsAppendsAgain() async throws {
         let processor = AppendsThenFails(failedAttempts: 2)
-        try await TestServer.with(
-            configure: { $0.processorHost.retry = RetryPolicy(attempts: 4, initialDelay: .milliseconds(10)) },
-            processors: [processor]
-        ) { server in
-            let client = SpoolClient(baseURL: server.baseURL)
-            let path = try StreamPath("/retry/a")
-            try await client.append(AppendInput(type: "test/ping"), to: path)
-            #expect(try await eventually { try await client.read(path).contains { $0.type == "test/done" } })
-            try await Task.sleep(for: .milliseconds(200))
-            let types = try await client.read(path).map(\.type)
-            #expect(types == ["test/ping", "test/effect", "test/done"], "\(types)")
-            #expect(processor.log.total == 3, "two failed attempts and the one that succeeded")
-        }
+        let types = try await typesAfterAppending("test/ping", to: "/retry/a", processor: processor, attempts: 4, awaiting: "test/done")
+        #expect(types == ["test/ping", "test/effect", "test/done"], "\(types)")
+        #expect(processor.log.total == 3, "two failed attempts and the one that succeeded")
     }
 
     /// A processor that fails on everything records one failure per event: not one for its own
     /// failure record, and another for that, for ever.
     @Test func aProcessorDoesNotReactToItsOwnFailureRecord() async throws {
-        let log = ReactionLog()
-        let processor = RecordingProcessor(name: "always-failing", streams: "/own/**", log: log, failOnEverything: true)
-        try await TestServer.with(
-            configure: { $0.processorHost.retry = RetryPolicy(attempts: 2, initialDelay: .milliseconds(5)) },
-            processors: [processor]
-        ) { server in
-            let client = SpoolClient(baseURL: server.baseURL)
-            let path = try StreamPath("/own/a")
-            try await client.append(AppendInput(type: "test/boom"), to: path)
-            #expect(try await eventually { try await client.read(path).contains { $0.type == "spool/processor-failed" } })
-            try await Task.sleep(for: .milliseconds(500))
-            let types = try await client.read(path).map(\.type)
-            #expect(types == ["test/boom", "spool/processor-failed"], "\(types)")
-        }
+        let processor = RecordingProcessor(name: "always-failing", streams: "/own/**", log: ReactionLog(), failOnEverything: true)
+        let types = try await typesAfterAppending(
+            "test/boom", to: "/own/a", processor: processor, attempts: 2, awaiting: "spool/processor-failed")
+        #expect(types == ["test/boom", "spool/processor-failed"], "\(types)")
     }
 
     @Test func pausedStreamsGetNoReactions() async throws {
