@@ -75,7 +75,7 @@ public struct AgentBench: Sendable {
             let server = try BenchServerProcess(executable: executable, environment: llm.environment())
             defer { server.stop() }
             let client = SpoolClient(baseURL: server.baseURL)
-            let cpuBefore = BenchServerProcess.cpuSeconds(pid: server.pid) ?? 0
+            let cpuBefore = ProcessUsage.cpuSeconds(pid: server.pid) ?? 0
             let start = ContinuousClock.now
             for agent in 0..<agents {
                 try await client.append(AppendInput(type: "agent/input-added", payload: ["content": "go"]), to: StreamPath("/bench/many/\(agent)"))
@@ -94,7 +94,7 @@ public struct AgentBench: Sendable {
                 try await Task.sleep(for: .seconds(1))
             }
             let seconds = BenchRunner.seconds(ContinuousClock.now - start)
-            let cpu = (BenchServerProcess.cpuSeconds(pid: server.pid) ?? 0) - cpuBefore
+            let cpu = (ProcessUsage.cpuSeconds(pid: server.pid) ?? 0) - cpuBefore
             var report = BenchReport()
             report.add("\(agents) agents × \(answerTokens)-token answers: complete, in order", "\(intact) of \(agents)", target: "all")
             report.add("  wall time", String(format: "%.1f s", seconds))

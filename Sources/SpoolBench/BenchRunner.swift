@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import SpoolClient
 import SpoolCore
+import SpoolServer
 import SpoolTesting
 import Synchronization
 
@@ -49,7 +50,7 @@ public struct BenchRunner: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    var serverRSS: Int? { serverPID.flatMap(ProcessMemory.residentBytes(pid:)) }
+    var serverRSS: Int? { serverPID.flatMap(ProcessUsage.residentBytes(pid:)) }
 
     /// Runs every benchmark in turn, reporting progress lines.
     public func run(_ options: BenchOptions, progress: @Sendable (String) -> Void) async throws -> BenchReport {
@@ -86,11 +87,11 @@ public struct BenchRunner: Sendable {
     /// Runs a phase and notes, on the rows it added, how busy the server was (percent of one core).
     func measuringServerCPU(_ report: inout BenchReport, _ phase: (inout BenchReport) async throws -> Void) async throws {
         let firstRow = report.rows.count
-        let cpuBefore = serverPID.flatMap(BenchServerProcess.cpuSeconds(pid:))
+        let cpuBefore = serverPID.flatMap(ProcessUsage.cpuSeconds(pid:))
         let start = ContinuousClock.now
         try await phase(&report)
         let elapsed = Self.seconds(ContinuousClock.now - start)
-        guard let cpuBefore, let cpuAfter = serverPID.flatMap(BenchServerProcess.cpuSeconds(pid:)) else { return }
+        guard let cpuBefore, let cpuAfter = serverPID.flatMap(ProcessUsage.cpuSeconds(pid:)) else { return }
         let percent = String(format: "%.0f%%", (cpuAfter - cpuBefore) / elapsed * 100)
         for index in firstRow..<report.rows.count { report.rows[index].serverCPU = percent }
     }

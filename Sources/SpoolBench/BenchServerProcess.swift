@@ -1,4 +1,5 @@
 import Foundation
+import SpoolServer
 import SpoolTesting
 
 /// A `spool serve` child process on a free port over a temporary directory,
@@ -40,18 +41,7 @@ public final class BenchServerProcess: Sendable {
     }
 
     /// The server's resident memory in bytes, from /proc.
-    public var residentBytes: Int? { ProcessMemory.residentBytes(pid: pid) }
-
-    /// CPU time (user + system) the process has used, in seconds, from /proc.
-    public static func cpuSeconds(pid: Int32) -> Double? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return nil }
-        // Fields after the command name: state is field 3, utime 14, stime 15.
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
+    public var residentBytes: Int? { ProcessUsage.residentBytes(pid: pid) }
 
     /// Stops the server (SIGTERM, graceful) and removes its data.
     public func stop() {

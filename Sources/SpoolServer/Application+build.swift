@@ -34,8 +34,9 @@ public func buildApplication(
     let directoryLock = store == nil && configuration.postgresURL == nil ? try DataDirectoryLock(directory: configuration.dataDirectory) : nil
     let store = try store ?? openStore(configuration: configuration, logger: logger)
 
+    let metrics = ServerMetrics()
     let router = Router(context: SpoolRequestContext.self)
-    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: RequestObserverMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
     if let token = configuration.authToken, !token.isEmpty {
         router.add(middleware: AuthMiddleware(token: token))
@@ -69,6 +70,7 @@ public func buildApplication(
     HookRoutes(store: store, configuration: configuration).register(on: router)
     CheckpointRoutes(store: store, configuration: configuration).register(on: router)
     ProcessorRoutes(host: host).register(on: router)
+    MetricsRoutes(metrics: metrics, store: store, host: host).register(on: router)
     ConsoleRoutes().register(on: router)
     MethodNotAllowedRoutes.register(on: router)
 

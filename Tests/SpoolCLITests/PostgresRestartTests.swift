@@ -35,6 +35,7 @@ struct PostgresRestartTests {
                     for _ in 1...5 {
                         try await clients[0].append((1...1000).map { _ in try AppendInput(type: "test/load") }, to: load)
                     }
+                    #expect(try await SpoolNodes.metrics(nodes[0]).code == 200)
                     try await cluster.stop()
                     for client in clients {
                         #expect(
@@ -43,6 +44,10 @@ struct PostgresRestartTests {
                         let status = try await SpoolNodes.healthStatus(client)
                         #expect(status.body.contains("unavailable"), "health while the database is down: \(status)")
                     }
+                    let metrics = try await SpoolNodes.metrics(nodes[0])
+                    #expect(metrics.code == 200, "metrics while the database is down")
+                    // The store's and processors' series as last scraped; the rest as ever.
+                    #expect(metrics.body.contains("spool_processor_lag_events{processor=\"circuit-breaker\"}"), "\(metrics.body)")
                     do {
                         try await clients[0].append(AppendInput(type: "test/note", payload: ["n": 999]), to: path)
                         Issue.record("an append succeeded while the database was down")

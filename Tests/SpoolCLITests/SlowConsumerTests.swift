@@ -1,6 +1,7 @@
 import Foundation
 import SpoolClient
 import SpoolCore
+import SpoolServer
 import SpoolTesting
 import Testing
 
@@ -19,7 +20,7 @@ struct SlowConsumerTests {
         let reader = try StalledSocket(port: port, request: "GET /streams/slow/reader?live=true HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
         defer { reader.close() }
         try await Task.sleep(for: .milliseconds(300))
-        let before = try #require(ProcessMemory.residentBytes(pid: server.process.processIdentifier))
+        let before = try #require(ProcessUsage.residentBytes(pid: server.process.processIdentifier))
 
         // 96 MB of events the reader does not read.
         let payload: JSONValue = ["data": .string(String(repeating: "x", count: 16_000))]
@@ -27,7 +28,7 @@ struct SlowConsumerTests {
         for _ in 0..<60 { _ = try await client.append(batch, to: path) }
         let last = try await client.append(AppendInput(type: "slow/last"), to: path)
         try await Task.sleep(for: .milliseconds(500))
-        let after = try #require(ProcessMemory.residentBytes(pid: server.process.processIdentifier))
+        let after = try #require(ProcessUsage.residentBytes(pid: server.process.processIdentifier))
         let growth = after - before
         // Writing grows the server by about 25 MB even with no reader (SQLite's caches, malloc's arenas);
         // the stalled reader adds its mailbox (at most 8 MiB) and socket buffers, not the 96 MB it missed.

@@ -22,6 +22,7 @@ public final class LiveHub: Sendable {
 
     private let subscribers = Mutex(Subscribers())
     private let published = Atomic<Int>(0)
+    private let publishedEvents = Atomic<Int>(0)
     private let mailboxCapacity: Int
     private let mailboxByteCapacity: Int
 
@@ -116,7 +117,12 @@ public final class LiveHub: Sendable {
         }
         for (mailbox, events, bytes) in deliveries { mailbox.deliver(events, bytes: bytes) }
         published.store(events[events.count - 1].position, ordering: .releasing)
+        publishedEvents.add(events.count, ordering: .relaxed)
     }
+
+    /// How many events have been published since the hub was made: this node's commits
+    /// and, on a store shared by several nodes, the others' (for metrics).
+    public var publishedEventCount: Int { publishedEvents.load(ordering: .relaxed) }
 
     /// The newest position published: every event up to it is in its readers' mailboxes (or
     /// taken from them). Read it before asking a mailbox whether it is drained, and a drained

@@ -114,7 +114,9 @@ public struct LiveTail: AsyncSequence, Sendable {
                 attachSinkIfCaughtUp()
                 switch await tail.mailbox.next() {
                 case .events(let events):
-                    let fresh = events.filter { tail.key.of($0) > cursor }
+                    // Events come in order: unless the first was read in history, all are fresh
+                    // (and the array is passed on as it is, not copied event by event).
+                    let fresh = events.first.map { tail.key.of($0) > cursor } == true ? events : events.filter { tail.key.of($0) > cursor }
                     guard let last = fresh.last else { continue }
                     cursor = tail.key.of(last)
                     return .events(fresh)

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import SpoolClient
 import SpoolCore
 import SpoolTesting
@@ -43,5 +44,12 @@ enum SpoolNodes {
         } catch let error as SpoolError {
             return (error.code.httpStatus, "\(error.code) \(error.message)")
         }
+    }
+
+    /// What `GET /metrics` answers: its status and text.
+    static func metrics(_ node: SpoolProcess) async throws -> (code: Int, body: String) {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: node.baseURL + "/metrics"), timeout: .seconds(20))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), String(buffer: body))
     }
 }

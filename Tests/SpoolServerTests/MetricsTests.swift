@@ -1,0 +1,121 @@
+import Foundation
+import SpoolCore
+import Testing
+
+/// `GET /metrics`: requests, the store, live readers, processors and the process, in
+/// Prometheus' text format, from a real server.
+@Suite(.timeLimit(.minutes(3))) struct MetricsTests {
+    /// The samples of an exposition, by series (`name{labels}`, as written).
+    static func samples(_ http: SpoolHTTP) async throws -> [String: Double] {
+        let result = try await http.get("/metrics")
+        #expect(result.status == 200)
+        #expect(result.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8")
+        var samples: [String: Double] = [:]
+        for line in result.text.split(separator: "\n") where !line.hasPrefix("#") {
+            let space = try #require(line.lastIndex(of: " "), "not a sample: \(line)")
+            guard let value = Double(line[line.index(after: space)...]) else {
+                Issue.record("not a number: \(line)")
+                continue
+            }
+            samples[String(line[..<space])] = value
+        }
+        return samples
+    }
+
+    @Test func countsRequestsByRouteStatusAndMethodNotByPath() async throws {
+        try await withSpoolServer { http in
+            for path in ["/a", "/b/c", "/d"] { try await http.append(path, type: "t") }
+            #expect(try await http.post("/streams/a", json: "{").status == 400)
+            #expect(try await http.get("/no/such/route/\(UUID())").status == 404)
+            #expect(try await http.send(.RAW(value: "PROPFIND"), "/health").status == 404)
+
+            let samples = try await Self.samples(http)
+            #expect(samples[#"spool_http_requests_total{method="POST",route="/streams/**",status="201"}"#] == 3)
+            #expect(samples[#"spool_http_requests_total{method="POST",route="/streams/**",status="400"}"#] == 1)
+            #expect(samples[#"spool_http_requests_total{method="GET",route="NotFound",status="404"}"#] == 1)
+            #expect(samples[#"spool_http_requests_total{method="other",route="NotFound",status="404"}"#] == 1)
+            #expect(!samples.keys.contains { $0.contains("/no/such") || $0.contains("PROPFIND") }, "paths and odd methods make no series")
+
+            let appends = #"method="POST",route="/streams/**""#
+            #expect(samples["spool_http_request_duration_seconds_count{\(appends)}"] == 4)
+            let sum = try #require(samples["spool_http_request_duration_seconds_sum{\(appends)}"])
+            #expect(sum > 0 && sum < 30)
+            let buckets = samples.filter { $0.key.hasPrefix("spool_http_request_duration_seconds_bucket{\(appends)") }
+            #expect(buckets.count == 16, "15 bounds and +Inf")
+            #expect(buckets[#"spool_http_request_duration_seconds_bucket{\#(appends),le="+Inf"}"#] == 4)
+            #expect(buckets.values.allSatisfy { $0 <= 4 })
+
+            // The scrape itself is counted once it is answered.
+            let again = try await Self.samples(http)
+            #expect(again[#"spool_http_requests_total{method="GET",route="/metrics",status="200"}"#] == 1)
+        }
+    }
+
+    @Test func followsTheStoreLiveReadersAndProcessors() async throws {
+        try await withSpoolServer { http in
+            let before = try await Self.samples(http)
+            #expect(before["spool_store_head_position"] == 0)
+            #expect(before["spool_events_published_total"] == 0)
+
+            for index in 0..<7 { try await http.append("/m/\(index % 2)", type: "t") }
+            let processors = ["circuit-breaker", "scheduler", "subscriptions", "agent", "workers"]
+            // Caught up: every processor is running, so its feed is subscribed.
+            try await eventually {
+                let samples = try await Self.samples(http)
+                return processors.allSatisfy { samples[#"spool_processor_lag_events{processor="\#($0)"}"#] == 0 }
+            }
+            let samples = try await Self.samples(http)
+            #expect(samples["spool_store_head_position"] == 7)
+            #expect(samples["spool_events_published_total"] == 7)
+            for processor in processors {
+                #expect(samples[#"spool_processor_checkpoint_position{processor="\#(processor)"}"#] == 7, "\(processor)")
+                #expect(samples[#"spool_processor_failures{processor="\#(processor)"}"#] == 0, "\(processor)")
+            }
+
+            let feeds = try #require(samples["spool_live_subscriptions"])
+            #expect(feeds >= Double(processors.count))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let (opened, openedSink) = AsyncStream<Void>.makeStream()
+                group.addTask {
+                    var reader = try await http.openStream("/streams/m/0?live=true&format=ndjson")
+                    _ = try await reader.nextNonEmptyLine()
+                    openedSink.yield()
+                    while try await reader.nextLine() != nil {}  // until cancelled
+                }
+                for await _ in opened { break }
+                try await eventually { try await Self.samples(http)["spool_live_subscriptions"] == feeds + 1 }
+                group.cancelAll()
+            }
+            try await eventually { try await Self.samples(http)["spool_live_subscriptions"] == feeds }
+        }
+    }
+
+    @Test func aWorkersSeriesComeAndGoWithIt() async throws {
+        try await withSpoolServer { http in
+            let source = "export default { initialState: {}, reduce(state) { return state } }"
+            let deploy = #"{"type":"spool/worker-configured","payload":{"name":"quiet","source":\#(JSONValue.string(source).jsonString)}}"#
+            #expect(try await http.post("/streams/w", json: deploy).status == 201)
+            let series = #"spool_processor_lag_events{processor="worker:quiet"}"#
+            try await eventually { try await Self.samples(http)[series] != nil }
+
+            #expect(try await http.post("/streams/w", json: #"{"type":"spool/worker-removed","payload":{"name":"quiet"}}"#).status == 201)
+            try await eventually { try await Self.samples(http)[series] == nil }
+        }
+    }
+
+    @Test func theProcessIsMeasured() async throws {
+        try await withSpoolServer { http in
+            let samples = try await Self.samples(http)
+            #expect(try #require(samples["process_resident_memory_bytes"]) > 1_000_000)
+            #expect(try #require(samples["process_cpu_seconds_total"]) > 0)
+            #expect(try #require(samples["process_open_fds"]) >= 3)
+        }
+    }
+
+    @Test func needsTheTokenWhenThereIsOne() async throws {
+        try await withSpoolServer(configure: { $0.authToken = "metrics-secret" }) { http in
+            try expectError(try await http.get("/metrics"), status: 401, code: "unauthorized")
+            #expect(try await http.authorized("metrics-secret").get("/metrics").status == 200)
+        }
+    }
+}
