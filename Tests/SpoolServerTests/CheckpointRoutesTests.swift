@@ -38,4 +38,20 @@ import Testing
             #expect(try await http.get("/checkpoints/remote:x").json() == ["consumer": "remote:x", "position": 0])
         }
     }
+
+    /// `encodeURIComponent` and Python's `quote` write `:` as `%3A`: the same consumer either way.
+    @Test func percentEncodedNamesAreTheSameConsumer() async throws {
+        try await withSpoolServer { http in
+            for index in 1...2 { try await http.append("/enc/\(index)", type: "t") }
+            #expect(try await put(http, "remote%3Aenc", #"{"position":2}"#).json() == ["consumer": "remote:enc", "position": 2])
+            #expect(try await http.get("/checkpoints/remote:enc").json() == ["consumer": "remote:enc", "position": 2])
+            #expect(try await http.get("/checkpoints/remote%3aenc").json() == ["consumer": "remote:enc", "position": 2])
+            // Decoded first, so an encoded name gets no way around the rules.
+            try expectError(try await put(http, "processor%3Ascheduler", #"{"position":1}"#), status: 400, code: "invalid_request")
+            for bad in ["a%20b", "a%2Fb", "%zz", "a%"] {
+                let error = try expectError(try await http.get("/checkpoints/" + bad), status: 400, code: "invalid_request")
+                #expect(error["message"]?.stringValue?.contains("consumer name") == true, "\(bad): \(error)")
+            }
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import SpoolCore
 import SpoolStore
@@ -39,9 +40,13 @@ struct CheckpointRoutes: Sendable {
         }
     }
 
-    /// Consumer names: 1–128 of `A-Z a-z 0-9 . _ ~ : -`. `processor:` names belong to in-process processors.
+    /// Consumer names: 1–128 of `A-Z a-z 0-9 . _ ~ : -`, percent-encoded or not (`remote%3Ax` is
+    /// `remote:x`, as `encodeURIComponent` writes it). `processor:` names belong to in-process processors.
     static func consumer(_ context: SpoolRequestContext) throws -> String {
-        let name = context.parameters.get("consumer") ?? ""
+        let raw = context.parameters.get("consumer") ?? ""
+        guard let name = raw.contains("%") ? raw.removingPercentEncoding : raw else {
+            throw SpoolError(.invalidRequest, "consumer name '\(raw.prefix(140))' is not valid percent-encoding")
+        }
         let allowed = name.utf8.allSatisfy { byte in
             (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
                 || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "~")
