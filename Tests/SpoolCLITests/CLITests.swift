@@ -137,12 +137,16 @@ struct CLITests {
     /// A port out of range or an unreadable SPOOL_PORT is refused, not wrapped or ignored.
     @Test func serveRefusesPortsThatAreNotPorts() async throws {
         let data = TestServer.temporaryDirectory()
-        let outOfRange = try await SpoolProcess.run(["serve", "--port", "99999", "--data", data])
-        #expect(outOfRange.status == 2)
-        #expect(outOfRange.errors.contains("port 99999 is not a TCP port"), "\(outOfRange.errors)")
-        let negative = try await SpoolProcess.run(["serve", "--port", "-1", "--data", data])
-        #expect(negative.status == 2)
-        #expect(negative.errors.contains("port -1 is not a TCP port"), "\(negative.errors)")
+        // Usage errors (64) with serve's usage, whether the flag or SPOOL_PORT says it.
+        for (arguments, environment, port) in [
+            (["--port", "99999"], [:], "99999"), (["--port", "-1"], [:], "-1"), ([], ["SPOOL_PORT": "-1"], "-1"),
+            ([], ["SPOOL_PORT": "65536"], "65536"),
+        ] {
+            let refused = try await SpoolProcess.run(["serve", "--data", data] + arguments, environment: environment)
+            #expect(refused.status == 64, "\(arguments) \(environment): \(refused.errors)")
+            #expect(refused.errors.contains("port \(port) is not a TCP port"), "\(refused.errors)")
+            #expect(refused.errors.contains("Usage: spool serve"), "\(refused.errors)")
+        }
         for (arguments, message) in [(["--subscribers", "-1"], "--subscribers takes 1 or more"), (["--catch-up-events=-5"], "--catch-up-events takes 1000 or more")] {
             let refused = try await SpoolProcess.run(["bench"] + arguments)
             #expect(refused.status == 64)
