@@ -97,6 +97,11 @@ public final class SpoolProcess: @unchecked Sendable {
         await offload { self.output.takeUnread(waitingUntil: Date(timeIntervalSinceNow: 10)) }
     }
 
+    /// Waits up to `patience` for the child to print `text` on standard error; whether it did.
+    public func waitForErrorOutput(containing text: String) async -> Bool {
+        await offload { self.errors.wait(until: Date(timeIntervalSinceNow: Self.patience)) { seen, _ in seen.contains(text) } }
+    }
+
     /// `kill -9`: no chance to flush or close anything.
     public func kill() async {
         Foundation.kill(process.processIdentifier, SIGKILL)

@@ -48,7 +48,7 @@ func parseJSON(_ text: String) throws -> JSONValue {
     do {
         return try JSONValue.parse(text)
     } catch {
-        throw SpoolError(.invalidRequest, "malformed JSON: \(error)")
+        throw CommandFailure("malformed JSON: \(error)")
     }
 }
 

@@ -56,11 +56,11 @@ struct ChatCommand: AsyncParsableCommand {
         }
         switch outcome {
         case .answered: return
-        case .failed(let error): throw SpoolError(.internalError, "the agent's request failed: \(error)")
+        case .failed(let error): throw CommandFailure("the agent's request failed: \(error)")
         case nil:
             let waiting = try await Self.agentState(of: path, client: client).callsAwaitingApproval
             let why = waiting.isEmpty ? "" : ": \(waiting.joined(separator: ", ")) still waiting for approval"
-            throw SpoolError(.unavailable, "no answer within \(timeout) seconds\(why)")
+            throw CommandFailure("no answer within \(timeout) seconds\(why)")
         }
     }
 

@@ -30,12 +30,23 @@ let cliHTTPClient: HTTPClient = {
     return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
 }()
 
-/// Runs a command body, printing a Spool error as one clear line and exiting non-zero.
+/// A command that could not do what it was asked for a reason of its own (a file it cannot
+/// read, a turn with no answer), not an error the server answered with: it has no code.
+struct CommandFailure: Error {
+    let message: String
+    init(_ message: String) { self.message = message }
+}
+
+/// Runs a command body, printing a Spool error (with its code) or a command's own failure as
+/// one clear line and exiting non-zero.
 func reportingErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let error as SpoolError {
         FileHandle.standardError.write(Data("error: \(error.message) (\(error.code))\n".utf8))
+        throw ExitCode(1)
+    } catch let failure as CommandFailure {
+        FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
         throw ExitCode(1)
     }
 }

@@ -40,7 +40,7 @@ struct WorkerCommand: AsyncParsableCommand {
                     do {
                         source = try String(contentsOfFile: file, encoding: .utf8)
                     } catch {
-                        throw SpoolError(.invalidRequest, "cannot read \(file): \(error.localizedDescription)")
+                        throw CommandFailure("cannot read \(file): \(error.localizedDescription)")
                     }
                 }
                 var payload: JSONObject = ["name": .string(name), "source": .string(source)]
@@ -52,7 +52,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 let client = options.client
                 let event = try await client.append(AppendInput(type: WorkerSpec.configuredType, payload: .object(payload)), to: path)
                 if let failure = try await Self.startFailure(of: event, client: client) {
-                    throw SpoolError(.invalidRequest, "worker:\(name) version \(event.offset) did not start: \(failure)")
+                    throw CommandFailure("worker:\(name) version \(event.offset) did not start: \(failure)")
                 }
                 print("deployed worker:\(name) on \(path) (version \(event.offset)); failures appear as spool/worker-failed on \(path)")
             }
@@ -91,7 +91,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 let deployed = try await deployedWorkers(on: path, client: client)
                 guard deployed.contains(name) else {
                     let known = deployed.isEmpty ? "none is" : deployed.sorted().joined(separator: ", ") + (deployed.count == 1 ? " is" : " are")
-                    throw SpoolError(.notFound, "no worker \(name) is deployed on \(path) (\(known))")
+                    throw CommandFailure("no worker \(name) is deployed on \(path) (\(known))")
                 }
                 try await client.append(AppendInput(type: "spool/worker-removed", payload: ["name": .string(name)]), to: path)
                 print("removed worker:\(name) from \(path)")

@@ -56,7 +56,8 @@ struct ChatCommandTests {
         #expect(asked.status != 0)
         #expect(asked.output.contains("? waiting for approval of echo_call_"), "\(asked.output)")
         let callId = try #require(try await client.read(path).first { $0.type == "tool/approval-requested" }?.payload["callId"]?.stringValue)
-        #expect(asked.errors.contains("no answer within 2 seconds: \(callId) still waiting for approval"), "\(asked.errors)")
+        // The command's own failure: one line, no error code (those are the server's).
+        #expect(asked.errors == "error: no answer within 2 seconds: \(callId) still waiting for approval\n", "\(asked.errors)")
 
         let later = try await SpoolProcess.run(
             ["chat", path.rawValue], environment: env, standardInput: Data("/deny too risky\n/approve\n/deny again\n".utf8))

@@ -55,7 +55,7 @@ struct WorkerCommandTests {
 
             let missing = try await SpoolProcess.run(["worker", "deploy", "/cli/worker", "echo", "/nonexistent.js"], environment: env)
             #expect(missing.status != 0)
-            #expect(missing.errors.contains("cannot read"))
+            #expect(missing.errors.hasPrefix("error: cannot read /nonexistent.js: ") && !missing.errors.contains("invalid_request"), "\(missing.errors)")
         }
     }
 
