@@ -1,5 +1,6 @@
 import Foundation
 import SpoolCore
+import Synchronization
 import Testing
 
 /// `GET /metrics`: requests, the store, live readers, processors and the process, in
@@ -20,6 +21,25 @@ import Testing
             samples[String(line[..<space])] = value
         }
         return samples
+    }
+
+    /// Waits for `condition` on the samples, naming `what` and showing the last samples if it never holds.
+    static func waitFor(
+        _ what: String, in http: SpoolHTTP, limit: Duration = .seconds(60), sourceLocation: SourceLocation = #_sourceLocation,
+        _ condition: @escaping @Sendable ([String: Double]) -> Bool
+    ) async throws {
+        let last = Mutex<[String: Double]>([:])
+        do {
+            try await eventually(limit) {
+                let samples = try await samples(http)
+                last.withLock { $0 = samples }
+                return condition(samples)
+            }
+        } catch let error as DeadlineExceeded {
+            let shown = last.withLock { $0 }.filter { !$0.key.hasPrefix("spool_http") }.sorted { $0.key < $1.key }
+            Issue.record("\(what): \(error); last samples: \(shown)", sourceLocation: sourceLocation)
+            throw error
+        }
     }
 
     @Test func countsRequestsByRouteStatusAndMethodNotByPath() async throws {
@@ -60,9 +80,9 @@ import Testing
             for index in 0..<7 { try await http.append("/m/\(index % 2)", type: "t") }
             let processors = ["circuit-breaker", "scheduler", "subscriptions", "agent", "workers"]
             // Caught up: every processor is running, so its feed is subscribed.
-            try await eventually {
-                let samples = try await Self.samples(http)
-                return processors.allSatisfy { samples[#"spool_processor_lag_events{processor="\#($0)"}"#] == 0 }
+            // Generous limits: the start of a full parallel run starves two cores for tens of seconds.
+            try await Self.waitFor("every processor caught up", in: http) { samples in
+                processors.allSatisfy { samples[#"spool_processor_lag_events{processor="\#($0)"}"#] == 0 }
             }
             let samples = try await Self.samples(http)
             #expect(samples["spool_store_head_position"] == 7)
@@ -83,10 +103,11 @@ import Testing
                     while try await reader.nextLine() != nil {}  // until cancelled
                 }
                 for await _ in opened { break }
-                try await eventually { try await Self.samples(http)["spool_live_subscriptions"] == feeds + 1 }
+                try await Self.waitFor("the live read counted", in: http) { $0["spool_live_subscriptions"] == feeds + 1 }
                 group.cancelAll()
             }
-            try await eventually { try await Self.samples(http)["spool_live_subscriptions"] == feeds }
+            // A closed connection is noticed at once when idle, but under load as late as a keep-alive write.
+            try await Self.waitFor("the live read gone", in: http, limit: .seconds(75)) { $0["spool_live_subscriptions"] == feeds }
         }
     }
 
@@ -96,10 +117,10 @@ import Testing
             let deploy = #"{"type":"spool/worker-configured","payload":{"name":"quiet","source":\#(JSONValue.string(source).jsonString)}}"#
             #expect(try await http.post("/streams/w", json: deploy).status == 201)
             let series = #"spool_processor_lag_events{processor="worker:quiet"}"#
-            try await eventually { try await Self.samples(http)[series] != nil }
+            try await Self.waitFor("the worker's series", in: http) { $0[series] != nil }
 
             #expect(try await http.post("/streams/w", json: #"{"type":"spool/worker-removed","payload":{"name":"quiet"}}"#).status == 201)
-            try await eventually { try await Self.samples(http)[series] == nil }
+            try await Self.waitFor("the worker's series gone", in: http) { $0[series] == nil }
         }
     }
 
