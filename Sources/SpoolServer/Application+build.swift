@@ -75,7 +75,7 @@ public func buildApplication(
     MethodNotAllowedRoutes.register(on: router)
 
     return Application(
-        router: router,
+        responder: HeadRequestResponder(inner: router.buildResponder()),
         server: .http1(configuration: .init(additionalChannelHandlers: [MalformedRequestResponder()])),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port), serverName: "spool",

@@ -7,6 +7,8 @@ struct SpoolRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     /// The connection the request came on.
     let channel: any Channel
+    /// Whether the request is a `HEAD`, routed as a `GET` (see `HeadRequestResponder`).
+    var answersHead = false
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

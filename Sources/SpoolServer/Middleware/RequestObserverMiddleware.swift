@@ -3,7 +3,9 @@ import Logging
 
 /// Counts and times every request for the metrics, and logs one line per request at debug
 /// level: method, path, status, duration.
-struct RequestObserverMiddleware<Context: RequestContext>: RouterMiddleware {
+struct RequestObserverMiddleware: RouterMiddleware {
+    typealias Context = SpoolRequestContext
+
     let metrics: ServerMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -21,8 +23,9 @@ struct RequestObserverMiddleware<Context: RequestContext>: RouterMiddleware {
     private func observe(_ request: Request, context: Context, status: Int, since start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-        metrics.recordRequest(method: request.method.rawValue, route: context.endpointPath ?? "NotFound", status: status, nanoseconds: nanoseconds)
+        let method = context.answersHead ? "HEAD" : request.method.rawValue
+        metrics.recordRequest(method: method, route: context.endpointPath ?? "NotFound", status: status, nanoseconds: nanoseconds)
         guard context.logger.logLevel <= .debug else { return }
-        context.logger.debug("\(request.method) \(request.uri.path) \(status)", metadata: ["spool.durationMicros": "\(nanoseconds / 1000)"])
+        context.logger.debug("\(method) \(request.uri.path) \(status)", metadata: ["spool.durationMicros": "\(nanoseconds / 1000)"])
     }
 }
