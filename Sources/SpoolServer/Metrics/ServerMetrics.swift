@@ -5,12 +5,12 @@ import Synchronization
 /// The server's metrics, recorded through swift-metrics into a Prometheus registry of the
 /// server's own (servers sharing a process, as in tests, count apart), served by `GET /metrics`.
 ///
-/// Requests are counted as they finish, at the cost of a dictionary look-up; what the
+/// Requests are counted as they finish, at the cost of two dictionary look-ups; what the
 /// store and the processors know (head position, live readers, lag) is read when scraped.
 public final class ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
-    private let requests = Mutex<[RequestKey: RequestMetrics]>([:])
+    private let requests = Mutex<[RequestKey: CoreMetrics.Counter]>([:])
     private let durations = Mutex<[RouteKey: CoreMetrics.Timer]>([:])
     /// Scrapes one at a time: each sets the scraped series, then emits them.
     let scrapes: Mutex<ScrapeState>
@@ -44,8 +44,6 @@ public final class ServerMetrics: Sendable {
         let route: RouteKey
         let status: Int
     }
-
-    typealias RequestMetrics = CoreMetrics.Counter
 
     /// Counts a finished request and records how long it took to answer (a streamed
     /// response: until its head, not its end).
