@@ -7,8 +7,9 @@ import Synchronization
 ///
 /// Requests are counted as they finish, at the cost of two dictionary look-ups; what the
 /// store and the processors know (head position, live readers, lag) is read when scraped.
-public final class ServerMetrics: Sendable {
-    public let registry: PrometheusCollectorRegistry
+final class ServerMetrics: Sendable {
+    /// Where every series is kept, and what `GET /metrics` emits.
+    let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
     private let requests = Mutex<[RequestKey: CoreMetrics.Counter]>([:])
     private let durations = Mutex<[RouteKey: CoreMetrics.Timer]>([:])
@@ -27,7 +28,7 @@ public final class ServerMetrics: Sendable {
         .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(10),
     ]
 
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = Self.durationBuckets
