@@ -77,6 +77,16 @@ struct PostgresRestartTests {
                     "after the restart, every processor runs on exactly one node and catches up")
                 #expect(subscriber.events.map(\.offset) == Array(1...20))
                 #expect(subscriber.events.compactMap { $0.payload["n"]?.intValue }.map(Int.init) == acknowledged)
+                // The metrics say the same: each processor runs here on exactly one of the two nodes.
+                var runsHere: [String: Int] = [:]
+                for node in nodes {
+                    for line in try await SpoolNodes.metrics(node).body.split(separator: "\n")
+                    where line.hasPrefix("spool_processor_runs_here{") {
+                        let name = line.split(separator: "\"")[1]
+                        runsHere[String(name), default: 0] += line.hasSuffix(" 1.0") ? 1 : 0
+                    }
+                }
+                #expect(!runsHere.isEmpty && runsHere.values.allSatisfy { $0 == 1 }, "\(runsHere)")
             }
         }
     }

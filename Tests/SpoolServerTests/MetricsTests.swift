@@ -90,6 +90,7 @@ import Testing
             for processor in processors {
                 #expect(samples[#"spool_processor_checkpoint_position{processor="\#(processor)"}"#] == 7, "\(processor)")
                 #expect(samples[#"spool_processor_failures{processor="\#(processor)"}"#] == 0, "\(processor)")
+                #expect(samples[#"spool_processor_runs_here{processor="\#(processor)"}"#] == 1, "one node runs them all: \(processor)")
             }
 
             let feeds = try #require(samples["spool_live_subscriptions"])

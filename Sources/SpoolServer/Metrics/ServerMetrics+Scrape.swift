@@ -45,6 +45,7 @@ extension ServerMetrics {
         let checkpoint: Gauge
         let lag: Gauge
         let failures: Gauge
+        let runsHere: Gauge
     }
 
     /// The exposition text (Prometheus 0.0.4) after setting the scraped series to `snapshot`.
@@ -73,12 +74,14 @@ extension ServerMetrics {
             series.checkpoint.set(Int64(status.checkpoint))
             series.lag.set(Int64(status.lag))
             series.failures.set(Int64(status.failures))
+            series.runsHere.set(Int64(status.runsHere ? 1 : 0))
         }
         let current = Set(statuses.map(\.name))
         for (name, series) in known where !current.contains(name) {
             registry.unregisterGauge(series.checkpoint)
             registry.unregisterGauge(series.lag)
             registry.unregisterGauge(series.failures)
+            registry.unregisterGauge(series.runsHere)
             known[name] = nil
         }
     }
@@ -99,6 +102,11 @@ extension ServerMetrics {
                 descriptor: .init(
                     metricName: "spool_processor", unitName: "failures",
                     helpText: "afterAppend calls that failed for good since the processor started on this node."),
+                labels: labels),
+            runsHere: registry.makeGauge(
+                descriptor: .init(
+                    metricName: "spool_processor_runs", unitName: "here",
+                    helpText: "1 if the processor runs on this node (with several nodes, on exactly one), else 0."),
                 labels: labels))
     }
 }
