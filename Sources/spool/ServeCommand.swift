@@ -24,8 +24,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Address to bind (env SPOOL_HOST).")
     var host = ProcessInfo.processInfo.environment["SPOOL_HOST"] ?? "127.0.0.1"
-    @Option(parsing: .unconditional, help: "Port to bind; 0 picks a free one (env SPOOL_PORT).")
-    var port = Int(ProcessInfo.processInfo.environment["SPOOL_PORT"] ?? "") ?? 4437
+    @Option(name: .customLong("port"), parsing: .unconditional, help: "Port to bind; 0 picks a free one (env SPOOL_PORT; default 4437).")
+    var portFlag: Int?
     @Option(help: "Data directory for the SQLite store (env SPOOL_DATA).")
     var data = ProcessInfo.processInfo.environment["SPOOL_DATA"] ?? "./spool-data"
     @Option(help: "Serve from this PostgreSQL database instead of SQLite, e.g. postgres://spool@127.0.0.1:5432/spool (env SPOOL_POSTGRES_URL).")
@@ -41,12 +41,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (env SPOOL_LOG_LEVEL). debug logs every request.")
     var logLevel = ProcessInfo.processInfo.environment["SPOOL_LOG_LEVEL"] ?? "info"
 
+    /// The port to bind: `--port`, else `SPOOL_PORT`, else 4437.
+    var port: Int {
+        portFlag ?? ProcessInfo.processInfo.environment["SPOOL_PORT"].flatMap { Int($0) } ?? 4437
+    }
+
     /// Options checked before anything starts, so a mistake prints `serve`'s own usage.
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("unknown log level '\(logLevel)'; use trace, debug, info, notice, warning or error")
         }
-        if let text = ProcessInfo.processInfo.environment["SPOOL_PORT"], !text.isEmpty, Int(text) == nil {
+        // The flag wins; SPOOL_PORT is read (and must be a number) only without it.
+        if portFlag == nil, let text = ProcessInfo.processInfo.environment["SPOOL_PORT"], !text.isEmpty, Int(text) == nil {
             throw ValidationError("SPOOL_PORT must be a port number, not '\(text)'")
         }
         guard (0...65535).contains(port) else {

@@ -152,6 +152,11 @@ struct CLITests {
             #expect(refused.status == 64)
             #expect(refused.errors.contains(message), "\(refused.errors)")
         }
+        // The flag wins over SPOOL_PORT, whatever the variable holds.
+        for value in ["abc", "-5", "70000"] {
+            let refused = try await SpoolProcess.run(["serve", "--data", data, "--port", "99999"], environment: ["SPOOL_PORT": value])
+            #expect(refused.status == 64 && refused.errors.contains("port 99999 is not a TCP port"), "SPOOL_PORT=\(value): \(refused.errors)")
+        }
         let unreadable = try await SpoolProcess.run(["serve", "--data", data], environment: ["SPOOL_PORT": "abc"])
         #expect(unreadable.status == 64)
         #expect(unreadable.errors.contains("SPOOL_PORT must be a port number"), "\(unreadable.errors)")
