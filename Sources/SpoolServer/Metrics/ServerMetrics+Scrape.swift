@@ -53,13 +53,17 @@ extension ServerMetrics {
         scrapes.withLock { state in
             let series = state.series
             if let head = snapshot.headPosition { series.headPosition.set(Int64(head)) }
-            series.publishedEvents.reset()
-            series.publishedEvents.increment(by: Int64(snapshot.publishedEvents))
+            // Counters only move forward: a scrape that read its numbers before an overlapping
+            // one (and took the lock after it) must not take them back.
+            if snapshot.publishedEvents > state.publishedEvents {
+                series.publishedEvents.increment(by: Int64(snapshot.publishedEvents - state.publishedEvents))
+                state.publishedEvents = snapshot.publishedEvents
+            }
             series.liveSubscriptions.set(Int64(snapshot.liveSubscriptions))
             if let bytes = snapshot.residentBytes { series.residentBytes.set(Int64(bytes)) }
-            if let seconds = snapshot.cpuSeconds {
-                series.cpuSeconds.reset()
-                series.cpuSeconds.increment(by: seconds)
+            if let seconds = snapshot.cpuSeconds, seconds > state.cpuSeconds {
+                series.cpuSeconds.increment(by: seconds - state.cpuSeconds)
+                state.cpuSeconds = seconds
             }
             if let files = snapshot.openFiles { series.openFiles.set(Int64(files)) }
             if let processors = snapshot.processors { update(&state.processors, to: processors) }

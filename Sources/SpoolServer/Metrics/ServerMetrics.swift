@@ -19,6 +19,9 @@ final class ServerMetrics: Sendable {
     struct ScrapeState {
         let series: ScrapedSeries
         var processors: [String: ProcessorSeries] = [:]
+        /// What the counters read last.
+        var publishedEvents = 0
+        var cpuSeconds = 0.0
     }
 
     /// Request durations from a tenth of a millisecond (a durable append takes about one) to ten seconds.
