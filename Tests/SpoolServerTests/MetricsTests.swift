@@ -112,16 +112,21 @@ import Testing
         }
     }
 
+    /// A worker's series are its version's (`worker:NAME@P`): two workers of one name on two
+    /// streams count apart, and each goes with its removal.
     @Test func aWorkersSeriesComeAndGoWithIt() async throws {
         try await withSpoolServer { http in
             let source = "export default { initialState: {}, reduce(state) { return state } }"
             let deploy = #"{"type":"spool/worker-configured","payload":{"name":"quiet","source":\#(JSONValue.string(source).jsonString)}}"#
-            #expect(try await http.post("/streams/w", json: deploy).status == 201)
-            let series = #"spool_processor_lag_events{processor="worker:quiet"}"#
-            try await Self.waitFor("the worker's series", in: http) { $0[series] != nil }
+            let first = try await http.post("/streams/w/a", json: deploy)
+            let second = try await http.post("/streams/w/b", json: deploy)
+            #expect(first.status == 201 && second.status == 201)
+            let positions = try [first, second].map { try #require($0.json()["position"]?.intValue) }
+            let series = positions.map { #"spool_processor_lag_events{processor="worker:quiet@\#($0)"}"# }
+            try await Self.waitFor("both workers' series", in: http) { samples in series.allSatisfy { samples[$0] != nil } }
 
-            #expect(try await http.post("/streams/w", json: #"{"type":"spool/worker-removed","payload":{"name":"quiet"}}"#).status == 201)
-            try await Self.waitFor("the worker's series gone", in: http) { $0[series] == nil }
+            #expect(try await http.post("/streams/w/a", json: #"{"type":"spool/worker-removed","payload":{"name":"quiet"}}"#).status == 201)
+            try await Self.waitFor("the removed worker's series gone", in: http) { $0[series[0]] == nil && $0[series[1]] != nil }
         }
     }
 

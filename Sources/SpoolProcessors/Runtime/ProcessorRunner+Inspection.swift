@@ -45,7 +45,7 @@ extension ProcessorRunner {
         // Running on another node (which holds the lease), it is as far as that node saved.
         if !runsHere { checkpoint = try await store.checkpoint(for: consumerName) }
         return ProcessorStatus(
-            name: processor.name, streams: processor.streams, checkpoint: checkpoint, headPosition: headPosition,
+            name: processor.name, storageName: storageName, streams: processor.streams, checkpoint: checkpoint, headPosition: headPosition,
             failures: failures, runsHere: runsHere)
     }
 }

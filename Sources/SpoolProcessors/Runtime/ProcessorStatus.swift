@@ -3,6 +3,10 @@ import SpoolCore
 /// What `GET /processors` shows of one processor.
 public struct ProcessorStatus: Sendable {
     public var name: String
+    /// What its checkpoint and snapshots are saved under: its name, or for a dynamic worker
+    /// `worker:NAME@P` (P the feed position of the event that deployed this version), which
+    /// tells apart workers of one name deployed on different streams.
+    public var storageName: String
     public var streams: StreamPattern
     /// The feed position handled so far, as last saved (by the node running it).
     public var checkpoint: Int

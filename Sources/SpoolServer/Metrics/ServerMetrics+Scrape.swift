@@ -73,14 +73,15 @@ extension ServerMetrics {
 
     private func update(_ known: inout [String: ProcessorSeries], to statuses: [ProcessorStatus]) {
         for status in statuses {
-            let series = known[status.name] ?? makeSeries(processor: status.name)
-            known[status.name] = series
+            // By storage name: workers of one name on different streams are different processors.
+            let series = known[status.storageName] ?? makeSeries(processor: status.storageName)
+            known[status.storageName] = series
             series.checkpoint.set(Int64(status.checkpoint))
             series.lag.set(Int64(status.lag))
             series.failures.set(Int64(status.failures))
             series.runsHere.set(Int64(status.runsHere ? 1 : 0))
         }
-        let current = Set(statuses.map(\.name))
+        let current = Set(statuses.map(\.storageName))
         for (name, series) in known where !current.contains(name) {
             registry.unregisterGauge(series.checkpoint)
             registry.unregisterGauge(series.lag)
