@@ -37,11 +37,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 if file == "-" {
                     source = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
                 } else {
-                    do {
-                        source = try String(contentsOfFile: file, encoding: .utf8)
-                    } catch {
-                        throw CommandFailure("cannot read \(file): \(error.localizedDescription)")
-                    }
+                    source = try Self.readSource(file)
                 }
                 var payload: JSONObject = ["name": .string(name), "source": .string(source)]
                 if let streams { payload["streams"] = .string(streams) }
@@ -56,6 +52,21 @@ struct WorkerCommand: AsyncParsableCommand {
                 }
                 print("deployed worker:\(name) on \(path) (version \(event.offset)); failures appear as spool/worker-failed on \(path)")
             }
+        }
+
+        /// The worker's source file, or why it cannot be read in words a user can act on
+        /// (Foundation's own say "The operation could not be completed").
+        static func readSource(_ file: String) throws -> String {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
+                throw CommandFailure("cannot read \(file): no such file")
+            }
+            guard !isDirectory.boolValue else { throw CommandFailure("cannot read \(file): it is a directory") }
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw CommandFailure("cannot read \(file): it cannot be opened (check its permissions)")
+            }
+            guard let text = String(data: data, encoding: .utf8) else { throw CommandFailure("cannot read \(file): it is not UTF-8 text") }
+            return text
         }
 
         /// Why the configuration at `event` could not start (a syntax error, say), once the

@@ -55,7 +55,10 @@ struct WorkerCommandTests {
 
             let missing = try await SpoolProcess.run(["worker", "deploy", "/cli/worker", "echo", "/nonexistent.js"], environment: env)
             #expect(missing.status != 0)
-            #expect(missing.errors.hasPrefix("error: cannot read /nonexistent.js: ") && !missing.errors.contains("invalid_request"), "\(missing.errors)")
+            #expect(missing.errors == "error: cannot read /nonexistent.js: no such file\n", "\(missing.errors)")
+            let directory = try await SpoolProcess.run(["worker", "deploy", "/cli/worker", "echo", "/tmp"], environment: env)
+            #expect(directory.status != 0)
+            #expect(directory.errors == "error: cannot read /tmp: it is a directory\n", "\(directory.errors)")
         }
     }
 
