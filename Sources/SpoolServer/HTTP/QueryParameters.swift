@@ -27,9 +27,15 @@ extension Request {
     /// The stream path after a route prefix such as `/streams`.
     func streamPath(after routePrefix: String) throws(SpoolError) -> StreamPath {
         let raw = String(uri.path.dropFirst(routePrefix.count))
-        // Foundation's decoder goes through CFString on Linux, on every request; most paths hold no '%'.
-        guard raw.utf8.contains(UInt8(ascii: "%")) else { return try StreamPath(raw) }
-        return try StreamPath(raw.removingPercentEncoding ?? raw)
+        // Badly encoded, it is kept as sent, and StreamPath names the bad segment.
+        return try StreamPath(Self.percentDecoded(raw) ?? raw)
+    }
+
+    /// A path or path parameter with its `%XX` escapes decoded; `nil` if one is malformed.
+    /// Foundation's decoder goes through CFString on Linux, on every request, and most paths
+    /// hold no '%', so those are returned as they are.
+    static func percentDecoded(_ raw: String) -> String? {
+        raw.utf8.contains(UInt8(ascii: "%")) ? raw.removingPercentEncoding : raw
     }
 
     /// The request body, refused with 413 beyond `limit` bytes.

@@ -57,7 +57,7 @@ final class ChannelLiveSink: LiveSink {
             guard state.active, let last = events.last, key.of(last) > state.received else { return nil }
             let cursor = state.received
             state.received = key.of(last)
-            return key.of(events[0]) > cursor ? events : events.filter { key.of($0) > cursor }
+            return key.events(events, after: cursor)
         }
         guard let fresh, let last = fresh.last else { return }
         queue.enqueue(.init(sink: self, encoded: frames.encoded(fresh, encoder: encoder), cursor: key.of(last)))

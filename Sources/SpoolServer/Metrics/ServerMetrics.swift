@@ -5,14 +5,14 @@ import Synchronization
 /// The server's metrics, recorded through swift-metrics into a Prometheus registry of the
 /// server's own (servers sharing a process, as in tests, count apart), served by `GET /metrics`.
 ///
-/// Requests are counted as they finish, at the cost of two dictionary look-ups; what the
+/// Requests are counted as they finish, at the cost of a dictionary look-up; what the
 /// store and the processors know (head position, live readers, lag) is read when scraped.
 final class ServerMetrics: Sendable {
     /// Where every series is kept, and what `GET /metrics` emits.
     let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
-    private let requests = Mutex<[RequestKey: CoreMetrics.Counter]>([:])
-    private let durations = Mutex<[RouteKey: CoreMetrics.Timer]>([:])
+    /// Each series' handles, made on its first request: the registry's own look-up takes more.
+    private let requests = Mutex<[RequestKey: (count: CoreMetrics.Counter, duration: CoreMetrics.Timer)]>([:])
     /// Scrapes one at a time: each sets the scraped series, then emits them.
     let scrapes: Mutex<ScrapeState>
 
@@ -39,43 +39,31 @@ final class ServerMetrics: Sendable {
         scrapes = Mutex(ScrapeState(series: ScrapedSeries(registry: registry)))
     }
 
-    struct RouteKey: Hashable {
+    struct RequestKey: Hashable {
         let method: String
         let route: String
-    }
-
-    struct RequestKey: Hashable {
-        let route: RouteKey
         let status: Int
     }
 
     /// Counts a finished request and records how long it took to answer (a streamed
     /// response: until its head, not its end).
-    /// - Parameter route: the pattern the router matched (`/streams/**`), so paths do not
-    ///   make a series each; `NotFound` for none.
+    /// - Parameters:
+    ///   - method: one of the methods the server serves, or `other`, so odd ones make no series.
+    ///   - route: the pattern the router matched (`/streams/**`), so paths do not make a
+    ///     series each; `NotFound` for none.
     func recordRequest(method: String, route: String, status: Int, nanoseconds: Int64) {
-        let routeKey = RouteKey(method: Self.knownMethods.contains(method) ? method : "other", route: route)
-        let key = RequestKey(route: routeKey, status: status)
-        let counter = requests.withLock { requests in
-            if let counter = requests[key] { return counter }
-            let counter = CoreMetrics.Counter(
-                label: "spool_http_requests_total",
-                dimensions: [("method", routeKey.method), ("route", routeKey.route), ("status", String(status))], factory: factory)
-            requests[key] = counter
-            return counter
+        let key = RequestKey(method: method, route: route, status: status)
+        let series = requests.withLock { requests in
+            if let series = requests[key] { return series }
+            let dimensions = [("method", method), ("route", route)]
+            // The duration series is per method and route: the registry hands each status the same one.
+            let series = (
+                count: CoreMetrics.Counter(label: "spool_http_requests_total", dimensions: dimensions + [("status", String(status))], factory: factory),
+                duration: CoreMetrics.Timer(label: "spool_http_request_duration_seconds", dimensions: dimensions, factory: factory))
+            requests[key] = series
+            return series
         }
-        counter.increment()
-        let timer = durations.withLock { durations in
-            if let timer = durations[routeKey] { return timer }
-            let timer = CoreMetrics.Timer(
-                label: "spool_http_request_duration_seconds", dimensions: [("method", routeKey.method), ("route", routeKey.route)],
-                factory: factory)
-            durations[routeKey] = timer
-            return timer
-        }
-        timer.recordNanoseconds(nanoseconds)
+        series.count.increment()
+        series.duration.recordNanoseconds(nanoseconds)
     }
-
-    /// Methods that get a series of their own; any other is counted as `other`.
-    static let knownMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 }

@@ -23,8 +23,9 @@ struct RequestObserverMiddleware: RouterMiddleware {
     private func observe(_ request: Request, context: Context, status: Int, since start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
         let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-        let method = context.answersHead ? "HEAD" : request.method.rawValue
-        metrics.recordRequest(method: method, route: context.endpointPath ?? "NotFound", status: status, nanoseconds: nanoseconds)
+        let method = context.answersHead ? HTTPRequest.Method.head : request.method
+        metrics.recordRequest(
+            method: MethodNotAllowedRoutes.methods.contains(method) ? method.rawValue : "other", route: context.endpointPath ?? "NotFound", status: status, nanoseconds: nanoseconds)
         guard context.logger.logLevel <= .debug else { return }
         context.logger.debug("\(method) \(request.uri.path) \(status)", metadata: ["spool.durationMicros": "\(nanoseconds / 1000)"])
     }

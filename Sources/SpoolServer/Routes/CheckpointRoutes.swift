@@ -44,7 +44,7 @@ struct CheckpointRoutes: Sendable {
     /// `remote:x`, as `encodeURIComponent` writes it). `processor:` names belong to in-process processors.
     static func consumer(_ context: SpoolRequestContext) throws -> String {
         let raw = context.parameters.get("consumer") ?? ""
-        guard let name = raw.contains("%") ? raw.removingPercentEncoding : raw else {
+        guard let name = Request.percentDecoded(raw) else {
             throw SpoolError(.invalidRequest, "consumer name '\(raw.prefix(140))' is not valid percent-encoding")
         }
         let allowed = name.utf8.allSatisfy { byte in

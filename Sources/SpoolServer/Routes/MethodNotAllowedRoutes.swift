@@ -5,7 +5,7 @@ import SpoolCore
 /// method it does not serve there. (The router alone answers 404 `not_found`, as for
 /// a path it does not know.) Register it after every other route: it reads them.
 enum MethodNotAllowedRoutes {
-    /// The methods a route may be missing.
+    /// The methods the server serves (each route some of them); the metrics count any other as `other`.
     /// `HEAD` is answered as a `GET` (see `HeadRequestResponder`), so it is allowed wherever `GET` is.
     static let methods: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options]
 

@@ -16,7 +16,9 @@ struct MetricsRoutes: Sendable {
     func scrape() async throws -> Response {
         // A store that is away leaves its series as they were: the metrics still answer.
         let processors = try? await host.statuses()
-        let headPosition = try? await store.headPosition()
+        // Every status carries the head it was read against; without processors, read it.
+        var headPosition = processors?.first?.headPosition
+        if headPosition == nil { headPosition = try? await store.headPosition() }
         let pid = ProcessInfo.processInfo.processIdentifier
         let snapshot = ServerMetrics.Snapshot(
             headPosition: headPosition, publishedEvents: store.live.publishedEventCount,

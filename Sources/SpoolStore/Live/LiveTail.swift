@@ -41,6 +41,13 @@ public struct LiveTail: AsyncSequence, Sendable {
         case position
 
         public func of(_ event: Event) -> Int { self == .offset ? event.offset : event.position }
+
+        /// The events of `events` (in order) after `cursor`: the array as it is, not copied event
+        /// by event, unless its first was handed out already.
+        public func events(_ events: [Event], after cursor: Int) -> [Event] {
+            guard let first = events.first, of(first) <= cursor else { return events }
+            return events.filter { of($0) > cursor }
+        }
     }
 
     /// Whether every live event delivered to this read has been handed out: true right after
@@ -114,9 +121,7 @@ public struct LiveTail: AsyncSequence, Sendable {
                 attachSinkIfCaughtUp()
                 switch await tail.mailbox.next() {
                 case .events(let events):
-                    // Events come in order: unless the first was read in history, all are fresh
-                    // (and the array is passed on as it is, not copied event by event).
-                    let fresh = events.first.map { tail.key.of($0) > cursor } == true ? events : events.filter { tail.key.of($0) > cursor }
+                    let fresh = tail.key.events(events, after: cursor)
                     guard let last = fresh.last else { continue }
                     cursor = tail.key.of(last)
                     return .events(fresh)
