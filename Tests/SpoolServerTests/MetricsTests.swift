@@ -139,6 +139,30 @@ import Testing
         }
     }
 
+    @Test func everyFamilyHasItsHelpAndType() async throws {
+        try await withSpoolServer { http in
+            try await http.append("/a", type: "t")
+            _ = try await http.get("/metrics")
+            let lines = try await http.get("/metrics").text.split(separator: "\n")
+            func families(_ prefix: String) -> [Substring: Substring] {
+                Dictionary(
+                    lines.filter { $0.hasPrefix(prefix) }.map { line in
+                        let rest = line.dropFirst(prefix.count)
+                        let name = rest.prefix { $0 != " " }
+                        return (name, rest.dropFirst(name.count + 1))
+                    }, uniquingKeysWith: { first, _ in first })
+            }
+            let types = families("# TYPE "), helps = families("# HELP ")
+            for family in ["spool_http_requests_total", "spool_http_request_duration_seconds", "spool_store_head_position", "process_open_fds"] {
+                #expect(types[Substring(family)] != nil, "\(family) is emitted")
+            }
+            for (family, type) in types {
+                let help = helps[family] ?? ""
+                #expect(help.count > 10, "\(family) (\(type)) is explained: \(help)")
+            }
+        }
+    }
+
     @Test func needsTheTokenWhenThereIsOne() async throws {
         try await withSpoolServer(configure: { $0.authToken = "metrics-secret" }) { http in
             try expectError(try await http.get("/metrics"), status: 401, code: "unauthorized")

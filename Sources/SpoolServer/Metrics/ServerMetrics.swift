@@ -1,18 +1,15 @@
-import CoreMetrics
 import Prometheus
 import Synchronization
 
-/// The server's metrics, recorded through swift-metrics into a Prometheus registry of the
-/// server's own (servers sharing a process, as in tests, count apart), served by `GET /metrics`.
+/// The server's metrics, kept in a Prometheus registry of the server's own (servers sharing a process, as in tests, count apart), served by `GET /metrics`.
 ///
 /// Requests are counted as they finish, at the cost of a dictionary look-up; what the
 /// store and the processors know (head position, live readers, lag) is read when scraped.
 final class ServerMetrics: Sendable {
     /// Where every series is kept, and what `GET /metrics` emits.
     let registry: PrometheusCollectorRegistry
-    let factory: PrometheusMetricsFactory
     /// Each series' handles, made on its first request: the registry's own look-up takes more.
-    private let requests = Mutex<[RequestKey: (count: CoreMetrics.Counter, duration: CoreMetrics.Timer)]>([:])
+    private let requests = Mutex<[RequestKey: (count: Counter, duration: DurationHistogram)]>([:])
     /// Scrapes one at a time: each sets the scraped series, then emits them.
     let scrapes: Mutex<ScrapeState>
 
@@ -33,9 +30,6 @@ final class ServerMetrics: Sendable {
 
     init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.defaultDurationHistogramBuckets = Self.durationBuckets
-        self.factory = factory
         scrapes = Mutex(ScrapeState(series: ScrapedSeries(registry: registry)))
     }
 
@@ -55,15 +49,19 @@ final class ServerMetrics: Sendable {
         let key = RequestKey(method: method, route: route, status: status)
         let series = requests.withLock { requests in
             if let series = requests[key] { return series }
-            let dimensions = [("method", method), ("route", route)]
+            let labels = [("method", method), ("route", route)]
             // The duration series is per method and route: the registry hands each status the same one.
             let series = (
-                count: CoreMetrics.Counter(label: "spool_http_requests_total", dimensions: dimensions + [("status", String(status))], factory: factory),
-                duration: CoreMetrics.Timer(label: "spool_http_request_duration_seconds", dimensions: dimensions, factory: factory))
+                count: registry.makeCounter(
+                    name: "spool_http_requests_total", labels: labels + [("status", String(status))],
+                    help: "Requests answered, by method, the route's pattern and status."),
+                duration: registry.makeDurationHistogram(
+                    name: "spool_http_request_duration_seconds", labels: labels, buckets: Self.durationBuckets,
+                    help: "Time to answer a request (a live read: until its response starts), by method and route."))
             requests[key] = series
             return series
         }
         series.count.increment()
-        series.duration.recordNanoseconds(nanoseconds)
+        series.duration.record(.nanoseconds(nanoseconds))
     }
 }
