@@ -11,6 +11,7 @@ public struct SpoolError: Error, Sendable, CustomStringConvertible {
         public static let invalidEvent = Code(rawValue: "invalid_event")
         public static let invalidPath = Code(rawValue: "invalid_path")
         public static let unauthorized = Code(rawValue: "unauthorized")
+        public static let forbidden = Code(rawValue: "forbidden")
         public static let notFound = Code(rawValue: "not_found")
         public static let streamNotFound = Code(rawValue: "stream_not_found")
         public static let methodNotAllowed = Code(rawValue: "method_not_allowed")
@@ -26,6 +27,7 @@ public struct SpoolError: Error, Sendable, CustomStringConvertible {
             switch self {
             case .invalidRequest, .invalidEvent, .invalidPath: return 400
             case .unauthorized: return 401
+            case .forbidden: return 403
             case .notFound, .streamNotFound: return 404
             case .methodNotAllowed: return 405
             case .offsetConflict, .idempotencyConflict: return 409

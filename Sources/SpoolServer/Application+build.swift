@@ -37,8 +37,9 @@ public func buildApplication(
     let metrics = ServerMetrics()
     let router = Router(context: SpoolRequestContext.self)
     router.add(middleware: RequestObserverMiddleware(metrics: metrics))
+    router.add(middleware: BrowserGuardMiddleware(policy: configuration.browserPolicy))
     router.add(middleware: ErrorMiddleware())
-    if let token = configuration.authToken, !token.isEmpty {
+    if let token = configuration.authToken, configuration.needsToken {
         router.add(middleware: AuthMiddleware(token: token))
     }
     let scheduler = Scheduler(board: ScheduleBoard())
@@ -101,6 +102,6 @@ func openStore(configuration: SpoolServerConfiguration, logger: Logger) throws -
 }
 
 /// The items of a comma-separated setting, trimmed, without empties.
-func commaSeparated(_ text: String?) -> [String] {
+public func commaSeparated(_ text: String?) -> [String] {
     (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
 }

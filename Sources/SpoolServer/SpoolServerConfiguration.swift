@@ -22,6 +22,13 @@ public struct SpoolServerConfiguration: Sendable {
     public var authToken: String?
     /// Allow binding a non-loopback address without a token.
     public var insecure = false
+    /// Origins (`https://app.example.com`; `*` for any) whose web pages may write to the server
+    /// and read its answers across origins (CORS; env `SPOOL_ALLOWED_ORIGINS`). Pages of other
+    /// origins may not write (see `BrowserPolicy`).
+    public var allowedOrigins: [String] = []
+    /// Names a loopback server without a token answers to besides `localhost` and IP addresses,
+    /// such as the one a reverse proxy passes on (env `SPOOL_ALLOWED_HOSTS`); `*` for any.
+    public var allowedHosts: [String] = []
     /// Largest accepted event (payload plus metadata, as JSON).
     public var maximumEventBytes = 1 << 20
     /// Largest accepted request body.
@@ -65,10 +72,27 @@ public struct SpoolServerConfiguration: Sendable {
         guard (0...65_535).contains(port) else {
             throw ConfigurationError(message: "port \(port) is not a TCP port (0–65535; 0 picks a free one)")
         }
-        if !isLoopback && (authToken ?? "").isEmpty && !insecure {
+        if !isLoopback && !needsToken && !insecure {
             throw ConfigurationError(
                 message: "refusing to bind \(host) without SPOOL_AUTH_TOKEN; set a token or pass --insecure")
         }
+        if let problem = Self.problem(allowedOrigins: allowedOrigins, allowedHosts: allowedHosts) {
+            throw ConfigurationError(message: problem)
+        }
+    }
+
+    /// Why these cannot be `allowedOrigins` and `allowedHosts`, or `nil` when they can.
+    public static func problem(allowedOrigins: [String], allowedHosts: [String]) -> String? {
+        allowedOrigins.lazy.compactMap(BrowserPolicy.problem(withOrigin:)).first
+            ?? allowedHosts.lazy.compactMap(BrowserPolicy.problem(withHost:)).first
+    }
+
+    /// Whether requests need `authToken`.
+    public var needsToken: Bool { !(authToken ?? "").isEmpty }
+
+    /// What web pages may ask of this server: a loopback server without a token checks the names it is called by.
+    var browserPolicy: BrowserPolicy {
+        BrowserPolicy(allowedOrigins: allowedOrigins, checksHost: isLoopback && !needsToken, allowedHosts: allowedHosts)
     }
 }
 

@@ -33,6 +33,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Allow binding a non-loopback address without SPOOL_AUTH_TOKEN.")
     var insecure = false
     @Option(
+        name: .customLong("allowed-origin"),
+        help: "An origin (https://app.example.com, or *) whose web pages may write here and read the answers (CORS); repeatable (env SPOOL_ALLOWED_ORIGINS, comma-separated).")
+    var allowedOriginFlags: [String] = []
+    @Option(
+        name: .customLong("allowed-host"),
+        help: "A name this server answers to besides localhost and IP addresses when it is on loopback without a token, e.g. a reverse proxy's; repeatable (env SPOOL_ALLOWED_HOSTS, comma-separated).")
+    var allowedHostFlags: [String] = []
+    @Option(
         name: .customLong("circuit-breaker"),
         help: "Pause a stream that receives more than N events in S seconds, as N/Ss (env SPOOL_CIRCUIT_BREAKER).")
     var circuitBreaker = ProcessInfo.processInfo.environment["SPOOL_CIRCUIT_BREAKER"] ?? "100/1s"
@@ -46,6 +54,16 @@ struct ServeCommand: AsyncParsableCommand {
         portFlag ?? ProcessInfo.processInfo.environment["SPOOL_PORT"].flatMap { Int($0) } ?? 4437
     }
 
+    /// `--allowed-origin`s, else `SPOOL_ALLOWED_ORIGINS`.
+    var allowedOrigins: [String] {
+        allowedOriginFlags.isEmpty ? commaSeparated(ProcessInfo.processInfo.environment["SPOOL_ALLOWED_ORIGINS"]) : allowedOriginFlags
+    }
+
+    /// `--allowed-host`s, else `SPOOL_ALLOWED_HOSTS`.
+    var allowedHosts: [String] {
+        allowedHostFlags.isEmpty ? commaSeparated(ProcessInfo.processInfo.environment["SPOOL_ALLOWED_HOSTS"]) : allowedHostFlags
+    }
+
     /// Options checked before anything starts, so a mistake prints `serve`'s own usage.
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -54,6 +72,9 @@ struct ServeCommand: AsyncParsableCommand {
         // The flag wins; SPOOL_PORT is read (and must be a number) only without it.
         if portFlag == nil, let text = ProcessInfo.processInfo.environment["SPOOL_PORT"], !text.isEmpty, Int(text) == nil {
             throw ValidationError("SPOOL_PORT must be a port number, not '\(text)'")
+        }
+        if let problem = SpoolServerConfiguration.problem(allowedOrigins: allowedOrigins, allowedHosts: allowedHosts) {
+            throw ValidationError(problem)
         }
         guard (0...65535).contains(port) else {
             throw ValidationError("port \(port) is not a TCP port (0–65535; 0 picks a free one); check --port or SPOOL_PORT")
@@ -78,6 +99,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.postgresURL = postgres ?? ProcessInfo.processInfo.environment["SPOOL_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
         let storeDescription = configuration.storeDescription
         configuration.insecure = insecure
+        configuration.allowedOrigins = allowedOrigins
+        configuration.allowedHosts = allowedHosts
         configuration.authToken = ProcessInfo.processInfo.environment["SPOOL_AUTH_TOKEN"]
         configuration.logLevel = level
         configuration.circuitBreaker = CircuitBreakerLimit(circuitBreaker) ?? configuration.circuitBreaker

@@ -166,6 +166,16 @@ struct CLITests {
             #expect(refused.status == 64)
             #expect(refused.errors.contains(message) && refused.errors.contains("Usage: spool serve"), "\(refused.errors)")
         }
+        for (arguments, environment, message) in [
+            (["--allowed-origin", "app.example.com"], [:], "'app.example.com' is not an origin"),
+            ([], ["SPOOL_ALLOWED_ORIGINS": "https://a.example, https://b.example/x"], "'https://b.example/x' is not an origin"),
+            (["--allowed-host", "proxy:8080"], [:], "'proxy:8080' is not a host name"),
+            ([], ["SPOOL_ALLOWED_HOSTS": "https://proxy"], "'https://proxy' is not a host name"),
+        ] {
+            let refused = try await SpoolProcess.run(["serve", "--data", data] + arguments, environment: environment)
+            #expect(refused.status == 64)
+            #expect(refused.errors.contains(message) && refused.errors.contains("Usage: spool serve"), "\(refused.errors)")
+        }
         let unknownHost = try await SpoolProcess.run(["serve", "--host", "nonexistent.invalid", "--insecure", "--port", "0", "--data", data])
         #expect(unknownHost.status == 2)
         #expect(unknownHost.errors.hasSuffix("no address is known for nonexistent.invalid; check --host\n"), "\(unknownHost.errors)")

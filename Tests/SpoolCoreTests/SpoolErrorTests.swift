@@ -47,7 +47,7 @@ import Testing
     @Test func codesMapToTheContractsHTTPStatuses() {
         let expected: [(SpoolError.Code, Int, String)] = [
             (.invalidRequest, 400, "invalid_request"), (.invalidEvent, 400, "invalid_event"),
-            (.invalidPath, 400, "invalid_path"), (.unauthorized, 401, "unauthorized"),
+            (.invalidPath, 400, "invalid_path"), (.unauthorized, 401, "unauthorized"), (.forbidden, 403, "forbidden"),
             (.streamNotFound, 404, "stream_not_found"), (.offsetConflict, 409, "offset_conflict"),
             (.idempotencyConflict, 409, "idempotency_conflict"), (.payloadTooLarge, 413, "payload_too_large"),
             (.streamPaused, 423, "stream_paused"), (.internalError, 500, "internal"),

@@ -36,7 +36,7 @@ def spool_binary() -> Path:
 class SpoolServer:
     """`spool serve --demo --port 0` on a temporary data directory, with the offline echo provider."""
 
-    def __init__(self, token=None):
+    def __init__(self, token=None, extra_args=()):
         self.data_dir = tempfile.mkdtemp(prefix="spool-browser-test-")
         self.token = token
         env = {key: value for key, value in os.environ.items()
@@ -47,7 +47,7 @@ class SpoolServer:
         # A high default circuit-breaker limit: the large-stream test appends 100,000 events at once.
         self.process = subprocess.Popen(
             [str(spool_binary()), "serve", "--demo", "--host", "127.0.0.1", "--port", "0", "--data", self.data_dir,
-             "--log-level", "warning", "--circuit-breaker", "100000/0.001s"],
+             "--log-level", "warning", "--circuit-breaker", "100000/0.001s", *extra_args],
             stdout=subprocess.PIPE, stderr=self.stderr, stdin=subprocess.DEVNULL, env=env)
         try:
             self.url = self._announced_url(timeout=20)
