@@ -52,6 +52,20 @@ public struct SpoolClient: Sendable {
         return try (json.arrayValue ?? []).map { (element: JSONValue) throws(SpoolError) in try Event(json: element) }
     }
 
+    /// The offset of a stream's newest event, or `nil` for a stream that never had one.
+    public func headOffset(of path: StreamPath) async throws -> Int? {
+        let answer: (headers: HTTPHeaders, body: [UInt8])
+        do {
+            answer = try await exchange(.GET, "/streams\(path.rawValue)?limit=1")
+        } catch let error as SpoolError where error.code == .streamNotFound {
+            return nil
+        }
+        guard let head = answer.headers.first(name: "Spool-Head-Offset").flatMap(Int.init) else {
+            throw SpoolError(.internalError, "the server's answer has no Spool-Head-Offset header")
+        }
+        return head
+    }
+
     /// Reads a stream in a server-rendered format (`json`, `ndjson`, `yaml`), as text.
     public func readText(_ path: StreamPath, after: Int = 0, limit: Int = 1000, format: String) async throws -> String {
         let bytes = try await sendRaw(.GET, "/streams\(path.rawValue)?after=\(after)&limit=\(limit)&format=\(format)")
@@ -83,6 +97,11 @@ public struct SpoolClient: Sendable {
     }
 
     func sendRaw(_ method: HTTPMethod, _ pathAndQuery: String, body: JSONValue? = nil) async throws -> [UInt8] {
+        try await exchange(method, pathAndQuery, body: body).body
+    }
+
+    /// Sends a request and reads the whole answer; error answers throw their `SpoolError`.
+    func exchange(_ method: HTTPMethod, _ pathAndQuery: String, body: JSONValue? = nil) async throws -> (headers: HTTPHeaders, body: [UInt8]) {
         var request = HTTPClientRequest(url: baseURL + pathAndQuery)
         request.method = method
         addHeaders(to: &request)
@@ -103,7 +122,7 @@ public struct SpoolClient: Sendable {
         guard (200..<300).contains(Int(response.status.code)) else {
             throw Self.error(status: Int(response.status.code), body: bytes)
         }
-        return bytes
+        return (response.headers, bytes)
     }
 
     func addHeaders(to request: inout HTTPClientRequest) {

@@ -108,6 +108,56 @@ struct CLITests {
         }
     }
 
+    /// `--last N` prints a stream's last N events, and with `--live` goes on from there.
+    @Test func catLastPrintsTheNewestEvents() async throws {
+        try await TestServer.with { server in
+            let env = ["SPOOL_URL": server.baseURL]
+            let client = SpoolClient(baseURL: server.baseURL)
+            let path = try StreamPath("/last/cli")
+            for number in 1...5 { try await client.append(AppendInput(type: "n/\(number)"), to: path) }
+            func types(_ arguments: [String]) async throws -> [String] {
+                let result = try await SpoolProcess.run(["cat", "/last/cli", "--format", "ndjson"] + arguments, environment: env)
+                #expect(result.status == 0, "\(arguments): \(result.errors)")
+                return try result.output.split(separator: "\n").map { try Event(json: JSONValue.parse(String($0))).type }
+            }
+            #expect(try await types(["--last", "2"]) == ["n/4", "n/5"])
+            #expect(try await types(["-n", "9"]) == ["n/1", "n/2", "n/3", "n/4", "n/5"], "more than there are")
+            #expect(try await types(["--last", "0"]) == [])
+            #expect(try await types(["--last", "3", "--after", "3"]) == ["n/4", "n/5"], "the later of the two starts")
+            let refused = try await SpoolProcess.run(["cat", "/last/cli", "--last", "-1"], environment: env)
+            #expect(refused.status == 64 && refused.errors.contains("--last takes a number of events"), "\(refused.errors)")
+            let missing = try await SpoolProcess.run(["cat", "/last/never", "--last", "2"], environment: env)
+            #expect(missing.status != 0 && missing.errors.contains("stream_not_found"), "\(missing.errors)")
+
+            let follower = try SpoolProcess(arguments: ["cat", "/last/cli", "--last", "1", "--live", "--format", "ndjson"], environment: env)
+            defer { follower.stop() }
+            var seen = await follower.readOutputChunk()
+            try await client.append(AppendInput(type: "n/6"), to: path)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !seen.contains(#""type":"n/6""#), ContinuousClock.now < deadline {
+                seen += await follower.readOutputChunk()
+            }
+            let followed = try seen.split(separator: "\n").map { try Event(json: JSONValue.parse(String($0))).type }
+            #expect(followed == ["n/5", "n/6"])
+        }
+    }
+
+    @Test func theClientReadsAHeadOffsetWithoutTheStream() async throws {
+        try await TestServer.with(configure: { $0.authToken = "head-token" }) { server in
+            let client = SpoolClient(baseURL: server.baseURL, token: "head-token")
+            let path = try StreamPath("/head/client")
+            #expect(try await client.headOffset(of: path) == nil, "never written")
+            for _ in 1...3 { try await client.append(AppendInput(type: "t"), to: path) }
+            #expect(try await client.headOffset(of: path) == 3)
+            do {
+                _ = try await SpoolClient(baseURL: server.baseURL).headOffset(of: path)
+                Issue.record("read without the token")
+            } catch let error as SpoolError {
+                #expect(error.code == .unauthorized, "the server's error, not a missing header: \(error)")
+            }
+        }
+    }
+
     /// A bad path is a usage error of the command it was given to, before anything is sent.
     @Test func aBadStreamPathIsAUsageErrorOfItsCommand() async throws {
         let result = try await SpoolProcess.run(["append", "bad path", "t"], environment: ["SPOOL_URL": "http://127.0.0.1:1"])
