@@ -1,5 +1,6 @@
 import SpoolCore
 import SpoolServer
+import SpoolTesting
 import Testing
 
 /// Web pages against a real server: another origin may not write, a listed one may (CORS),
@@ -84,6 +85,18 @@ import Testing
             #expect(try await http.get("/health", headers: [("Host", "attacker.example")]).status == 200)
             #expect(try await http.post("/hooks/inbox", json: "{}", headers: [("Host", "tunnel.example")]).status == 201)
             #expect(try await http.events(of: "/a")?.count == 1, "the refused append stored nothing")
+        }
+    }
+
+    /// RFC 9112 §3.2: with two, a proxy may have judged one and the server the other.
+    @Test func twoHostHeadersAreABadRequest() async throws {
+        try await withSpoolServer { http in
+            for request in ["GET /streams HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: attacker.example\r\n\r\n", "GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"] {
+                let answer = try await offload { try RawHTTP.exchange(port: http.server.port, Array(request.utf8)) }
+                let (head, body) = try #require(RawHTTP.split(answer), "\(answer.prefix(200))")
+                #expect(head.hasPrefix("HTTP/1.1 400"), "\(head)")
+                #expect(body.contains(#""code":"invalid_request""#) && body.contains("only one Host header"), "\(body)")
+            }
         }
     }
 

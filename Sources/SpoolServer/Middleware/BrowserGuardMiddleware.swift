@@ -19,12 +19,15 @@ struct BrowserGuardMiddleware: RouterMiddleware {
         let headers = request.headers
         let seen = BrowserPolicy.Request(
             method: request.method.rawValue, path: Substring(request.uri.path), host: request.head.authority,
-            origin: headers[.origin], fetchSite: headers[Self.secFetchSite], preflightMethod: headers[.accessControlRequestMethod])
+            // HTTP/1's first Host header is the request's authority; another one stays among the fields.
+            repeatsHost: headers[Self.host] != nil, origin: headers[.origin], fetchSite: headers[Self.secFetchSite], preflightMethod: headers[.accessControlRequestMethod])
         switch policy.verdict(for: seen) {
         case .serve:
             return try await next(request, context)
         case .refuse(let message):
             throw SpoolError(.forbidden, message)
+        case .malformed(let message):
+            throw SpoolError(.invalidRequest, message)
         case .answerPreflight(let allowOrigin):
             var answer: HTTPFields = [
                 .accessControlAllowOrigin: allowOrigin,
@@ -50,4 +53,5 @@ struct BrowserGuardMiddleware: RouterMiddleware {
     }
 
     static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
+    static let host = HTTPField.Name("Host")!
 }
