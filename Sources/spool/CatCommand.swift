@@ -27,6 +27,7 @@ struct CatCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard after >= 0 else { throw ValidationError("--after takes an offset, 0 or more (0 reads from the start), not \(after)") }
+        if live && format == .json { throw ValidationError("--live prints yaml or ndjson, not json (one array cannot be followed)") }
         if let last, last < 0 { throw ValidationError("--last takes a number of events, 0 or more, not \(last)") }
     }
 
@@ -37,7 +38,6 @@ struct CatCommand: AsyncParsableCommand {
             var after = after
             if let last, let head = try await client.headOffset(of: path) { after = max(after, head - last) }
             if live {
-                if format == .json { throw ValidationError("--live prints yaml or ndjson") }
                 // Following retries a dropped connection; a server that is not there at all is an error now.
                 try await client.health()
                 for try await event in client.tail(path, after: after) {

@@ -124,8 +124,12 @@ struct CLITests {
             #expect(try await types(["-n", "9"]) == ["n/1", "n/2", "n/3", "n/4", "n/5"], "more than there are")
             #expect(try await types(["--last", "0"]) == [])
             #expect(try await types(["--last", "3", "--after", "3"]) == ["n/4", "n/5"], "the later of the two starts")
-            let refused = try await SpoolProcess.run(["cat", "/last/cli", "--last", "-1"], environment: env)
-            #expect(refused.status == 64 && refused.errors.contains("--last takes a number of events"), "\(refused.errors)")
+            for (arguments, message) in [(["--last", "-1"], "--last takes a number of events"), (["--live", "--format", "json"], "--live prints yaml or ndjson")] {
+                // Refused before anything is sent, with cat's own usage.
+                let refused = try await SpoolProcess.run(["cat", "/last/cli"] + arguments, environment: ["SPOOL_URL": "http://127.0.0.1:1"])
+                #expect(refused.status == 64 && refused.errors.contains(message), "\(refused.errors)")
+                #expect(refused.errors.contains("Usage: spool cat"), "\(refused.errors)")
+            }
             let missing = try await SpoolProcess.run(["cat", "/last/never", "--last", "2"], environment: env)
             #expect(missing.status != 0 && missing.errors.contains("stream_not_found"), "\(missing.errors)")
 
