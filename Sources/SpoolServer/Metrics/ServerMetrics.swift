@@ -21,6 +21,16 @@ final class ServerMetrics: Sendable {
         var cpuSeconds = 0.0
     }
 
+    /// The request series' names and help (the descriptor is not `Sendable`, so it is made when a series is).
+    static var requestsTotal: MetricNameDescriptor {
+        MetricNameDescriptor(metricName: "spool_http_requests", unitName: "total", helpText: "Requests answered, by method, the route's pattern and status.")
+    }
+    static var requestDuration: MetricNameDescriptor {
+        MetricNameDescriptor(
+            metricName: "spool_http_request_duration", unitName: "seconds",
+            helpText: "Time to answer a request (a live read: until its response starts), by method and route.")
+    }
+
     /// Request durations from a tenth of a millisecond (a durable append takes about one) to ten seconds.
     static let durationBuckets: [Duration] = [
         .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .microseconds(2500),
@@ -52,12 +62,8 @@ final class ServerMetrics: Sendable {
             let labels = [("method", method), ("route", route)]
             // The duration series is per method and route: the registry hands each status the same one.
             let series = (
-                count: registry.makeCounter(
-                    name: "spool_http_requests_total", labels: labels + [("status", String(status))],
-                    help: "Requests answered, by method, the route's pattern and status."),
-                duration: registry.makeDurationHistogram(
-                    name: "spool_http_request_duration_seconds", labels: labels, buckets: Self.durationBuckets,
-                    help: "Time to answer a request (a live read: until its response starts), by method and route."))
+                count: registry.makeCounter(descriptor: Self.requestsTotal, labels: labels + [("status", String(status))]),
+                duration: registry.makeDurationHistogram(descriptor: Self.requestDuration, labels: labels, buckets: Self.durationBuckets))
             requests[key] = series
             return series
         }
