@@ -44,7 +44,11 @@ struct WorkerCommand: AsyncParsableCommand {
                 if !allowHosts.isEmpty { payload["allowHosts"] = .array(allowHosts.map { .string($0) }) }
                 if let timeoutMs { payload["timeoutMs"] = .int(Int64(timeoutMs)) }
                 // What the server would refuse is refused here, before anything is appended.
-                _ = try WorkerSpec(event: Event(streamPath: path, offset: 1, position: 1, type: WorkerSpec.configuredType, payloadJSON: JSONValue.object(payload).jsonString, createdAt: .now()), limits: WorkerLimits())
+                let spec = try WorkerSpec(event: Event(streamPath: path, offset: 1, position: 1, type: WorkerSpec.configuredType, payloadJSON: JSONValue.object(payload).jsonString, createdAt: .now()), limits: WorkerLimits())
+                // So is a source that would not start: appended, it would stop the version that runs.
+                if let failure = await spec.startFailure() {
+                    throw CommandFailure("worker:\(name) was not deployed (nothing was appended; a running version keeps running): \(failure)")
+                }
                 let client = options.client
                 let event = try await client.append(AppendInput(type: WorkerSpec.configuredType, payload: .object(payload)), to: path)
                 if let failure = try await Self.startFailure(of: event, client: client) {

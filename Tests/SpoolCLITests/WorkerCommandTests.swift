@@ -37,8 +37,7 @@ struct WorkerCommandTests {
             }
             #expect(try await client.read(path).filter { $0.type == "spool/worker-removed" }.count == 1)
 
-            // What the server would refuse is refused before anything is appended; a source that
-            // cannot start is reported by the deploy itself.
+            // What the server would refuse is refused before anything is appended.
             let before = try await client.read(path).count
             for (name, extra) in [("bad name", [String]()), ("echo", ["--timeout-ms", "0"])] {
                 let refused = try await SpoolProcess.run(["worker", "deploy", "/cli/worker", name, file] + extra, environment: env)
@@ -48,10 +47,24 @@ struct WorkerCommandTests {
             #expect(try await client.read(path).count == before, "nothing appended")
             let broken = NSTemporaryDirectory() + "broken-\(UUID().uuidString).js"
             try "export default {\n  initialState: 0,\n  reduce(s) { return s +; }\n}\n".write(toFile: broken, atomically: true, encoding: .utf8)
-            let syntax = try await SpoolProcess.run(["worker", "deploy", "/cli/worker", "broken", broken], environment: env)
-            #expect(syntax.status != 0)
-            #expect(syntax.errors.contains("worker:broken version") && syntax.errors.contains("did not start: SyntaxError"), "\(syntax.errors)")
+            let shapeless = NSTemporaryDirectory() + "shapeless-\(UUID().uuidString).js"
+            try "export default { initialState: 1 }\n".write(toFile: shapeless, atomically: true, encoding: .utf8)
+
+            // So is a source that would not start, checked here as the server would load it: appended,
+            // it would replace the version that runs, and stop it.
+            #expect(try await SpoolProcess.run(["worker", "deploy", "/cli/worker", "echo", file], environment: env).status == 0)
+            let running = try await client.read(path).count
+            let syntax = try await SpoolProcess.run(["worker", "deploy", "/cli/worker", "echo", broken], environment: env)
+            #expect(syntax.status == 1)
+            #expect(
+                syntax.errors.hasPrefix("error: worker:echo was not deployed (nothing was appended; a running version keeps running): SyntaxError"),
+                "\(syntax.errors)")
             #expect(syntax.errors.contains("(line 3"), "\(syntax.errors)")
+            let noReduce = try await SpoolProcess.run(["worker", "deploy", "/cli/worker", "echo", shapeless], environment: env)
+            #expect(noReduce.status == 1 && noReduce.errors.contains("the worker has no reduce(state, event) function"), "\(noReduce.errors)")
+            #expect(try await client.read(path).count == running, "nothing appended")
+            try await client.append(AppendInput(type: "demo/ping"), to: path)
+            #expect(try await eventually { try await client.read(path).filter { $0.type == "demo/pong" }.count == 2 }, "the running version answered")
 
             let missing = try await SpoolProcess.run(["worker", "deploy", "/cli/worker", "echo", "/nonexistent.js"], environment: env)
             #expect(missing.status != 0)

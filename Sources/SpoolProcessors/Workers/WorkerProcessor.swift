@@ -48,14 +48,22 @@ struct WorkerProcessor: StreamProcessor, VersionedProcessor, OffloadedReducing {
     /// Loads the source. - Throws: `JSError` for syntax errors, a throwing top level or a bad shape.
     static func load(_ spec: WorkerSpec, limits: WorkerLimits, manager: WorkerManager) async throws -> WorkerProcessor {
         let queue = JSSandboxQueue(label: spec.processorName)
-        let loaded = try await WorkerScript.load(spec.source, into: queue, timeLimit: limits.reduceTime * 10)
+        let loaded = try await loadScript(spec.source, into: queue, limits: limits)
+        return WorkerProcessor(
+            spec: spec, streams: try spec.pattern(), initialState: State(state: loaded.initialState),
+            hasAfterAppend: loaded.hasAfterAppend, queue: queue, limits: limits, manager: manager)
+    }
+
+    /// Evaluates a worker's source in `queue`'s sandbox and checks its initial state against the limit.
+    /// - Throws: `JSError` for syntax errors, a throwing top level or a bad shape; `SpoolError` for a
+    ///   too large `initialState`.
+    static func loadScript(_ source: String, into queue: JSSandboxQueue, limits: WorkerLimits) async throws -> WorkerScript.Loaded {
+        let loaded = try await WorkerScript.load(source, into: queue, timeLimit: limits.reduceTime * 10)
         let initial = loaded.initialState.jsonString
         guard initial.utf8.count <= limits.maximumStateBytes else {
             throw SpoolError(.invalidEvent, "initialState is \(initial.utf8.count) bytes of JSON; the limit is \(limits.maximumStateBytes)")
         }
-        return WorkerProcessor(
-            spec: spec, streams: try spec.pattern(), initialState: State(state: loaded.initialState),
-            hasAfterAppend: loaded.hasAfterAppend, queue: queue, limits: limits, manager: manager)
+        return loaded
     }
 
     /// Synchronous, for callers outside the runner; the runner uses `reduceOffloaded`, which does not block a pool thread.
