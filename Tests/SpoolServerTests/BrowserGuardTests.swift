@@ -65,6 +65,10 @@ import Testing
                 #expect(try await live.nextEvent().event["payload"]?["text"]?.stringValue == "hi")
             }
 
+            // The routes open to everyone let it read their answers too.
+            let hook = try await http.post("/hooks/app-inbox", json: "{}", headers: origin)
+            #expect(hook.status == 201 && hook.header("Access-Control-Allow-Origin") == Self.app)
+
             // Other origins are still refused, and an OPTIONS that is not a preflight is routed as before.
             try expectError(
                 try await http.post("/streams/app", json: Self.event, headers: [("Origin", "http://localhost:3001")]), status: 403, code: "forbidden")
@@ -91,7 +95,7 @@ import Testing
     /// RFC 9112 §3.2: with two, a proxy may have judged one and the server the other.
     @Test func twoHostHeadersAreABadRequest() async throws {
         try await withSpoolServer { http in
-            for request in ["GET /streams HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: attacker.example\r\n\r\n", "GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"] {
+            for request in ["GET /streams HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n", "GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n"] {
                 let answer = try await offload { try RawHTTP.exchange(port: http.server.port, Array(request.utf8)) }
                 let (head, body) = try #require(RawHTTP.split(answer), "\(answer.prefix(200))")
                 #expect(head.hasPrefix("HTTP/1.1 400"), "\(head)")

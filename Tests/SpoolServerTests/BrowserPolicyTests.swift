@@ -82,15 +82,34 @@ import Testing
         #expect(Self.isRefused(Self.local.verdict(for: Self.request(path: "/hooksx", host: "tunnel.example"))))
     }
 
+    @Test func aListedOriginReadsTheOpenRoutesAnswersToo() {
+        let app = "https://app.example.com"
+        #expect(Self.local.verdict(for: Self.request(path: "/hooks/inbox", origin: app, fetchSite: "cross-site")) == .serveAcrossOrigins(allowOrigin: app))
+        #expect(Self.local.verdict(for: Self.request("GET", path: "/health", origin: app, fetchSite: "cross-site")) == .serveAcrossOrigins(allowOrigin: app))
+        let preflight = Self.request("OPTIONS", path: "/hooks/inbox", origin: app, fetchSite: "cross-site", preflightMethod: "POST")
+        #expect(Self.local.verdict(for: preflight) == .answerPreflight(allowOrigin: app))
+    }
+
+    @Test func defaultPortsAreTheSameOrigin() {
+        let policy = BrowserPolicy(allowedOrigins: ["http://b.example:80", "https://c.example"], checksHost: false, allowedHosts: [])
+        #expect(policy.verdict(for: Self.request(origin: "http://b.example", fetchSite: "cross-site")) == .serveAcrossOrigins(allowOrigin: "http://b.example"))
+        #expect(policy.verdict(for: Self.request(origin: "https://c.example:443", fetchSite: "cross-site")) == .serveAcrossOrigins(allowOrigin: "https://c.example:443"))
+        #expect(Self.isRefused(policy.verdict(for: Self.request(origin: "http://b.example:8080", fetchSite: "cross-site"))))
+    }
+
     @Test(arguments: [
         "127.0.0.1:4437", "127.0.0.1", "10.1.2.3:80", "[::1]:4437", "[::1]", "localhost", "LocalHost:4437", "app.localhost:4437",
-        "localhost.:4437", "spool.internal:8080", "SPOOL.internal",
+        "localhost.:4437", "spool.internal:8080", "SPOOL.internal", "[fe80::1%25eth0]:4437",
     ])
     func theNamesALoopbackServerAnswersTo(host: String) {
         #expect(Self.local.verdict(for: Self.request("GET", host: host)) == .serve)
     }
 
-    @Test(arguments: ["evil.example:4437", "127.0.0.1.nip.io:4437", "localhost.evil.example", "1.2.3:4437", "1.2.3.4.5", "256.0.0.1", "spool.internal.evil.example"])
+    @Test(arguments: [
+        "evil.example:4437", "127.0.0.1.nip.io:4437", "localhost.evil.example", "1.2.3:4437", "1.2.3.4.5", "256.0.0.1", "spool.internal.evil.example",
+        // Ill-formed: no browser sends them, and none is taken for a name it contains.
+        "[evil.example]", "[::1]evil.example", "localhost:80@evil.example", "evil.example/.localhost", "evil.example#.localhost", "localhost:abc", "",
+    ])
     func otherNamesAreRefused(host: String) {
         for method in ["GET", "POST"] {
             guard case .refuse(let message) = Self.local.verdict(for: Self.request(method, host: host)) else {
@@ -119,11 +138,11 @@ import Testing
         for origin in ["*", "https://app.example.com", "http://localhost:3000", "https://app.example.com/", "chrome-extension://abcdef"] {
             #expect(BrowserPolicy.problem(withOrigin: origin) == nil, "\(origin)")
         }
-        for origin in ["app.example.com", "https://app.example.com/path", "https://", "https://a b", "1http://x", "https://user@x", ""] {
+        for origin in ["app.example.com", "https://app.example.com/path", "https://", "https://a b", "1http://x", "https://user@x", "", "https://*.example.com"] {
             #expect(BrowserPolicy.problem(withOrigin: origin)?.contains("is not an origin") == true, "\(origin)")
         }
         for host in ["*", "spool.internal", "my-proxy"] { #expect(BrowserPolicy.problem(withHost: host) == nil, "\(host)") }
-        for host in ["", "spool.internal:8080", "https://spool.internal", "a b"] {
+        for host in ["", "spool.internal:8080", "https://spool.internal", "a b", "*.example.com", "[::1]"] {
             #expect(BrowserPolicy.problem(withHost: host)?.contains("is not a host name") == true, "\(host)")
         }
     }

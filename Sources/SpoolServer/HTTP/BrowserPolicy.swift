@@ -55,8 +55,8 @@ struct BrowserPolicy: Sendable {
 
     func verdict(for request: Request) -> Verdict {
         if request.repeatsHost { return .malformed("a request may have only one Host header") }
-        if Self.isOpenToEveryone(request.path) { return .serve }
-        if checksHost, let host = request.host, !answers(host: host) {
+        let open = Self.isOpenToEveryone(request.path)
+        if !open, checksHost, let host = request.host, !answers(host: host) {
             return .refuse(
                 "this server does not answer to the name '\(Self.hostName(of: host))': without SPOOL_AUTH_TOKEN, a server on loopback answers only to localhost and IP addresses, so a web page cannot reach it under a name of its own (DNS rebinding); list other names with --allowed-host or SPOOL_ALLOWED_HOSTS"
             )
@@ -66,8 +66,9 @@ struct BrowserPolicy: Sendable {
             if request.method == "OPTIONS", request.preflightMethod != nil { return .answerPreflight(allowOrigin: allowOrigin) }
             return .serveAcrossOrigins(allowOrigin: allowOrigin)
         }
-        // A page may read across origins without permission only to be refused its answer by the browser.
-        if Self.safeMethods.contains(request.method) { return .serve }
+        // A page may read across origins without permission only to be refused its answer by the
+        // browser; webhooks may come from anywhere.
+        if open || Self.safeMethods.contains(request.method) { return .serve }
         return .refuse(
             "a web page from \(request.origin.map { "'\($0)'" } ?? "another site") may not \(request.method) to this server; list its origin with --allowed-origin or SPOOL_ALLOWED_ORIGINS to let it"
         )
@@ -94,22 +95,47 @@ struct BrowserPolicy: Sendable {
 
     /// Whether `host` (a `Host` header: a name or address, and maybe a port) is one this server answers to.
     func answers(host: String) -> Bool {
+        if allowedHosts.contains("*") { return true }
         let name = Self.hostName(of: host)
+        guard Self.isWellFormed(name) else { return false }
         if Self.isIPAddress(name) || name == "localhost" || name.hasSuffix(".localhost") { return true }
-        return allowedHosts.contains("*") || allowedHosts.contains(name)
+        return allowedHosts.contains(name)
     }
 
-    /// The name or address of a `Host` header, lower-cased, without its port or a final dot.
+    /// The name or address of a `Host` header, lower-cased, without its port (digits after the
+    /// last colon, or after an IPv6 address's bracket) or a final dot. Anything else after a
+    /// colon or bracket stays, and makes the name ill-formed.
     static func hostName(of host: String) -> String {
-        var name = Substring(host.lowercased())
-        if name.hasPrefix("[") {
-            // An IPv6 address: `[::1]:4437`.
-            if let end = name.firstIndex(of: "]") { return String(name[...end]) }
-            return String(name)
+        let host = host.lowercased()
+        var name = Substring(host)
+        if name.hasPrefix("["), let end = name.firstIndex(of: "]") {
+            let rest = name[name.index(after: end)...]
+            return rest.isEmpty || isPort(rest) ? String(name[...end]) : host
         }
-        if let colon = name.lastIndex(of: ":") { name = name[..<colon] }
+        if let colon = name.lastIndex(of: ":") {
+            guard isPort(name[colon...]) else { return host }
+            name = name[..<colon]
+        }
         if name.hasSuffix(".") { name = name.dropLast() }
         return String(name)
+    }
+
+    /// `:` and digits.
+    private static func isPort(_ text: Substring) -> Bool {
+        text.first == ":" && text.dropFirst().allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
+    /// A DNS name (letters, digits, `-`, `_`, dots) or a bracketed IPv6 address (with a zone).
+    static func isWellFormed(_ name: String) -> Bool {
+        guard !name.isEmpty else { return false }
+        if name.hasPrefix("[") {
+            guard name.hasSuffix("]") else { return false }
+            let inside = name.dropFirst().dropLast()
+            let address = inside.prefix { $0 != "%" }, zone = inside.dropFirst(address.count)
+            return address.contains(":") && address.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+                && zone.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "%._-".contains($0)) }
+        }
+        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
     }
 
     /// A bracketed IPv6 address or a dotted IPv4 one: names no DNS answer can point elsewhere.
@@ -123,6 +149,10 @@ struct BrowserPolicy: Sendable {
     static func normalizedOrigin(_ origin: String) -> String {
         var origin = Substring(origin.lowercased())
         if origin.hasSuffix("/") { origin = origin.dropLast() }
+        // Browsers leave a scheme's default port out of an Origin.
+        for (scheme, port) in [("http://", ":80"), ("https://", ":443")] where origin.hasPrefix(scheme) && origin.hasSuffix(port) {
+            origin = origin.dropLast(port.count)
+        }
         return String(origin)
     }
 
@@ -141,8 +171,8 @@ struct BrowserPolicy: Sendable {
             normalized[..<separator.lowerBound].allSatisfy({ $0.isLetter || $0.isNumber || "+.-".contains($0) })
         else { return "'\(origin)' is not an origin: give scheme://host[:port], e.g. https://app.example.com, or *" }
         let authority = normalized[separator.upperBound...]
-        guard !authority.isEmpty, !authority.contains(where: { "/?#@ ".contains($0) || $0.isWhitespace }) else {
-            return "'\(origin)' is not an origin: give scheme://host[:port] without a path, e.g. https://app.example.com, or *"
+        guard !authority.isEmpty, !authority.contains(where: { "/?#@ *".contains($0) || $0.isWhitespace }) else {
+            return "'\(origin)' is not an origin: give scheme://host[:port] without a path or wildcards, e.g. https://app.example.com, or * for any"
         }
         return nil
     }
@@ -150,8 +180,8 @@ struct BrowserPolicy: Sendable {
     /// Why `host` cannot be listed, or `nil` when it can: a host name without scheme or port, or `*`.
     static func problem(withHost host: String) -> String? {
         if host == "*" { return nil }
-        guard !host.isEmpty, !host.contains(where: { ":/?#@ ".contains($0) || $0.isWhitespace }) else {
-            return "'\(host)' is not a host name: give the name alone, without scheme or port, e.g. spool.internal, or *"
+        guard isWellFormed(host.lowercased()), !host.hasPrefix("[") else {
+            return "'\(host)' is not a host name: give the name alone, without scheme, port or wildcards, e.g. spool.internal, or * for any"
         }
         return nil
     }
