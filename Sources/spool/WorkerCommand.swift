@@ -46,7 +46,7 @@ struct WorkerCommand: AsyncParsableCommand {
                 // What the server would refuse is refused here, before anything is appended.
                 let spec = try WorkerSpec(event: Event(streamPath: path, offset: 1, position: 1, type: WorkerSpec.configuredType, payloadJSON: JSONValue.object(payload).jsonString, createdAt: .now()), limits: WorkerLimits())
                 // So is a source that would not start: appended, it would stop the version that runs.
-                if let failure = await spec.startFailure() {
+                if let failure = await spec.loadFailure() {
                     throw CommandFailure("worker:\(name) was not deployed (nothing was appended; a running version keeps running): \(failure)")
                 }
                 let client = options.client

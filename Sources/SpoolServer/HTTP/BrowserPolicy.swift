@@ -55,7 +55,7 @@ struct BrowserPolicy: Sendable {
 
     func verdict(for request: Request) -> Verdict {
         if request.repeatsHost { return .malformed("a request may have only one Host header") }
-        let open = Self.isOpenToEveryone(request.path)
+        let open = OpenRoutes.contains(request.path)
         if !open, checksHost, let host = request.host, !answers(host: host) {
             return .refuse(
                 "this server does not answer to the name '\(Self.hostName(of: host))': without SPOOL_AUTH_TOKEN, a server on loopback answers only to localhost and IP addresses, so a web page cannot reach it under a name of its own (DNS rebinding); list other names with --allowed-host or SPOOL_ALLOWED_HOSTS"
@@ -76,11 +76,6 @@ struct BrowserPolicy: Sendable {
 
     static let safeMethods: Set<String> = ["GET", "HEAD", "OPTIONS"]
 
-    /// `/health` and `/hooks/…`: the routes that need no token either (webhook senders are other servers).
-    static func isOpenToEveryone(_ path: Substring) -> Bool {
-        path == "/health" || path == "/health/" || path.hasPrefix("/hooks/")
-    }
-
     private func isCrossOrigin(_ request: Request) -> Bool {
         if let site = request.fetchSite?.lowercased() { return site != "same-origin" && site != "none" }
         guard let origin = request.origin else { return false }
@@ -96,53 +91,15 @@ struct BrowserPolicy: Sendable {
     /// Whether `host` (a `Host` header: a name or address, and maybe a port) is one this server answers to.
     func answers(host: String) -> Bool {
         if allowedHosts.contains("*") { return true }
-        let name = Self.hostName(of: host)
-        guard Self.isWellFormed(name) else { return false }
-        if Self.isIPAddress(name) || name == "localhost" || name.hasSuffix(".localhost") { return true }
-        return allowedHosts.contains(name)
+        guard let name = HostName(header: host) else { return false }
+        if name.isIPAddress { return true }
+        let text = name.text
+        return text == "localhost" || text.hasSuffix(".localhost") || allowedHosts.contains(text)
     }
 
-    /// The name or address of a `Host` header, lower-cased, without its port (digits after the
-    /// last colon, or after an IPv6 address's bracket) or a final dot. Anything else after a
-    /// colon or bracket stays, and makes the name ill-formed.
+    /// The name a `Host` header gives, lower-cased, for messages: the whole header when it is ill-formed.
     static func hostName(of host: String) -> String {
-        let host = host.lowercased()
-        var name = Substring(host)
-        if name.hasPrefix("["), let end = name.firstIndex(of: "]") {
-            let rest = name[name.index(after: end)...]
-            return rest.isEmpty || isPort(rest) ? String(name[...end]) : host
-        }
-        if let colon = name.lastIndex(of: ":") {
-            guard isPort(name[colon...]) else { return host }
-            name = name[..<colon]
-        }
-        if name.hasSuffix(".") { name = name.dropLast() }
-        return String(name)
-    }
-
-    /// `:` and digits.
-    private static func isPort(_ text: Substring) -> Bool {
-        text.first == ":" && text.dropFirst().allSatisfy { $0.isASCII && $0.isNumber }
-    }
-
-    /// A DNS name (letters, digits, `-`, `_`, dots) or a bracketed IPv6 address (with a zone).
-    static func isWellFormed(_ name: String) -> Bool {
-        guard !name.isEmpty else { return false }
-        if name.hasPrefix("[") {
-            guard name.hasSuffix("]") else { return false }
-            let inside = name.dropFirst().dropLast()
-            let address = inside.prefix { $0 != "%" }, zone = inside.dropFirst(address.count)
-            return address.contains(":") && address.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
-                && zone.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "%._-".contains($0)) }
-        }
-        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
-    }
-
-    /// A bracketed IPv6 address or a dotted IPv4 one: names no DNS answer can point elsewhere.
-    static func isIPAddress(_ name: String) -> Bool {
-        if name.hasPrefix("[") && name.hasSuffix("]") { return true }
-        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { part in part.count <= 3 && UInt8(part) != nil }
+        HostName(header: host)?.text ?? host.lowercased()
     }
 
     /// `scheme://host[:port]` of an origin, lower-cased, without a trailing slash.
@@ -156,10 +113,10 @@ struct BrowserPolicy: Sendable {
         return String(origin)
     }
 
-    /// `host[:port]` of an origin (`http://localhost:3000` → `localhost:3000`), lower-cased.
+    /// `host[:port]` of an origin (`http://localhost:3000` → `localhost:3000`), normalized as above.
     static func authority(ofOrigin origin: String) -> String? {
-        guard let separator = origin.range(of: "://") else { return nil }
-        return String(normalizedOrigin(String(origin[separator.upperBound...])))
+        let normalized = normalizedOrigin(origin)
+        return normalized.range(of: "://").map { String(normalized[$0.upperBound...]) }
     }
 
     /// Why `origin` cannot be listed, or `nil` when it can: `*`, or `scheme://host[:port]`.
@@ -180,7 +137,7 @@ struct BrowserPolicy: Sendable {
     /// Why `host` cannot be listed, or `nil` when it can: a host name without scheme or port, or `*`.
     static func problem(withHost host: String) -> String? {
         if host == "*" { return nil }
-        guard isWellFormed(host.lowercased()), !host.hasPrefix("[") else {
+        guard let name = HostName(header: host), name.bytes.count == host.utf8.count, name.bytes.first != UInt8(ascii: "[") else {
             return "'\(host)' is not a host name: give the name alone, without scheme, port or wildcards, e.g. spool.internal, or * for any"
         }
         return nil

@@ -8,10 +8,8 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     init(token: String) { self.token = Array(token.utf8) }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        // The router ignores a trailing slash, so the exemptions do too.
-        var path = Substring(request.uri.path)
-        if path.count > 1, path.hasSuffix("/") { path = path.dropLast() }
-        if path == "/health" || path.hasPrefix("/hooks/") || Self.isPublicAsset(path) {
+        let path = Substring(request.uri.path)
+        if OpenRoutes.contains(path) || Self.isPublicAsset(path) {
             return try await next(request, context)
         }
         guard let header = request.headers[.authorization], Self.isBearerScheme(header),

@@ -20,7 +20,8 @@ struct BrowserGuardMiddleware: RouterMiddleware {
         let seen = BrowserPolicy.Request(
             method: request.method.rawValue, path: Substring(request.uri.path), host: request.head.authority,
             // HTTP/1's first Host header is the request's authority; another one stays among the fields.
-            repeatsHost: headers[Self.host] != nil, origin: headers[.origin], fetchSite: headers[Self.secFetchSite], preflightMethod: headers[.accessControlRequestMethod])
+            repeatsHost: headers[Self.host] != nil, origin: headers[.origin], fetchSite: headers[Self.secFetchSite],
+            preflightMethod: request.method == .options ? headers[.accessControlRequestMethod] : nil)
         switch policy.verdict(for: seen) {
         case .serve:
             return try await next(request, context)

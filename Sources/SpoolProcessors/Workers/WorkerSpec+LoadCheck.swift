@@ -7,7 +7,7 @@ extension WorkerSpec {
     ///
     /// A client checks before it appends: a configuration that cannot start still replaces the
     /// running version of the worker, since what runs is what the stream says.
-    public func startFailure(limits: WorkerLimits = WorkerLimits()) async -> String? {
+    public func loadFailure(limits: WorkerLimits = WorkerLimits()) async -> String? {
         do {
             _ = try await WorkerProcessor.loadScript(source, into: JSSandboxQueue(label: "check:\(name)"), limits: limits)
             return nil
