@@ -38,6 +38,26 @@ import Testing
         #expect(events(await everything.next())?.count == 6)
     }
 
+    /// A feed reader with a filter is handed only the events it accepts, under its prefix; a
+    /// batch with none of them does not wake it, but `publishedPosition` moves past it.
+    @Test func filteredFeedReadersGetOnlyWhatTheyAccept() async throws {
+        let hub = LiveHub()
+        let wanted = hub.subscribe(toPrefix: try StreamPrefix("/agents")) { $0.position % 2 == 0 }
+        let everything = hub.subscribe(toPrefix: try StreamPrefix("/agents"))
+        try await withTimeout(.seconds(10)) {
+            try await withThrowingTaskGroup(of: [Int]?.self) { group in
+                group.addTask { if case .events(let events) = await wanted.next() { events.map(\.position) } else { nil } }
+                try await Task.sleep(for: .milliseconds(20))
+                hub.publish(try committed("/agents/a", "/other", "/agents/b"))  // 2 is not under the prefix
+                try await Task.sleep(for: .milliseconds(20))
+                #expect(hub.publishedPosition == 3)
+                hub.publish(try committed("/agents/a", "/agents/b", "/agents/c", "/other", firstPosition: 4))
+                #expect(try await group.next() == .some([4, 6]), "the first batch woke nobody")
+            }
+        }
+        #expect(events(await everything.next())?.map(\.position) == [1, 3, 4, 5, 6])
+    }
+
     /// Feed readers that match nothing published come and go while a thread publishes: the
     /// hub must never hold the last reference to a mailbox under its lock (the mailbox's
     /// `deinit` unsubscribes, taking the same lock: a crash or a deadlock). Each reader is

@@ -23,7 +23,10 @@ extension ProcessorRunner {
         }
     }
 
-    func flushPeriodically(until stop: AsyncStream<Void>) async {
+    /// Flushes every `flushInterval` until `stop` finishes. Each time it first wakes the feed's
+    /// reader if it is idle, so a processor handed only the events it wants (the feed wakes it for
+    /// nothing else) moves its checkpoint past the others: by the next flush, it is saved.
+    func flushPeriodically(until stop: AsyncStream<Void>, waking tail: LiveTail) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await _ in stop {}
@@ -31,6 +34,7 @@ extension ProcessorRunner {
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: self.configuration.flushInterval)
+                    tail.wakeIfIdle()
                     do { try await self.flush() } catch is CancellationError {
                         return
                     } catch {

@@ -128,7 +128,8 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         // Per run: a run cancelled mid-way (a lost lease) must not leak permits into the next one.
         let inFlight = AsyncSemaphore(permits: configuration.maximumInFlight)
         let lanes: [Lane] = (0..<max(1, configuration.lanes)).map { _ in AsyncStream<LaneBatch>.makeStream() }
-        let tail = store.tailFeed(prefix: processor.streams.prefix, after: start)
+        // A processor that said which events it wants is handed only those live; the rest wake nobody.
+        let tail = store.tailFeed(prefix: processor.streams.prefix, after: start, where: interest.map { Self.wants(processor.streams, $0) })
         let stoppedAlready = stopper.withLock { stopper in
             stopper.tail = tail
             return stopper.stopped
@@ -139,7 +140,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
                 group.addTask { try await self.runLane(lane.stream, inFlight: inFlight) }
             }
             let (flushStop, flushStopper) = AsyncStream<Void>.makeStream()
-            group.addTask { await self.flushPeriodically(until: flushStop) }
+            group.addTask { await self.flushPeriodically(until: flushStop, waking: tail) }
             try await withGracefulShutdownHandler {
                 for try await delivery in tail {
                     switch delivery {
@@ -206,9 +207,14 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
 
     /// Whether the processor follows the event's stream and, if it said which events it wants, wants it.
     private func wants(_ event: Event) -> Bool {
-        guard processor.streams.matches(event.streamPath) else { return false }
-        guard let interest else { return true }
-        return StreamPause.isSwitch(event.type) || interest.isInterested(in: event)
+        guard let interest else { return processor.streams.matches(event.streamPath) }
+        return Self.wants(processor.streams, interest)(event)
+    }
+
+    /// The events a processor following `streams` with `interest` wants: those it is interested in,
+    /// and the pause switches the runtime tracks for it.
+    private static func wants(_ streams: StreamPattern, _ interest: any EventInterest) -> @Sendable (Event) -> Bool {
+        { event in streams.matches(event.streamPath) && (StreamPause.isSwitch(event.type) || interest.isInterested(in: event)) }
     }
 
     /// Handles the events of the streams hashed to one lane, in order.

@@ -16,7 +16,7 @@ public final class LiveHub: Sendable {
 
     private struct Subscribers {
         var byStream: [StreamPath: [ObjectIdentifier: Mailbox.Ref]] = [:]
-        var byPrefix: [ObjectIdentifier: (prefix: StreamPrefix, mailbox: Mailbox.Ref)] = [:]
+        var byPrefix: [ObjectIdentifier: PrefixReader] = [:]
         var closed = false
     }
 
@@ -44,13 +44,15 @@ public final class LiveHub: Sendable {
         return mailbox
     }
 
-    /// Subscribes to the events of every stream under `prefix`.
-    public func subscribe(toPrefix prefix: StreamPrefix) -> Mailbox {
+    /// Subscribes to the events of every stream under `prefix`; with `filter`, to those of them
+    /// it accepts. Events it refuses are never delivered, so they wake nobody: a reader that
+    /// wants to know how far the feed went reads `publishedPosition` when its mailbox is drained.
+    public func subscribe(toPrefix prefix: StreamPrefix, where filter: (@Sendable (Event) -> Bool)? = nil) -> Mailbox {
         let mailbox = Mailbox(capacity: mailboxCapacity, byteCapacity: mailboxByteCapacity) { [weak self] mailbox in
             self?.unsubscribe(ObjectIdentifier(mailbox), stream: nil)
         }
         let closed = subscribers.withLock { subscribers in
-            subscribers.byPrefix[ObjectIdentifier(mailbox)] = (prefix, Mailbox.Ref(mailbox))
+            subscribers.byPrefix[ObjectIdentifier(mailbox)] = PrefixReader(prefix: prefix, filter: filter, mailbox: Mailbox.Ref(mailbox))
             return subscribers.closed
         }
         if closed { mailbox.close() }
@@ -103,14 +105,14 @@ public final class LiveHub: Sendable {
             // ends here: its `deinit` unsubscribes, which takes this (not re-entrant) lock.
             var allBytes: Int?
             for (_, entry) in subscribers.byPrefix {
-                if events.allSatisfy({ entry.prefix.matches($0.streamPath) }) {
+                if entry.filter == nil, events.allSatisfy({ entry.prefix.matches($0.streamPath) }) {
                     guard let mailbox = entry.mailbox.value else { continue }
                     let bytes = allBytes ?? Mailbox.byteCount(of: events)
                     allBytes = bytes
                     deliveries.append((mailbox, events, bytes))
                     continue
                 }
-                let matching = events.filter { entry.prefix.matches($0.streamPath) }
+                let matching = events.filter(entry.accepts)
                 guard !matching.isEmpty, let mailbox = entry.mailbox.value else { continue }
                 deliveries.append((mailbox, matching, Mailbox.byteCount(of: matching)))
             }
@@ -145,6 +147,17 @@ public final class LiveHub: Sendable {
             subscribers.byStream.values.flatMap { $0.values.compactMap(\.value) }
                 + subscribers.byPrefix.values.compactMap(\.mailbox.value)
         }
+    }
+}
+
+/// A reader of every stream under a prefix, or of the events of them its filter accepts.
+private struct PrefixReader {
+    let prefix: StreamPrefix
+    let filter: (@Sendable (Event) -> Bool)?
+    let mailbox: Mailbox.Ref
+
+    func accepts(_ event: Event) -> Bool {
+        prefix.matches(event.streamPath) && filter?(event) != false
     }
 }
 

@@ -54,6 +54,10 @@ public struct LiveTail: AsyncSequence, Sendable {
     /// the iterator returned `.idle` and nothing arrived since.
     public var isDrained: Bool { mailbox.isDrained }
 
+    /// Hands a reader waiting on an empty mailbox `.idle`, as a keep-alive would: the reader of a
+    /// filtered feed learns so how far the feed went while it was not woken.
+    public func wakeIfIdle() { mailbox.wakeIfIdle() }
+
     /// Ends the read: the iterator finishes after what it already holds (graceful shutdown).
     public func close() { mailbox.close() }
 

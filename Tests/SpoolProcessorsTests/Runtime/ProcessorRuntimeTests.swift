@@ -154,6 +154,27 @@ struct ProcessorRuntimeTests {
         }
     }
 
+    /// A processor handed only the events it wants is not woken by the others, yet its saved
+    /// checkpoint moves past them without any keep-alive: a restart has nothing to re-read.
+    @Test func aSelectiveProcessorsCheckpointFollowsTheEventsItIsNotHanded() async throws {
+        let log = ReactionLog()
+        let processor = SelectiveProcessor(recorder: RecordingProcessor(name: "selective", streams: "/sel/**", log: log))
+        try await TestServer.with(configure: { $0.keepAliveInterval = .seconds(3600) }, processors: [processor]) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            try await client.append(AppendInput(type: "test/ping"), to: try StreamPath("/sel/a"))
+            #expect(try await eventually { try await pongs(client, try StreamPath("/sel/a")).count == 1 })
+            _ = try await client.append(try (0..<50).map { _ in try AppendInput(type: "other/noise") }, to: try StreamPath("/sel/a"))
+            _ = try await client.append(try (0..<50).map { _ in try AppendInput(type: "other/noise") }, to: try StreamPath("/busy/b"))
+            func selective() async throws -> JSONValue? {
+                try await client.send(.GET, "/processors").arrayValue?.first { $0["name"] == "selective" }
+            }
+            #expect(try await eventually { try await selective()?["lag"] == 0 })
+            let status = try #require(try await selective())
+            #expect(status["checkpoint"] == 102 && status["headPosition"] == 102, "\(status)")
+        }
+        #expect(log.counts.count == 2, "afterAppend saw the ping and its pong, none of the 100 others")
+    }
+
     /// A processor that says for which events `afterAppend` may act is called for those only,
     /// while it still folds every event.
     @Test func afterAppendIsSkippedForEventsAProcessorDoesNotReactTo() async throws {
