@@ -87,7 +87,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        LoggingSystem.bootstrap { label in ServerLogHandler(label: label) }
         if let openFiles = OpenFileLimit.raiseToHardLimit(), openFiles < OpenFileLimit.comfortable {
             Logger(label: "spool").warning(
                 "this process may open only \(openFiles) files (ulimit -n), one for each connection: raise the hard limit to serve more live readers")

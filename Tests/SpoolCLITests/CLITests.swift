@@ -188,6 +188,26 @@ struct CLITests {
         #expect(await restarted.terminate() == 0)
     }
 
+    /// At debug level the server logs one line per request (method, path, status, duration,
+    /// request id); at info, none.
+    @Test func serveLogsEachRequestAtDebugLevelOnly() async throws {
+        for (level, logged) in [("debug", true), ("info", false)] {
+            let server = try await SpoolProcess.serve(dataDirectory: TestServer.temporaryDirectory(), extraArguments: ["--log-level", level])
+            let env = ["SPOOL_URL": server.baseURL]
+            #expect(try await SpoolProcess.run(["append", "/logged/a", "note/added"], environment: env).status == 0)
+            #expect(try await SpoolProcess.run(["cat", "/logged/a"], environment: env).status == 0)
+            #expect(await server.terminate() == 0)
+            let errors = await server.finish().errors
+            let lines = errors.split(separator: "\n").filter { $0.contains("/streams/logged/a") }
+            if logged {
+                #expect(lines.contains { $0.contains(" debug spool: hb.request.id=") && $0.hasSuffix("POST /streams/logged/a 201") }, "\(errors)")
+                #expect(lines.contains { $0.contains("spool.durationMicros=") && $0.hasSuffix("GET /streams/logged/a 200") }, "\(errors)")
+            } else {
+                #expect(lines.isEmpty, "\(errors)")
+            }
+        }
+    }
+
     /// A port out of range or an unreadable SPOOL_PORT is refused, not wrapped or ignored.
     @Test func serveRefusesPortsThatAreNotPorts() async throws {
         let data = TestServer.temporaryDirectory()
