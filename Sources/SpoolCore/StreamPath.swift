@@ -13,6 +13,11 @@ public struct StreamPath: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// Validates `text`; a leading slash is optional and a trailing slash is ignored.
     /// - Throws: `SpoolError` with code `invalid_path` naming the bad segment.
     public init(_ text: String) throws(SpoolError) {
+        // Most paths arrive canonical (every request names one): checked in one pass and kept as they are.
+        if Self.isCanonical(text) {
+            rawValue = text
+            return
+        }
         var body = Substring(text)
         if body.hasPrefix("/") { body = body.dropFirst() }
         if body.hasSuffix("/") { body = body.dropLast() }
@@ -24,6 +29,33 @@ public struct StreamPath: Sendable, Hashable, Comparable, CustomStringConvertibl
             try Self.validate(segment: segment)
         }
         rawValue = "/" + body
+    }
+
+    /// Whether `text` is a valid path already in canonical form (a leading slash and no trailing
+    /// one): a single pass over its bytes, allocating nothing. Anything else, valid or not, takes
+    /// the segment-by-segment path, which also words the error.
+    private static func isCanonical(_ text: String) -> Bool {
+        let bytes = text.utf8
+        guard bytes.count <= maximumLength, bytes.first == UInt8(ascii: "/") else { return false }
+        var segmentLength = 0
+        var onlyDots = true
+        for byte in bytes.dropFirst() {
+            if byte == UInt8(ascii: "/") {
+                guard isAllowedSegment(length: segmentLength, onlyDots: onlyDots) else { return false }
+                segmentLength = 0
+                onlyDots = true
+            } else {
+                guard isAllowed(byte) else { return false }
+                segmentLength += 1
+                if byte != UInt8(ascii: ".") { onlyDots = false }
+            }
+        }
+        return isAllowedSegment(length: segmentLength, onlyDots: onlyDots)
+    }
+
+    /// Not empty, not too long, and not `.` or `..`.
+    private static func isAllowedSegment(length: Int, onlyDots: Bool) -> Bool {
+        length > 0 && length <= maximumSegmentLength && !(onlyDots && length <= 2)
     }
 
     private static func validate(segment: Substring) throws(SpoolError) {

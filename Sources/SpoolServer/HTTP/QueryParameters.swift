@@ -40,7 +40,8 @@ extension Request {
 
     /// The request body, refused with 413 beyond `limit` bytes.
     mutating func collectBody(limit: Int) async throws -> ByteBuffer {
-        if let length = headers[.contentLength].flatMap(Int.init), length > limit {
+        // The first field as it is: the subscript by name joins every value into a new string.
+        if let length = headers.first(where: { $0.name == .contentLength }).flatMap({ Int($0.value) }), length > limit {
             throw SpoolError(.payloadTooLarge, "request body of \(length) bytes exceeds the limit of \(limit) bytes")
         }
         do {
