@@ -41,7 +41,8 @@ public final class WorkerManager: Sendable {
         do {
             processor = try await WorkerProcessor.load(spec, limits: limits, manager: self)
         } catch {
-            // A broken new version replaces the old one: what runs is what the stream says.
+            // The old version stepped aside when it saw this configuration: stop it. The `workers`
+            // processor then configures it again, which starts it as a new version.
             stop(identity: spec.identity, upTo: spec.sourcePosition)
             throw error
         }

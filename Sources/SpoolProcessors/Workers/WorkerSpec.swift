@@ -67,6 +67,18 @@ public struct WorkerSpec: Codable, Sendable, Equatable {
         try container.encode(sourcePosition, forKey: .sourcePosition)
     }
 
+    /// The `spool/worker-configured` payload that configures this version again; `restoring`
+    /// marks it as restoring this version (`restores`: its offset) after a newer one failed.
+    func configuration(restoring: Bool) -> JSONValue {
+        var payload: JSONObject = [
+            "name": .string(name), "source": .string(source), "allowHosts": .array(allowHosts.map { .string($0) }),
+        ]
+        if let streams { payload["streams"] = .string(streams) }
+        if let timeoutMs { payload["timeoutMs"] = .int(Int64(timeoutMs)) }
+        if restoring { payload["restores"] = .int(Int64(sourceOffset)) }
+        return .object(payload)
+    }
+
     /// The processor name: `worker:NAME`.
     public var processorName: String { "worker:" + name }
 

@@ -80,6 +80,58 @@ struct WorkerIntegrationTests {
         }
     }
 
+    /// A version that cannot start (appended without the CLI's check) does not leave its worker
+    /// dead: the version it was to replace is configured again, handles what follows, and is
+    /// what comes back after a restart.
+    @Test func aVersionThatCannotStartRestoresTheOneItWasToReplace() async throws {
+        let directory = TestServer.temporaryDirectory()
+        let path = try StreamPath("/workers/restored")
+        try await TestServer.with(dataDirectory: directory) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            let first = try await deploy(client, path, name: "counter", source: Self.counter)
+            try await ping(client, path)
+            #expect(try await eventually { try await events(client, path, "demo/pong").count == 1 })
+            let broken = try await deploy(client, path, name: "counter", source: "export default {\n  reduce(s) { return s +; }\n}")
+            #expect(try await eventually { try await events(client, path, "spool/worker-configured").count == 3 })
+            let failed = try #require(try await events(client, path, "spool/worker-failed").first)
+            #expect(failed.payload["configOffset"]?.intValue == Int64(broken.offset))
+            let message = failed.payload["error"]?.stringValue ?? ""
+            #expect(message.contains("cannot start") && message.contains("offset \(first.offset) is configured again"), "\(message)")
+            let restoring = try #require(try await events(client, path, "spool/worker-configured").last)
+            #expect(restoring.payload["restores"]?.intValue == Int64(first.offset))
+            #expect(restoring.payload["source"] == first.payload["source"])
+            try await ping(client, path)
+            #expect(try await eventually { try await events(client, path, "demo/pong").count == 2 })
+            #expect(try await events(client, path, "demo/pong").last?.payload["count"] == 2, "the restored version refolded both pings")
+        }
+        try await TestServer.with(dataDirectory: directory) { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            try await ping(client, path)
+            #expect(try await eventually { try await events(client, path, "demo/pong").count == 3 })
+            #expect(try await events(client, path, "demo/pong").last?.payload["count"] == 3)
+            #expect(try await events(client, path, "spool/worker-failed").count == 1, "the restored version started again")
+        }
+    }
+
+    /// A refused configuration of a running worker's name restores it too (the running version
+    /// stepped aside when it saw the configuration).
+    @Test func aRefusedVersionRestoresTheRunningOne() async throws {
+        try await TestServer.with { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            let path = try StreamPath("/workers/refused")
+            let first = try await deploy(client, path, name: "counter", source: Self.counter)
+            try await ping(client, path)
+            #expect(try await eventually { try await events(client, path, "demo/pong").count == 1 })
+            _ = try await deploy(client, path, name: "counter", source: Self.counter, extra: ["timeoutMs": 0])
+            #expect(try await eventually { try await events(client, path, "spool/worker-configured").count == 3 })
+            let message = try await events(client, path, "spool/worker-failed").first?.payload["error"]?.stringValue ?? ""
+            #expect(message.contains("configuration refused: timeoutMs"), "\(message)")
+            #expect(try await events(client, path, "spool/worker-configured").last?.payload["restores"]?.intValue == Int64(first.offset))
+            try await ping(client, path)
+            #expect(try await eventually { try await events(client, path, "demo/pong").count == 2 })
+        }
+    }
+
     /// Deploys `source` on a fresh stream, pings it and returns the `spool/worker-failed` events.
     func failures(
         _ client: SpoolClient, _ stream: String, source: String, extra: JSONObject = [:], pings: Int = 1
