@@ -64,6 +64,8 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     private let offloaded: (any OffloadedReducing)?
     /// Which events the processor wants, if it said; looked up once too.
     private let interest: (any EventInterest)?
+    /// The interest again, when it reads the store before it knows.
+    private let prepared: (any PreparedInterest)?
     private let stopper = Mutex<(stopped: Bool, tail: LiveTail?)>((false, nil))
     /// Where checkpoints and snapshots are kept: the name, or a versioned processor's storage name.
     let storageName: String
@@ -114,6 +116,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         snapshotPolicy = processor as? any SnapshotPolicy
         offloaded = processor as? any OffloadedReducing
         interest = processor as? any EventInterest
+        prepared = processor as? any PreparedInterest
     }
 
     // MARK: Running
@@ -129,6 +132,9 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         let inFlight = AsyncSemaphore(permits: configuration.maximumInFlight)
         let lanes: [Lane] = (0..<max(1, configuration.lanes)).map { _ in AsyncStream<LaneBatch>.makeStream() }
         // A processor that said which events it wants is handed only those live; the rest wake nobody.
+        // An interest that reads the store first wants everything until it has (see `PreparedInterest`).
+        let prepared = prepared
+        prepared?.beginPreparing()
         let tail = store.tailFeed(prefix: processor.streams.prefix, after: start, where: interest.map { Self.wants(processor.streams, $0) })
         let stoppedAlready = stopper.withLock { stopper in
             stopper.tail = tail
@@ -141,6 +147,9 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
             }
             let (flushStop, flushStopper) = AsyncStream<Void>.makeStream()
             group.addTask { await self.flushPeriodically(until: flushStop, waking: tail) }
+            if let prepared {
+                group.addTask { try await prepared.prepare(reading: self.store) }
+            }
             try await withGracefulShutdownHandler {
                 for try await delivery in tail {
                     switch delivery {

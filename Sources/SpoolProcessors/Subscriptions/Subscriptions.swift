@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import SpoolCore
+import SpoolStore
 
 /// Delivers a stream's events to webhooks: each `spool/subscription-configured
 /// {name, url, types?, secretEnv?}` receives a POST of every matching event's
@@ -11,13 +12,17 @@ import SpoolCore
 ///
 /// Failed deliveries are retried with backoff; after the last attempt the
 /// processor appends `spool/subscription-failed {name, url, sourceOffset, error, attempts}`.
-public struct Subscriptions: StreamProcessor {
+///
+/// It is handed only the events of streams that have had a subscription (`SubscribedStreams`):
+/// the many streams without one cost it nothing.
+public struct Subscriptions: StreamProcessor, PreparedInterest {
     public let name = "subscriptions"
     public let streams = StreamPattern.all
     public let initialState = SubscriptionState()
 
     private let delivery: WebhookDelivery
     private let environment: @Sendable (String) -> String?
+    let subscribed = SubscribedStreams()
 
     /// - Parameters:
     ///   - httpClient: sends the POSTs.
@@ -39,6 +44,15 @@ public struct Subscriptions: StreamProcessor {
     public func reduce(into state: inout SubscriptionState, event: Event) {
         state.apply(event)
     }
+
+    /// The events of streams that have had a subscription, and subscription configurations.
+    public func isInterested(in event: Event) -> Bool {
+        subscribed.isInterested(in: event)
+    }
+
+    func beginPreparing() { subscribed.beginPreparing() }
+
+    func prepare(reading store: any EventStore) async throws { try await subscribed.prepare(reading: store) }
 
     /// POSTs the event to each matching subscription concurrently, then
     /// reports the deliveries that failed, in name order.

@@ -1,0 +1,42 @@
+import Logging
+import SpoolCore
+import SpoolStore
+import SpoolTesting
+import Testing
+
+@testable import SpoolProcessors
+
+/// Which streams' events the subscriptions processor is handed: learnt from the store, then live.
+@Suite(.timeLimit(.minutes(2)))
+struct SubscribedStreamsTests {
+    func configured() throws -> AppendInput {
+        try AppendInput(type: SubscriptionState.configuredType, payload: ["name": "hook", "url": "http://127.0.0.1:1/"])
+    }
+
+    @Test func wantsEverythingUntilPreparedThenOnlyStreamsThatHadASubscription() async throws {
+        let logger = Logger(label: "spool-test") { _ in SwiftLogNoOpLogHandler() }
+        let store = try SQLiteEventStore(directory: TestServer.temporaryDirectory(), logger: logger)
+        // More than a page of other events, so preparing reads several pages.
+        _ = try await store.append((0..<(SubscribedStreams.pageSize + 5)).map { _ in try AppendInput(type: "noise/x") }, to: StreamPath("/busy"))
+        let hooked = try await store.append(try configured(), to: StreamPath("/hooked"))
+        _ = try await store.append(AppendInput(type: "noise/x"), to: StreamPath("/busy"))
+
+        let interest = SubscribedStreams()
+        let quiet = TestEvents.event("note/added", path: TestEvents.streamPath("/busy"))
+        let onHooked = TestEvents.event("order/placed", path: hooked.streamPath)
+        #expect(interest.isInterested(in: quiet), "not prepared: everything")
+        try await interest.prepare(reading: store)
+        #expect(!interest.isInterested(in: quiet))
+        #expect(interest.isInterested(in: onHooked))
+
+        // A configuration it is asked about (as the hub asks, in feed order) adds its stream at once.
+        let later = TestEvents.event("order/placed", path: TestEvents.streamPath("/later"))
+        #expect(!interest.isInterested(in: later))
+        #expect(interest.isInterested(in: TestEvents.event(SubscriptionState.configuredType, path: TestEvents.streamPath("/later"))))
+        #expect(interest.isInterested(in: later))
+        #expect(interest.isInterested(in: TestEvents.event(SubscriptionState.removedType, path: TestEvents.streamPath("/never"))))
+
+        interest.beginPreparing()
+        #expect(interest.isInterested(in: quiet), "preparing again: everything, until it has read the store")
+    }
+}
