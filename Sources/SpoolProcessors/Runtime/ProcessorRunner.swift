@@ -133,7 +133,6 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         let lanes: [Lane] = (0..<max(1, configuration.lanes)).map { _ in AsyncStream<LaneBatch>.makeStream() }
         // A processor that said which events it wants is handed only those live; the rest wake nobody.
         // An interest that reads the store first wants everything until it has (see `PreparedInterest`).
-        let prepared = prepared
         prepared?.beginPreparing()
         let tail = store.tailFeed(prefix: processor.streams.prefix, after: start, where: interest.map { Self.wants(processor.streams, $0) })
         let stoppedAlready = stopper.withLock { stopper in
@@ -141,15 +140,14 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
             return stopper.stopped
         }
         if stoppedAlready { tail.close() }
+        let preparing = prepared.map { prepared in Task { await self.prepareRetrying(prepared) } }
+        defer { preparing?.cancel() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for lane in lanes {
                 group.addTask { try await self.runLane(lane.stream, inFlight: inFlight) }
             }
             let (flushStop, flushStopper) = AsyncStream<Void>.makeStream()
             group.addTask { await self.flushPeriodically(until: flushStop, waking: tail) }
-            if let prepared {
-                group.addTask { try await prepared.prepare(reading: self.store) }
-            }
             try await withGracefulShutdownHandler {
                 for try await delivery in tail {
                     switch delivery {
@@ -211,6 +209,23 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         }
         for (lane, laneIndices) in zip(lanes, indices) where !laneIndices.isEmpty {
             lane.continuation.yield(LaneBatch(events: events, indices: laneIndices))
+        }
+    }
+
+    /// Prepares the interest, again after a failure (a store that is away): until it has, the
+    /// processor is handed every event, which costs time but loses nothing. Ends when cancelled.
+    private func prepareRetrying(_ prepared: any PreparedInterest) async {
+        var delay = Duration.milliseconds(100)
+        while !Task.isCancelled {
+            do {
+                try await prepared.prepare(reading: store)
+                return
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("cannot read the store to learn which events to skip; trying again", metadata: ["spool.error": "\(error)"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
         }
     }
 

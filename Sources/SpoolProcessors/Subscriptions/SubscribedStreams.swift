@@ -40,6 +40,7 @@ final class SubscribedStreams: PreparedInterest {
         let head = try await store.headPosition()
         var cursor = 0
         while cursor < head {
+            try Task.checkCancellation()
             let page = try await store.readFeed(prefix: .root, after: cursor, limit: Self.pageSize)
             guard let last = page.last else { break }
             let configured = page.filter { $0.type == SubscriptionState.configuredType }.map(\.streamPath)

@@ -7,16 +7,18 @@ import Synchronization
 import Testing
 
 /// A store (SQLite underneath) whose appends of one event type fail a given number of
-/// times, as appends fail while a database is away.
+/// times, as appends fail while a database is away, and whose head reads fail too if asked.
 final class TroubledStore: EventStore, ProcessorStateStore {
     let base: SQLiteEventStore
     let failingType: String
     private let failuresLeft: Mutex<Int>
+    private let headFailuresLeft: Mutex<Int>
 
-    init(base: SQLiteEventStore, failingType: String, failures: Int) {
+    init(base: SQLiteEventStore, failingType: String, failures: Int, headFailures: Int = 0) {
         self.base = base
         self.failingType = failingType
         failuresLeft = Mutex(failures)
+        headFailuresLeft = Mutex(headFailures)
     }
 
     var live: LiveHub { base.live }
@@ -42,7 +44,14 @@ final class TroubledStore: EventStore, ProcessorStateStore {
     func streams(prefix: StreamPrefix, after: StreamPath?, limit: Int) async throws -> [StreamInfo] {
         try await base.streams(prefix: prefix, after: after, limit: limit)
     }
-    func headPosition() async throws -> Int { try await base.headPosition() }
+    func headPosition() async throws -> Int {
+        let fails = headFailuresLeft.withLock { left in
+            defer { left -= 1 }
+            return left > 0
+        }
+        if fails { throw SpoolError(.unavailable, "the database is unreachable (a test's trouble)") }
+        return try await base.headPosition()
+    }
     func checkpoint(for consumer: String) async throws -> Int { try await base.checkpoint(for: consumer) }
 
     func saveCheckpoint(_ position: Int, for consumer: String) async throws {

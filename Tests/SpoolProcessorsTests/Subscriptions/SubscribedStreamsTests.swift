@@ -39,4 +39,19 @@ struct SubscribedStreamsTests {
         interest.beginPreparing()
         #expect(interest.isInterested(in: quiet), "preparing again: everything, until it has read the store")
     }
+
+    /// A store that is away when the processor starts: it is handed every event until the
+    /// runtime, trying again, has read the store.
+    @Test func theRuntimePreparesAgainUntilTheStoreAnswers() async throws {
+        let logger = Logger(label: "spool-test") { _ in SwiftLogNoOpLogHandler() }
+        let base = try SQLiteEventStore(directory: TestServer.temporaryDirectory(), logger: logger)
+        _ = try await base.append(AppendInput(type: "noise/x"), to: StreamPath("/busy"))
+        let store = TroubledStore(base: base, failingType: "none", failures: 0, headFailures: 3)
+        let subscriptions = Subscriptions()
+        let host = ProcessorHost(store: store, processors: [subscriptions], logger: logger)
+        let running = Task { try? await host.run() }
+        defer { running.cancel() }
+        let quiet = TestEvents.event("note/added", path: TestEvents.streamPath("/busy"))
+        #expect(await eventually { !subscriptions.subscribed.isInterested(in: quiet) }, "prepared after three failed reads")
+    }
 }
