@@ -62,10 +62,11 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     private let snapshotPolicy: (any SnapshotPolicy)?
     /// The processor's offloaded reducer, looked up once like the snapshot policy.
     private let offloaded: (any OffloadedReducing)?
-    /// Which events the processor wants, if it said; looked up once too.
-    private let interest: (any EventInterest)?
     /// The interest again, when it reads the store before it knows.
     private let prepared: (any PreparedInterest)?
+    /// The events the processor wants, when it said which (its interest and the pause switches);
+    /// looked up once too.
+    private let wanted: (@Sendable (Event) -> Bool)?
     private let stopper = Mutex<(stopped: Bool, tail: LiveTail?)>((false, nil))
     /// Where checkpoints and snapshots are kept: the name, or a versioned processor's storage name.
     let storageName: String
@@ -115,8 +116,11 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         progress = Mutex(Progress())
         snapshotPolicy = processor as? any SnapshotPolicy
         offloaded = processor as? any OffloadedReducing
-        interest = processor as? any EventInterest
+        let interest = processor as? any EventInterest
         prepared = processor as? any PreparedInterest
+        // Not `interest.map`: a closure made through a generic function is called through a
+        // thunk that copies every event it is asked about.
+        if let interest { wanted = Self.wants(processor.streams, interest) } else { wanted = nil }
     }
 
     // MARK: Running
@@ -134,7 +138,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         // A processor that said which events it wants is handed only those live; the rest wake nobody.
         // An interest that reads the store first wants everything until it has (see `PreparedInterest`).
         prepared?.beginPreparing()
-        let tail = store.tailFeed(prefix: processor.streams.prefix, after: start, where: interest.map { Self.wants(processor.streams, $0) })
+        let tail = store.tailFeed(prefix: processor.streams.prefix, after: start, where: wanted)
         let stoppedAlready = stopper.withLock { stopper in
             stopper.tail = tail
             return stopper.stopped
@@ -231,8 +235,8 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
 
     /// Whether the processor follows the event's stream and, if it said which events it wants, wants it.
     private func wants(_ event: Event) -> Bool {
-        guard let interest else { return processor.streams.matches(event.streamPath) }
-        return Self.wants(processor.streams, interest)(event)
+        guard let wanted else { return processor.streams.matches(event.streamPath) }
+        return wanted(event)
     }
 
     /// The events a processor following `streams` with `interest` wants: those it is interested in,

@@ -105,14 +105,14 @@ public final class LiveHub: Sendable {
             // ends here: its `deinit` unsubscribes, which takes this (not re-entrant) lock.
             var allBytes: Int?
             for (_, entry) in subscribers.byPrefix {
-                if entry.filter == nil, events.allSatisfy({ entry.prefix.matches($0.streamPath) }) {
+                if entry.filter == nil, events.indices.allSatisfy({ entry.prefix.matches(events[$0].streamPath) }) {
                     guard let mailbox = entry.mailbox.value else { continue }
                     let bytes = allBytes ?? Mailbox.byteCount(of: events)
                     allBytes = bytes
                     deliveries.append((mailbox, events, bytes))
                     continue
                 }
-                let matching = events.filter(entry.accepts)
+                let matching = entry.accepted(of: events)
                 guard !matching.isEmpty, let mailbox = entry.mailbox.value else { continue }
                 deliveries.append((mailbox, matching, Mailbox.byteCount(of: matching)))
             }
@@ -156,7 +156,15 @@ private struct PrefixReader {
     let filter: (@Sendable (Event) -> Bool)?
     let mailbox: Mailbox.Ref
 
-    func accepts(_ event: Event) -> Bool {
+    /// The events this reader is to be handed. By index: `filter` and `for in` copy every
+    /// event, a retain and a release of each of its fields.
+    func accepted(of events: [Event]) -> [Event] {
+        var accepted: [Event] = []
+        for index in events.indices where accepts(events[index]) { accepted.append(events[index]) }
+        return accepted
+    }
+
+    private func accepts(_ event: Event) -> Bool {
         prefix.matches(event.streamPath) && filter?(event) != false
     }
 }
