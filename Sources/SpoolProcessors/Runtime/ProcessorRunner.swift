@@ -62,7 +62,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     private let snapshotPolicy: (any SnapshotPolicy)?
     /// The processor's offloaded reducer, looked up once like the snapshot policy.
     private let offloaded: (any OffloadedReducing)?
-    /// The interest again, when it reads the store before it knows.
+    /// The processor's interest, when it reads the store before it knows which events it wants.
     private let prepared: (any PreparedInterest)?
     /// The events the processor wants, when it said which (its interest and the pause switches);
     /// looked up once too.
