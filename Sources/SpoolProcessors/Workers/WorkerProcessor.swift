@@ -43,7 +43,7 @@ struct WorkerProcessor: StreamProcessor, VersionedProcessor, OffloadedReducing {
 
     var name: String { spec.processorName }
     var storageName: String { spec.storageName }
-    var startPosition: Int { spec.sourcePosition }
+    var startPosition: Int { spec.startPosition }
 
     /// Loads the source. - Throws: `JSError` for syntax errors, a throwing top level or a bad shape.
     static func load(_ spec: WorkerSpec, limits: WorkerLimits, manager: WorkerManager) async throws -> WorkerProcessor {
@@ -111,8 +111,9 @@ struct WorkerProcessor: StreamProcessor, VersionedProcessor, OffloadedReducing {
     }
 
     func afterAppend(event: Event, state: State, context: ProcessorContext) async throws {
-        // Its own failure reports are not failures again (that would loop).
-        if Self.isOwnReport(event, name: spec.name) { return }
+        // Its own failure reports are not failures again (that would loop), and a restored
+        // version, which starts before it, does not react to its own configuration.
+        if Self.isOwnReport(event, name: spec.name) || event.position == spec.sourcePosition { return }
         if isReconfiguration(event) {
             // Events of a stream come in order: whatever follows is the new version's (or nobody's) to handle.
             manager.supersede(spec, at: event.position)

@@ -33,6 +33,10 @@ public struct WorkerSpec: Codable, Sendable, Equatable {
     /// Offset and position of the configuring event: the source's version.
     public var sourceOffset: Int
     public var sourcePosition: Int
+    /// The feed position this version reacts after: its configuring event's, or, for a version
+    /// restored after a newer one failed, the failed configuration's (`startsAfter`), so the
+    /// events in between are not left to nobody.
+    public var startPosition: Int
 
     public static let configuredType = "spool/worker-configured"
     public static let removedType = "spool/worker-removed"
@@ -40,7 +44,7 @@ public struct WorkerSpec: Codable, Sendable, Equatable {
     public static let stoppedType = "spool/worker-stopped"
 
     enum CodingKeys: String, CodingKey {
-        case name, source, streams, allowHosts, timeoutMs, stream, sourceOffset, sourcePosition
+        case name, source, streams, allowHosts, timeoutMs, stream, sourceOffset, sourcePosition, startPosition
     }
 
     public init(from decoder: any Decoder) throws {
@@ -53,6 +57,8 @@ public struct WorkerSpec: Codable, Sendable, Equatable {
         stream = try StreamPath(try container.decode(String.self, forKey: .stream))
         sourceOffset = try container.decode(Int.self, forKey: .sourceOffset)
         sourcePosition = try container.decode(Int.self, forKey: .sourcePosition)
+        // Absent from snapshots taken before versions were restored.
+        startPosition = try container.decodeIfPresent(Int.self, forKey: .startPosition) ?? sourcePosition
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -65,17 +71,19 @@ public struct WorkerSpec: Codable, Sendable, Equatable {
         try container.encode(stream.rawValue, forKey: .stream)
         try container.encode(sourceOffset, forKey: .sourceOffset)
         try container.encode(sourcePosition, forKey: .sourcePosition)
+        try container.encode(startPosition, forKey: .startPosition)
     }
 
-    /// The `spool/worker-configured` payload that configures this version again; `restoring`
-    /// marks it as restoring this version (`restores`: its offset) after a newer one failed.
-    func configuration(restoring: Bool) -> JSONValue {
+    /// The `spool/worker-configured` payload that configures this version again after the
+    /// configuration `failed` (a newer one) could not start: `restores` names this version's
+    /// offset, and `startsAfter` the failed configuration's position, from which it reacts.
+    func restoringConfiguration(after failed: Event) -> JSONValue {
         var payload: JSONObject = [
             "name": .string(name), "source": .string(source), "allowHosts": .array(allowHosts.map { .string($0) }),
+            "restores": .int(Int64(sourceOffset)), "startsAfter": .int(Int64(failed.position)),
         ]
         if let streams { payload["streams"] = .string(streams) }
         if let timeoutMs { payload["timeoutMs"] = .int(Int64(timeoutMs)) }
-        if restoring { payload["restores"] = .int(Int64(sourceOffset)) }
         return .object(payload)
     }
 
@@ -114,6 +122,13 @@ public struct WorkerSpec: Codable, Sendable, Equatable {
         stream = event.streamPath
         sourceOffset = event.offset
         sourcePosition = event.position
+        startPosition = event.position
+        if let startsAfter = payload["startsAfter"] {
+            guard let value = startsAfter.intValue, value >= 0, value <= event.position else {
+                throw SpoolError(.invalidEvent, "startsAfter must be a feed position no later than the configuration's own")
+            }
+            startPosition = Int(value)
+        }
         _ = try pattern()
     }
 

@@ -7,8 +7,9 @@ import SpoolCore
 /// through its `WorkerManager`.
 ///
 /// A new version that is refused or cannot start does not leave its worker dead: the
-/// version it was to replace is configured again (`restores` names it), so the
-/// stream still says what runs.
+/// version it was to replace is configured again (`restores` names it) and reacts from
+/// the failed configuration on (`startsAfter`), so the stream still says what runs and
+/// no event is left to nobody.
 public struct Workers: StreamProcessor, SnapshotPolicy, EventInterest {
     public struct State: Codable, Sendable {
         /// The workers configured on the stream, by name: the versions that should run.
@@ -124,7 +125,7 @@ public struct Workers: StreamProcessor, SnapshotPolicy, EventInterest {
         if let name { payload["name"] = .string(name) }
         try await context.append(AppendInput(type: WorkerSpec.failedType, payload: .object(payload)))
         if let restoring {
-            try await context.append(AppendInput(type: WorkerSpec.configuredType, payload: restoring.configuration(restoring: true)))
+            try await context.append(AppendInput(type: WorkerSpec.configuredType, payload: restoring.restoringConfiguration(after: event)))
         }
     }
 }

@@ -81,8 +81,9 @@ struct WorkerIntegrationTests {
     }
 
     /// A version that cannot start (appended without the CLI's check) does not leave its worker
-    /// dead: the version it was to replace is configured again, handles what follows, and is
-    /// what comes back after a restart.
+    /// dead: the version it was to replace is configured again and reacts from the failed
+    /// configuration on, so an event appended with the broken version (in one batch) is not
+    /// left to nobody; it is what comes back after a restart.
     @Test func aVersionThatCannotStartRestoresTheOneItWasToReplace() async throws {
         let directory = TestServer.temporaryDirectory()
         let path = try StreamPath("/workers/restored")
@@ -91,24 +92,29 @@ struct WorkerIntegrationTests {
             let first = try await deploy(client, path, name: "counter", source: Self.counter)
             try await ping(client, path)
             #expect(try await eventually { try await events(client, path, "demo/pong").count == 1 })
-            let broken = try await deploy(client, path, name: "counter", source: "export default {\n  reduce(s) { return s +; }\n}")
+            let broken = try AppendInput(
+                type: "spool/worker-configured", payload: ["name": "counter", "source": "export default {\n  reduce(s) { return s +; }\n}"])
+            let batch = try await client.append([broken, try AppendInput(type: "demo/ping")], to: path)
             #expect(try await eventually { try await events(client, path, "spool/worker-configured").count == 3 })
             let failed = try #require(try await events(client, path, "spool/worker-failed").first)
-            #expect(failed.payload["configOffset"]?.intValue == Int64(broken.offset))
+            #expect(failed.payload["configOffset"]?.intValue == Int64(batch[0].offset))
             let message = failed.payload["error"]?.stringValue ?? ""
             #expect(message.contains("cannot start") && message.contains("offset \(first.offset) is configured again"), "\(message)")
             let restoring = try #require(try await events(client, path, "spool/worker-configured").last)
             #expect(restoring.payload["restores"]?.intValue == Int64(first.offset))
+            #expect(restoring.payload["startsAfter"]?.intValue == Int64(batch[0].position))
             #expect(restoring.payload["source"] == first.payload["source"])
+            #expect(try await eventually { try await events(client, path, "demo/pong").count == 2 }, "the ping beside the broken version")
             try await ping(client, path)
-            #expect(try await eventually { try await events(client, path, "demo/pong").count == 2 })
-            #expect(try await events(client, path, "demo/pong").last?.payload["count"] == 2, "the restored version refolded both pings")
+            #expect(try await eventually { try await events(client, path, "demo/pong").count == 3 })
+            #expect(try await events(client, path, "demo/pong").map { $0.payload["count"] } == [1, 2, 3])
         }
         try await TestServer.with(dataDirectory: directory) { server in
             let client = SpoolClient(baseURL: server.baseURL)
             try await ping(client, path)
-            #expect(try await eventually { try await events(client, path, "demo/pong").count == 3 })
-            #expect(try await events(client, path, "demo/pong").last?.payload["count"] == 3)
+            #expect(try await eventually { try await events(client, path, "demo/pong").count == 4 })
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await events(client, path, "demo/pong").map { $0.payload["count"] } == [1, 2, 3, 4], "none twice")
             #expect(try await events(client, path, "spool/worker-failed").count == 1, "the restored version started again")
         }
     }

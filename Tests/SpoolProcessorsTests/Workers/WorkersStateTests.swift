@@ -52,6 +52,25 @@ import Testing
         #expect(state.workers["counter"] == nil && state.replaced["counter"] == nil)
     }
 
+    /// A restored version reacts from the failed configuration on (`startsAfter`, a position no
+    /// later than its own); any other version from its own configuration.
+    @Test func aVersionStartsAfterItsConfigurationOrWhereItWasToldTo() throws {
+        let plain = try WorkerSpec(event: configured("v1", offset: 5), limits: WorkerLimits())
+        #expect(plain.startPosition == 5)
+        var payload: JSONObject = ["name": "counter", "source": "v1", "restores": 1, "startsAfter": 3]
+        let restored = try WorkerSpec(event: TestEvents.event(WorkerSpec.configuredType, .object(payload), offset: 5), limits: WorkerLimits())
+        #expect(restored.startPosition == 3 && restored.sourcePosition == 5)
+        for bad: JSONValue in [6, -1, "3"] {
+            payload["startsAfter"] = bad
+            #expect(throws: SpoolError.self) {
+                try WorkerSpec(event: TestEvents.event(WorkerSpec.configuredType, .object(payload), offset: 5), limits: WorkerLimits())
+            }
+        }
+        // Specs in snapshots taken before versions were restored start where they were configured.
+        let old = #"{"name":"counter","source":"v1","allowHosts":[],"stream":"/tests/stream","sourceOffset":2,"sourcePosition":7}"#
+        #expect(try JSONDecoder().decode(WorkerSpec.self, from: Data(old.utf8)).startPosition == 7)
+    }
+
     /// Snapshots taken before versions were restored have no `replaced`: they still decode.
     @Test func olderSnapshotsDecode() throws {
         let json = #"{"workers":{},"refused":"no"}"#
