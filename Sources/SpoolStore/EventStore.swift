@@ -80,11 +80,12 @@ extension EventStore {
 
     /// Reads every stream under `prefix` live, in position order.
     ///
-    /// With `filter`, live events it refuses are not delivered (history is read whole): a reader
-    /// interested in a few events of a busy feed is not woken by the others. The tail's `.idle`
-    /// then tells it when it has seen all it will see up to `live.publishedPosition`.
+    /// With `filter`, only the events it accepts are delivered, from history and live; the hub
+    /// applies it as it publishes, so a reader interested in a few events of a busy feed is not
+    /// woken by the others. The tail's `.idle` then tells it when it has seen all it will see up
+    /// to `live.publishedPosition`.
     public func tailFeed(prefix: StreamPrefix, after position: Int = 0, where filter: (@Sendable (Event) -> Bool)? = nil) -> LiveTail {
-        LiveTail(mailbox: live.subscribe(toPrefix: prefix, where: filter), cursor: position, key: .position) { cursor in
+        LiveTail(mailbox: live.subscribe(toPrefix: prefix, where: filter), cursor: position, key: .position, filter: filter) { cursor in
             try await self.readFeed(prefix: prefix, after: cursor, limit: LiveTail.pageSize)
         }
     }

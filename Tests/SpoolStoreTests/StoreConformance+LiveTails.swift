@@ -240,6 +240,22 @@ extension StoreConformance {
         }
     }
 
+    /// A filtered feed tail hands only the events its filter accepts, from history (past pages
+    /// with none of them) and live alike.
+    func filteredFeedTailHandsOnlyWhatItAccepts() async throws {
+        let store = try await makeStore()
+        let path = try StreamPath("/agents/a")
+        _ = try await store.append((0..<(LiveTail.pageSize + 10)).map { _ in try AppendInput(type: "noise/x") }, to: path)
+        let wanted = try await store.append(AppendInput(type: "order/placed"), to: path)
+        try await withTimeout {
+            var iterator = store.tailFeed(prefix: .root, where: { $0.type.hasPrefix("order/") }).makeAsyncIterator()
+            #expect(try await iterator.nextEvents(count: 1) == [wanted])
+            _ = try await store.append(AppendInput(type: "noise/x"), to: path)
+            let live = try await store.append(AppendInput(type: "order/shipped"), to: path)
+            #expect(try await iterator.nextEvents(count: 1) == [live])
+        }
+    }
+
     func feedTailStartsAfterTheGivenPosition() async throws {
         let store = try await makeStore()
         let prefix = try StreamPrefix("/agents")

@@ -189,6 +189,11 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.enabled)
+    func filteredFeedTailHandsOnlyWhatItAccepts(_ backend: StoreBackend) async throws {
+        try await backend.check { try await $0.filteredFeedTailHandsOnlyWhatItAccepts() }
+    }
+
+    @Test(arguments: StoreBackend.enabled)
     func feedTailStartsAfterTheGivenPosition(_ backend: StoreBackend) async throws {
         try await backend.check { try await $0.feedTailStartsAfterTheGivenPosition() }
     }

@@ -192,7 +192,9 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         var followed = Array(repeating: false, count: events.count)
         var matched = 0
         var lane = 0
-        for index in events.indices where wants(events[index]) {
+        // A filtered feed hands only the events the processor wants, history included: each is
+        // asked about once (a prepared interest learns from being asked).
+        for index in events.indices where wanted != nil || processor.streams.matches(events[index].streamPath) {
             // Consecutive events of one stream (a batch) share a lane: hash the path once per run.
             if index == 0 || events[index].streamPath != events[index - 1].streamPath {
                 lane = Int(StableHash.fnv1a64(events[index].streamPath.rawValue) % UInt64(lanes.count))
@@ -231,12 +233,6 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
                 delay = min(delay * 2, .seconds(5))
             }
         }
-    }
-
-    /// Whether the processor follows the event's stream and, if it said which events it wants, wants it.
-    private func wants(_ event: Event) -> Bool {
-        guard let wanted else { return processor.streams.matches(event.streamPath) }
-        return wanted(event)
     }
 
     /// The events a processor following `streams` with `interest` wants: those it is interested in,

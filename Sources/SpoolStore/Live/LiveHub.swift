@@ -156,12 +156,9 @@ private struct PrefixReader {
     let filter: (@Sendable (Event) -> Bool)?
     let mailbox: Mailbox.Ref
 
-    /// The events this reader is to be handed. By index: `filter` and `for in` copy every
-    /// event, a retain and a release of each of its fields.
+    /// The events this reader is to be handed.
     func accepted(of events: [Event]) -> [Event] {
-        var accepted: [Event] = []
-        for index in events.indices where accepts(events[index]) { accepted.append(events[index]) }
-        return accepted
+        events.kept(by: accepts)
     }
 
     private func accepts(_ event: Event) -> Bool {

@@ -21,15 +21,18 @@ public struct LiveTail: AsyncSequence, Sendable {
     let cursor: Int
     let key: CursorKey
     let readPage: @Sendable (Int) async throws -> [Event]
+    /// The events this read is handed, history and live alike (the hub applies it to live ones).
+    let filter: (@Sendable (Event) -> Bool)?
     var sink: (any LiveSink)?
 
     public init(
-        mailbox: Mailbox, cursor: Int, key: CursorKey,
+        mailbox: Mailbox, cursor: Int, key: CursorKey, filter: (@Sendable (Event) -> Bool)? = nil,
         readPage: @escaping @Sendable (Int) async throws -> [Event]
     ) {
         self.mailbox = mailbox
         self.cursor = cursor
         self.key = key
+        self.filter = filter
         self.readPage = readPage
     }
 
@@ -117,7 +120,10 @@ public struct LiveTail: AsyncSequence, Sendable {
                     }
                     if let last = page.last {
                         cursor = tail.key.of(last)
-                        return .events(page)
+                        guard let filter = tail.filter else { return .events(page) }
+                        let kept = page.kept(by: filter)
+                        if kept.isEmpty { continue }  // the next page
+                        return .events(kept)
                     }
                     catchingUp = false
                     continue

@@ -14,6 +14,15 @@ struct ProcessorRuntimeTests {
         try await client.read(path, limit: 10_000).filter { $0.type == "test/pong" }
     }
 
+    /// The processor's entry of `GET /processors` once it shows no lag (nil if it never does).
+    func caughtUpStatus(_ client: SpoolClient, of name: String) async throws -> JSONValue? {
+        func status() async throws -> JSONValue? {
+            try await client.send(.GET, "/processors").arrayValue?.first { $0["name"] == .string(name) }
+        }
+        guard try await eventually({ try await status()?["lag"] == 0 }) else { return nil }
+        return try await status()
+    }
+
     @Test func reducesAndReactsToEveryEventOnce() async throws {
         let log = ReactionLog()
         let processor = RecordingProcessor(name: "recorder", streams: "/rt/**", log: log)
@@ -145,11 +154,7 @@ struct ProcessorRuntimeTests {
             let client = SpoolClient(baseURL: server.baseURL)
             try await client.append(AppendInput(type: "test/event"), to: try StreamPath("/quiet/a"))
             _ = try await client.append(try (0..<50).map { _ in try AppendInput(type: "other/noise") }, to: try StreamPath("/busy/b"))
-            func quiet() async throws -> JSONValue? {
-                try await client.send(.GET, "/processors").arrayValue?.first { $0["name"] == "quiet" }
-            }
-            #expect(try await eventually { try await quiet()?["lag"] == 0 })
-            let status = try #require(try await quiet())
+            let status = try #require(try await caughtUpStatus(client, of: "quiet"))
             #expect(status["checkpoint"] == 51 && status["headPosition"] == 51, "\(status)")
         }
     }
@@ -165,11 +170,7 @@ struct ProcessorRuntimeTests {
             #expect(try await eventually { try await pongs(client, try StreamPath("/sel/a")).count == 1 })
             _ = try await client.append(try (0..<50).map { _ in try AppendInput(type: "other/noise") }, to: try StreamPath("/sel/a"))
             _ = try await client.append(try (0..<50).map { _ in try AppendInput(type: "other/noise") }, to: try StreamPath("/busy/b"))
-            func selective() async throws -> JSONValue? {
-                try await client.send(.GET, "/processors").arrayValue?.first { $0["name"] == "selective" }
-            }
-            #expect(try await eventually { try await selective()?["lag"] == 0 })
-            let status = try #require(try await selective())
+            let status = try #require(try await caughtUpStatus(client, of: "selective"))
             #expect(status["checkpoint"] == 102 && status["headPosition"] == 102, "\(status)")
         }
         #expect(log.counts.count == 2, "afterAppend saw the ping and its pong, none of the 100 others")
