@@ -176,6 +176,11 @@ public final class PostgresEventStore: EventStore, Service {
                 AND (s.path = \(prefix.rawValue) OR (s.path > \(range.lower) AND s.path < \(range.upper)))
             ORDER BY e.position LIMIT \(limit)
             """)
+        return try Self.events(fromRowsWithPaths: rows)
+    }
+
+    /// The events of rows of the stream's path followed by `eventColumns`, each path parsed once.
+    static func events(fromRowsWithPaths rows: [PostgresRow]) throws -> [Event] {
         var paths: [String: StreamPath] = [:]
         return try rows.map { row in
             var cells = row.makeIterator()

@@ -199,7 +199,22 @@ enum PostgresSchema {
                 $$
                 """,
             ]),
+        Migration(
+            version: 6, name: "system-events-by-type",
+            sql: [
+                // Processors find their configurations (`spool/subscription-configured`, …)
+                // when they start without reading the whole store. Only system events enter
+                // the index. Its condition is `systemTypeCondition`, which queries repeat.
+                """
+                CREATE INDEX IF NOT EXISTS spool_events_by_system_type ON spool_events (type, position)
+                    WHERE left(type, 6) = 'spool/'
+                """,
+            ]),
     ]
+
+    /// The condition of the index of system events (migration 6), which a query repeats so the
+    /// planner sees at once that the index holds every row it could want: never change it.
+    static let systemTypeCondition = "left(e.type, 6) = 'spool/'"
 
     /// Applies every migration the database has not recorded yet.
     static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {

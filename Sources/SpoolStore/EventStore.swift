@@ -20,6 +20,13 @@ public protocol EventStore: Sendable {
     /// in position order, at most `limit`.
     func readFeed(prefix: StreamPrefix, after position: Int, limit: Int) async throws -> [Event]
 
+    /// Events of one system type (`spool/…`) in every stream with position greater than
+    /// `after`, in position order, at most `limit`. System events are indexed by type, so this
+    /// costs what it returns, however many other events the store holds: how a processor
+    /// finds its configurations when it starts.
+    /// - Throws: `invalid_request` when `type` is not a system type (it would read the whole store).
+    func readSystemEvents(ofType type: String, after position: Int, limit: Int) async throws -> [Event]
+
     /// The head offset of a stream, or `nil` when it never had an event.
     func headOffset(of path: StreamPath) async throws -> Int?
 
@@ -58,6 +65,14 @@ extension EventStore {
     /// All the streams under `prefix`, ordered by path, in memory at once.
     public func streams(prefix: StreamPrefix) async throws -> [StreamInfo] {
         try await streams(prefix: prefix, after: nil, limit: .max)
+    }
+
+    /// For implementations of `readSystemEvents`: only system types are indexed by type.
+    /// - Throws: `invalid_request` for any other type.
+    public static func requireSystemType(_ type: String) throws {
+        guard Event.isSystemType(type) else {
+            throw SpoolError(.invalidRequest, "\(type) is not a system type (\(Event.systemTypePrefix)…): only those are indexed by type")
+        }
     }
 
     /// A store answers when it can read its head.

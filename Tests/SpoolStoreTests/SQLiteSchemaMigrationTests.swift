@@ -52,4 +52,29 @@ import Testing
             try await SQLiteEventStoreTests.close(store)
         }
     }
+
+    /// System events stored before their index existed are found through it.
+    @Test func systemEventsStoredBeforeTheIndexAreReadByType() async throws {
+        try await withTemporaryDirectory { directory in
+            let queue = try DatabaseQueue(path: directory + "/spool.sqlite")
+            try SQLiteSchema.migrator.migrate(queue, upTo: "v3-events-in-position-order")
+            try await queue.write { db in
+                try db.execute(sql: "INSERT INTO streams (id, path, head_offset, created_at, updated_at) VALUES (1, '/a', 3, 10, 30)")
+                try db.execute(
+                    sql: """
+                        INSERT INTO events (position, stream_id, offset, type, payload, created_at)
+                        VALUES (1, 1, 1, 'test/one', '{}', 10),
+                               (2, 1, 2, 'spool/test-configured', '{"n":2}', 20),
+                               (3, 1, 3, 'spool/test-other', '{}', 30)
+                        """)
+            }
+            try queue.close()
+            let store = try SQLiteEventStore(directory: directory, logger: SQLiteEventStoreTests.logger)
+            let found = try await store.readSystemEvents(ofType: "spool/test-configured", after: 0, limit: 10)
+            #expect(found.map(\.position) == [2])
+            #expect(found.first?.payloadJSON == #"{"n":2}"#)
+            #expect(found.first?.streamPath == (try StreamPath("/a")))
+            try await SQLiteEventStoreTests.close(store)
+        }
+    }
 }

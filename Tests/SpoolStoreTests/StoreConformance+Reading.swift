@@ -72,6 +72,41 @@ extension StoreConformance {
         #expect(try await store.readFeed(prefix: prefix, after: middle, limit: 3) == Array(expected[8..<11]))
     }
 
+    /// System events of one type from every stream, in position order, paged; types that only
+    /// look like it are left out, and other types are refused rather than read from the whole store.
+    func systemEventsAreReadByType() async throws {
+        let store = try await makeStore()
+        let wanted = "spool/test-configured"
+        let lookalikes = ["spool/test-configured-x", "spool/test", "Spool/test-configured", "spoolx/test-configured", "spool", "test/spool/test-configured"]
+        var expected: [Event] = []
+        for round in 0..<3 {
+            for (index, text) in ["/a", "/b/c", "/d"].enumerated() {
+                var inputs = try notes((round * 10 + index)...(round * 10 + index))
+                inputs += try lookalikes.map { try AppendInput(type: $0) }
+                if (round + index) % 2 == 0 { inputs.append(try AppendInput(type: wanted, payload: ["round": .int(Int64(round))])) }
+                let events = try await store.append(inputs, to: try StreamPath(text)).events
+                expected += events.filter { $0.type == wanted }
+            }
+        }
+        #expect(expected.count == 5)
+        #expect(try await store.readSystemEvents(ofType: wanted, after: 0, limit: 100) == expected)
+        var paged: [Event] = []
+        while true {
+            let page = try await store.readSystemEvents(ofType: wanted, after: paged.last?.position ?? 0, limit: 2)
+            guard !page.isEmpty else { break }
+            #expect(page.count <= 2)
+            paged += page
+        }
+        #expect(paged == expected)
+        #expect(try await store.readSystemEvents(ofType: wanted, after: expected[2].position, limit: 100) == Array(expected[3...]))
+        #expect(try await store.readSystemEvents(ofType: "spool/test-removed", after: 0, limit: 100).isEmpty)
+        #expect(try await store.readSystemEvents(ofType: "spool/test", after: 0, limit: 100).count == 9)
+        for type in ["test/note", "Spool/test-configured", "spoolx/test-configured"] {
+            let error = await spoolError { try await store.readSystemEvents(ofType: type, after: 0, limit: 100) }
+            #expect(error?.code == .invalidRequest, "\(type)")
+        }
+    }
+
     func streamsAreListedByPathWithTheirHeads() async throws {
         let store = try await makeStore()
         let inside = ["/agents/bob", "/agents", "/agents/ada/subtasks/1", "/agents/ada"]

@@ -127,6 +127,11 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.enabled)
+    func systemEventsAreReadByType(_ backend: StoreBackend) async throws {
+        try await backend.check { try await $0.systemEventsAreReadByType() }
+    }
+
+    @Test(arguments: StoreBackend.enabled)
     func streamsAreListedByPathWithTheirHeads(_ backend: StoreBackend) async throws {
         try await backend.check { try await $0.streamsAreListedByPathWithTheirHeads() }
     }

@@ -6,8 +6,9 @@ import Synchronization
 /// subscription configured (a removed one included: wanting too much costs a little, too
 /// little loses deliveries), plus every subscription configuration or removal.
 ///
-/// Learnt from the whole store when the processor starts, then from the configurations it
-/// is asked about as they are published.
+/// Learnt from the store's configurations when the processor starts (system events are
+/// indexed by type, so this reads those, not the store), then from the configurations it is
+/// asked about as they are published.
 final class SubscribedStreams: PreparedInterest {
     private struct State {
         var prepared = false
@@ -16,8 +17,8 @@ final class SubscribedStreams: PreparedInterest {
 
     private let state = Mutex(State())
 
-    /// How many events one read of the store fetches while preparing.
-    static let pageSize = 10_000
+    /// How many configurations one read of the store fetches while preparing.
+    static let pageSize = 1_000
 
     func isInterested(in event: Event) -> Bool {
         switch event.type {
@@ -35,16 +36,14 @@ final class SubscribedStreams: PreparedInterest {
         state.withLock { $0.prepared = false }
     }
 
-    /// Reads the store through its head, noting every stream with a subscription configured.
+    /// Reads every subscription configuration stored, noting its stream.
     func prepare(reading store: any EventStore) async throws {
-        let head = try await store.headPosition()
         var cursor = 0
-        while cursor < head {
+        while true {
             try Task.checkCancellation()
-            let page = try await store.readFeed(prefix: .root, after: cursor, limit: Self.pageSize)
+            let page = try await store.readSystemEvents(ofType: SubscriptionState.configuredType, after: cursor, limit: Self.pageSize)
             guard let last = page.last else { break }
-            let configured = page.filter { $0.type == SubscriptionState.configuredType }.map(\.streamPath)
-            if !configured.isEmpty { state.withLock { $0.paths.formUnion(configured) } }
+            state.withLock { $0.paths.formUnion(page.map(\.streamPath)) }
             cursor = last.position
         }
         state.withLock { $0.prepared = true }

@@ -203,7 +203,7 @@ struct WorkerProcessor: StreamProcessor, VersionedProcessor, OffloadedReducing {
         }
         if fields["payload"] == nil { fields["payload"] = .emptyObject }
         let input = try AppendInput(json: .object(fields))
-        if input.type.hasPrefix("spool/") {
+        if Event.isSystemType(input.type) {
             throw SpoolError(.invalidEvent, "workers may not append reserved spool/ events (\(input.type))")
         }
         let size = input.payloadJSON.utf8.count + (input.metadataJSON?.utf8.count ?? 0)

@@ -164,16 +164,22 @@ public final class SQLiteEventStore: EventStore, Service {
                         FROM events e JOIN streams s ON s.id = e.stream_id
                         WHERE e.position > ? \(filter) ORDER BY e.position LIMIT ?
                         """), arguments: StatementArguments([position] + arguments + [limit]))
-            var events: [Event] = []
-            var paths: [String: StreamPath] = [:]
-            while let row = try rows.next() {
-                let text: String = row[7]
-                let path = try paths[text] ?? StreamPath(text)
-                paths[text] = path
-                events.append(Self.event(from: row, path: path))
-            }
-            return events
+            return try Self.events(fromRowsWithPaths: rows)
         }
+    }
+
+    /// The events of rows of `event(from:path:)`'s columns followed by the stream's path,
+    /// each path parsed once.
+    static func events(fromRowsWithPaths rows: RowCursor) throws -> [Event] {
+        var events: [Event] = []
+        var paths: [String: StreamPath] = [:]
+        while let row = try rows.next() {
+            let text: String = row[7]
+            let path = try paths[text] ?? StreamPath(text)
+            paths[text] = path
+            events.append(event(from: row, path: path))
+        }
+        return events
     }
 
     public func headOffset(of path: StreamPath) async throws -> Int? {

@@ -78,6 +78,20 @@ enum SQLiteSchema {
                         WHERE idempotency_key IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("v4-system-events-by-type") { db in
+            // Processors find their configurations (`spool/subscription-configured`, …) when
+            // they start without reading the whole store. Only system events enter the index,
+            // so other appends pay one comparison for it.
+            try db.execute(
+                sql: "CREATE INDEX \(systemEventsIndex) ON events(type, position) WHERE \(systemTypeCondition)")
+        }
         return migrator
     }
+
+    /// The partial index of system events by type.
+    static let systemEventsIndex = "events_by_system_type"
+
+    /// The condition of `systemEventsIndex`, which a query must repeat word for word for SQLite
+    /// to use the index: never change it (`v4-system-events-by-type` made the index with it).
+    static let systemTypeCondition = "type >= 'spool/' AND type < 'spool0'"
 }

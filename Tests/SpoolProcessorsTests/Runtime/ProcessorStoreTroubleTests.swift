@@ -7,18 +7,19 @@ import Synchronization
 import Testing
 
 /// A store (SQLite underneath) whose appends of one event type fail a given number of
-/// times, as appends fail while a database is away, and whose head reads fail too if asked.
+/// times, as appends fail while a database is away, and whose reads of the head and of system
+/// events fail too, the first `readFailures` of them.
 final class TroubledStore: EventStore, ProcessorStateStore {
     let base: SQLiteEventStore
     let failingType: String
     private let failuresLeft: Mutex<Int>
-    private let headFailuresLeft: Mutex<Int>
+    private let readFailuresLeft: Mutex<Int>
 
-    init(base: SQLiteEventStore, failingType: String, failures: Int, headFailures: Int = 0) {
+    init(base: SQLiteEventStore, failingType: String, failures: Int, readFailures: Int = 0) {
         self.base = base
         self.failingType = failingType
         failuresLeft = Mutex(failures)
-        headFailuresLeft = Mutex(headFailures)
+        readFailuresLeft = Mutex(readFailures)
     }
 
     var live: LiveHub { base.live }
@@ -40,17 +41,26 @@ final class TroubledStore: EventStore, ProcessorStateStore {
         try await base.readFeed(prefix: prefix, after: position, limit: limit)
     }
 
+    func readSystemEvents(ofType type: String, after position: Int, limit: Int) async throws -> [Event] {
+        try failARead()
+        return try await base.readSystemEvents(ofType: type, after: position, limit: limit)
+    }
+
     func headOffset(of path: StreamPath) async throws -> Int? { try await base.headOffset(of: path) }
     func streams(prefix: StreamPrefix, after: StreamPath?, limit: Int) async throws -> [StreamInfo] {
         try await base.streams(prefix: prefix, after: after, limit: limit)
     }
     func headPosition() async throws -> Int {
-        let fails = headFailuresLeft.withLock { left in
+        try failARead()
+        return try await base.headPosition()
+    }
+
+    private func failARead() throws {
+        let fails = readFailuresLeft.withLock { left in
             defer { left -= 1 }
             return left > 0
         }
         if fails { throw SpoolError(.unavailable, "the database is unreachable (a test's trouble)") }
-        return try await base.headPosition()
     }
     func checkpoint(for consumer: String) async throws -> Int { try await base.checkpoint(for: consumer) }
 
