@@ -256,6 +256,29 @@ extension StoreConformance {
         }
     }
 
+    /// A filtered read going through history its filter refuses says how far it went, once
+    /// a page, so its reader's progress does not wait for the next event it wants.
+    func filteredFeedTailReportsTheHistoryItPassed() async throws {
+        let store = try await makeStore()
+        let path = try StreamPath("/agents/a")
+        _ = try await store.append((0..<(2 * LiveTail.pageSize + 500)).map { _ in try AppendInput(type: "noise/x") }, to: path)
+        let wanted = try await store.append(AppendInput(type: "order/placed"), to: path)
+        try await withTimeout {
+            var iterator = store.tailFeed(prefix: .root, where: { $0.type.hasPrefix("order/") }).makeAsyncIterator()
+            var passed: [Int] = []
+            var events: [Event] = []
+            while events.isEmpty, let delivery = try await iterator.next() {
+                switch delivery {
+                case .passed(let position): passed.append(position)
+                case .events(let batch): events = batch
+                case .idle, .overflowed, .closed: Issue.record("unexpected \(delivery) while catching up")
+                }
+            }
+            #expect(passed == [LiveTail.pageSize, 2 * LiveTail.pageSize])
+            #expect(events == [wanted])
+        }
+    }
+
     func feedTailStartsAfterTheGivenPosition() async throws {
         let store = try await makeStore()
         let prefix = try StreamPrefix("/agents")

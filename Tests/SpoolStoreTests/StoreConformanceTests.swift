@@ -199,6 +199,11 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.enabled)
+    func filteredFeedTailReportsTheHistoryItPassed(_ backend: StoreBackend) async throws {
+        try await backend.check { try await $0.filteredFeedTailReportsTheHistoryItPassed() }
+    }
+
+    @Test(arguments: StoreBackend.enabled)
     func feedTailStartsAfterTheGivenPosition(_ backend: StoreBackend) async throws {
         try await backend.check { try await $0.feedTailStartsAfterTheGivenPosition() }
     }

@@ -162,6 +162,10 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
                         // the store, so its lag and a restart's catch-up stay short.
                         let published = store.live.publishedPosition
                         if tail.isDrained { progress.withLock { $0.tracker.passed(through: published) } }
+                    case .passed(let position):
+                        // Catching up through history it does not want: saved with the next flush,
+                        // so a restart does not read that stretch again.
+                        progress.withLock { $0.tracker.passed(through: position) }
                     case .overflowed, .closed:
                         continue
                     }

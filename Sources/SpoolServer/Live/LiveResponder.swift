@@ -39,7 +39,7 @@ struct LiveResponder: Sendable {
                                 try await writer.write(frames.encoded(events, encoder: encoder).frames)
                             case .idle where !encoder.keepAlive.isEmpty:
                                 try await writer.write(ByteBuffer(bytes: encoder.keepAlive))
-                            case .idle:
+                            case .idle, .passed:
                                 continue
                             case .overflowed, .closed:
                                 return

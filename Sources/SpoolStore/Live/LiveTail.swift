@@ -122,8 +122,8 @@ public struct LiveTail: AsyncSequence, Sendable {
                         cursor = tail.key.of(last)
                         guard let filter = tail.filter else { return .events(page) }
                         let kept = page.kept(by: filter)
-                        if kept.isEmpty { continue }  // the next page
-                        return .events(kept)
+                        // A long stretch of history the filter refuses still moves the reader on.
+                        return kept.isEmpty ? .passed(through: cursor) : .events(kept)
                     }
                     catchingUp = false
                     continue
@@ -141,6 +141,8 @@ public struct LiveTail: AsyncSequence, Sendable {
                     catchingUp = true
                 case .idle:
                     return .idle
+                case .passed:
+                    continue  // a mailbox never says so
                 case .closed, nil:
                     finished = true
                 }

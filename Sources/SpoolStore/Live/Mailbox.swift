@@ -16,6 +16,10 @@ public final class Mailbox: Sendable {
         case overflowed
         /// Nothing happened for a while; a chance to send a keep-alive.
         case idle
+        /// A filtered read went through its history up to this cursor (offset or position)
+        /// finding nothing its filter accepts: a reader's progress, not a keep-alive. Only
+        /// `LiveTail` says so, once per page; a mailbox never does.
+        case passed(through: Int)
         /// The hub closed (shutdown).
         case closed
     }
