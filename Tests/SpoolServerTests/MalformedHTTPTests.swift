@@ -25,6 +25,47 @@ import Testing
         }
     }
 
+    /// RFC 9112 §3.2: an HTTP/1.1 request must name its host; HTTP/1.0 ones need not. A
+    /// refused append stores nothing, and a request pipelined before it still gets its answer.
+    @Test func anHTTP11RequestWithoutHostIsABadRequest() async throws {
+        try await withSpoolServer { http in
+            let body = #"{"type":"t"}"#
+            let noHost = "POST /streams/hostless HTTP/1.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            let answer = try await offload { try RawHTTP.exchange(port: http.server.port, Array(noHost.utf8)) }
+            let (head, text) = try #require(RawHTTP.split(answer), "\(answer.prefix(200))")
+            #expect(head.hasPrefix("HTTP/1.1 400"), "\(head)")
+            #expect(head.lowercased().contains("connection: close"), "\(head)")
+            let error = try #require(SpoolError(jsonBody: try JSONValue.parse(Array(text.utf8))), "\(text)")
+            #expect(error.code == .invalidRequest)
+            #expect(error.message.contains("Host header"), "\(error.message)")
+            #expect(try await http.events(of: "/hostless") == nil, "nothing stored")
+
+            let afterAGoodOne = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + noHost
+            let both = try await offload { try RawHTTP.exchange(port: http.server.port, Array(afterAGoodOne.utf8)) }
+            #expect(both.hasPrefix("HTTP/1.1 200"), "\(both.prefix(300))")
+            #expect(both.contains("HTTP/1.1 400") && both.contains(#""code":"invalid_request""#), "\(both)")
+
+            #expect(try await http.events(of: "/hostless") == nil)
+        }
+    }
+
+    /// RFC 9112 §9.3: an HTTP/1.0 request (which needs no Host) is answered, and its connection
+    /// closed after the response unless it asked to keep it alive.
+    @Test func anHTTP10ConnectionClosesAfterItsResponse() async throws {
+        try await withSpoolServer { http in
+            let started = ContinuousClock.now
+            let answer = try await offload { try RawHTTP.exchange(port: http.server.port, Array("GET /health HTTP/1.0\r\n\r\n".utf8)) }
+            #expect(answer.hasPrefix("HTTP/1.1 200") && answer.contains(#"{"status":"ok"}"#), "\(answer.prefix(300))")
+            #expect(ContinuousClock.now - started < .seconds(5), "closed by the server, not by the client's 10 s timeout")
+            let kept = try await offload {
+                try RawHTTP.exchange(
+                    port: http.server.port,
+                    Array("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
+            }
+            #expect(kept.components(separatedBy: "HTTP/1.1 200").count == 3, "both answered on one connection: \(kept)")
+        }
+    }
+
     /// A request that is fine followed by bytes that are not: the first gets its answer,
     /// then the rest its JSON error.
     @Test func garbageAfterAGoodRequestIsAnsweredAfterIt() async throws {

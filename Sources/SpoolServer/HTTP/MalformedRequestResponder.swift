@@ -9,6 +9,9 @@ import SpoolCore
 /// invalid_request`, and closes the connection: left alone, Hummingbird answers these
 /// with an empty 400.
 ///
+/// An HTTP/1.1 request without a `Host` header (`HTTPVersionRules`, which this handler puts
+/// in place when it is added) is answered the same way.
+///
 /// Between requests only: if responses to earlier requests are still owed, the answer
 /// waits until they are written; if the error comes in the middle of a request's body,
 /// it goes on to Hummingbird, whose handler is reading that body.
@@ -25,6 +28,14 @@ final class MalformedRequestResponder: ChannelDuplexHandler, RemovableChannelHan
     /// A parser error waiting for the responses owed before it.
     private var pendingError: (any Error)?
     private var answered = false
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        do {
+            try HTTPVersionRules.insert(into: context.pipeline.syncOperations)
+        } catch {
+            context.fireErrorCaught(error)
+        }
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -48,7 +59,7 @@ final class MalformedRequestResponder: ChannelDuplexHandler, RemovableChannelHan
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard error is HTTPParserError, !readingRequest else {
+        guard error is HTTPParserError || error is HTTPVersionRules.MissingHostHeader, !readingRequest else {
             context.fireErrorCaught(error)
             return
         }
