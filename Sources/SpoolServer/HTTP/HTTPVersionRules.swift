@@ -2,16 +2,22 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypesHTTP1
 
-/// What a request's HTTP version requires, applied before the conversion to HTTP types, which
-/// drops the version (`MalformedRequestResponder` puts this handler there):
+/// What a request's HTTP version requires, applied where the version is still known: before
+/// the conversion to HTTP types, which drops it (`MalformedRequestResponder` puts this handler
+/// there).
 /// - RFC 9112 §3.2: an HTTP/1.1 request without a `Host` header is a bad request. This handler
 ///   drops it and what follows it on the connection and reports `MissingHostHeader`, which
 ///   `MalformedRequestResponder` answers with the contract's JSON 400 before closing.
 /// - RFC 9112 §9.3: an HTTP/1.0 connection closes after the response unless the request asks
 ///   to keep it alive, so such a request goes on marked `Connection: close`.
-final class HTTPVersionRules: ChannelInboundHandler, RemovableChannelHandler {
+/// - HTTP/1.0 has no chunked encoding: a response to it goes out as HTTP/1.0, and one without a
+///   `Content-Length` (a streamed read) ends when the connection closes. One that keeps the
+///   connection alive says so (`Connection: keep-alive`), as HTTP/1.0 clients expect.
+final class HTTPVersionRules: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     /// The error reported for an HTTP/1.1 request without a `Host` header.
     struct MissingHostHeader: Error, CustomStringConvertible {
@@ -19,21 +25,66 @@ final class HTTPVersionRules: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private var refusing = false
+    /// The requests passed on whose responses have not ended, oldest first.
+    private var answering: [Request] = []
+
+    private enum Request {
+        case http11
+        case http10(keepAlive: Bool)
+    }
+    /// Whether the response being written ends with the connection.
+    private var closingAfterResponse = false
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !refusing else { return }
-        guard case .head(var head) = unwrapInboundIn(data), head.version.major == 1 else {
+        guard case .head(var head) = unwrapInboundIn(data) else {
             context.fireChannelRead(data)
             return
         }
-        if head.version.minor >= 1, !head.headers.contains(name: "host") {
+        let isHTTP10 = head.version.major == 1 && head.version.minor == 0
+        if !isHTTP10, head.version.major == 1, !head.headers.contains(name: "host") {
             refusing = true
             context.fireErrorCaught(MissingHostHeader())
-        } else if head.version.minor == 0, !head.isKeepAlive {
+            return
+        }
+        answering.append(isHTTP10 ? .http10(keepAlive: head.isKeepAlive) : .http11)
+        if isHTTP10, !head.isKeepAlive {
             head.headers.replaceOrAdd(name: "connection", value: "close")
             context.fireChannelRead(wrapInboundOut(.head(head)))
         } else {
             context.fireChannelRead(data)
+        }
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .head(var head) where head.status.code >= 200:
+            guard case .http10(let keepAlive) = answering.first else {
+                context.write(data, promise: promise)
+                return
+            }
+            head.version = .http1_0
+            if !head.headers.contains(name: "content-length") {
+                head.headers.replaceOrAdd(name: "connection", value: "close")
+                closingAfterResponse = true
+            } else if keepAlive, !head.headers[canonicalForm: "connection"].contains("close") {
+                head.headers.replaceOrAdd(name: "connection", value: "keep-alive")
+            }
+            context.write(wrapOutboundOut(.head(head)), promise: promise)
+        case .end where !answering.isEmpty:
+            answering.removeFirst()
+            guard closingAfterResponse else {
+                context.write(data, promise: promise)
+                return
+            }
+            closingAfterResponse = false
+            let written = context.eventLoop.makePromise(of: Void.self)
+            written.futureResult.cascade(to: promise)
+            let channel = context.channel
+            written.futureResult.whenComplete { _ in channel.close(promise: nil) }
+            context.write(data, promise: written)
+        default:
+            context.write(data, promise: promise)
         }
     }
 
