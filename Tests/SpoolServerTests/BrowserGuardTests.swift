@@ -95,7 +95,7 @@ import Testing
     /// RFC 9112 §3.2: with two, a proxy may have judged one and the server the other.
     @Test func twoHostHeadersAreABadRequest() async throws {
         try await withSpoolServer { http in
-            for request in ["GET /streams HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n", "GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n"] {
+            for request in ["GET /streams HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n", "GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n", "GET /health HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n"] {
                 let answer = try await offload { try RawHTTP.exchange(port: http.server.port, Array(request.utf8)) }
                 let (head, body) = try #require(RawHTTP.split(answer), "\(answer.prefix(200))")
                 #expect(head.hasPrefix("HTTP/1.1 400"), "\(head)")

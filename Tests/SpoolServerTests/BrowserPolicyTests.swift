@@ -128,12 +128,6 @@ import Testing
         #expect(anyName.verdict(for: Self.request("GET", host: "spool.example.com")) == .serve)
     }
 
-    @Test func twoHostHeadersCannotBeJudged() {
-        var request = Self.request("GET", path: "/health")
-        request.repeatsHost = true
-        #expect(Self.local.verdict(for: request) == .malformed("a request may have only one Host header"))
-    }
-
     @Test func theSettingsAreChecked() {
         for origin in ["*", "https://app.example.com", "http://localhost:3000", "https://app.example.com/", "chrome-extension://abcdef"] {
             #expect(BrowserPolicy.problem(withOrigin: origin) == nil, "\(origin)")

@@ -31,8 +31,6 @@ struct BrowserPolicy: Sendable {
         var method: String
         var path: Substring
         var host: String?
-        /// Whether the request has more than one `Host` header: which would a proxy have used?
-        var repeatsHost = false
         var origin: String?
         /// `Sec-Fetch-Site`: `same-origin`, `same-site`, `cross-site` or `none` (typed by the user).
         var fetchSite: String?
@@ -49,12 +47,9 @@ struct BrowserPolicy: Sendable {
         case answerPreflight(allowOrigin: String)
         /// Refuse it with 403 `forbidden` and this message.
         case refuse(String)
-        /// Refuse it with 400 `invalid_request`: it cannot be judged (RFC 9112 §3.2).
-        case malformed(String)
     }
 
     func verdict(for request: Request) -> Verdict {
-        if request.repeatsHost { return .malformed("a request may have only one Host header") }
         let open = OpenRoutes.contains(request.path)
         if !open, checksHost, let host = request.host, !answers(host: host) {
             return .refuse(

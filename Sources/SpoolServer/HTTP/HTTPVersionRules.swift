@@ -5,8 +5,9 @@ import NIOHTTPTypesHTTP1
 /// What a request's HTTP version requires, applied where the version is still known: before
 /// the conversion to HTTP types, which drops it (`MalformedRequestResponder` puts this handler
 /// there).
-/// - RFC 9112 §3.2: an HTTP/1.1 request without a `Host` header is a bad request. This handler
-///   drops it and what follows it on the connection and reports `MissingHostHeader`, which
+/// - RFC 9112 §3.2: an HTTP/1.1 request without a `Host` header, and any request with more than
+///   one (a proxy may have judged one and the server the other), is a bad request. This handler
+///   drops it and what follows it on the connection and reports `BadHostHeader`, which
 ///   `MalformedRequestResponder` answers with the contract's JSON 400 before closing.
 /// - RFC 9112 §9.3: an HTTP/1.0 connection closes after the response unless the request asks
 ///   to keep it alive, so such a request goes on marked `Connection: close`.
@@ -19,9 +20,11 @@ final class HTTPVersionRules: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
-    /// The error reported for an HTTP/1.1 request without a `Host` header.
-    struct MissingHostHeader: Error, CustomStringConvertible {
-        var description: String { "an HTTP/1.1 request needs a Host header" }
+    /// The error reported for a request whose `Host` headers break RFC 9112 §3.2.
+    struct BadHostHeader: Error, CustomStringConvertible {
+        var description: String
+        static let missing = BadHostHeader(description: "an HTTP/1.1 request needs a Host header")
+        static let repeated = BadHostHeader(description: "a request may have only one Host header")
     }
 
     private var refusing = false
@@ -42,9 +45,10 @@ final class HTTPVersionRules: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         let isHTTP10 = head.version.major == 1 && head.version.minor == 0
-        if !isHTTP10, head.version.major == 1, !head.headers.contains(name: "host") {
+        let hosts = head.headers["host"].count
+        if hosts > 1 || (hosts == 0 && !isHTTP10 && head.version.major == 1) {
             refusing = true
-            context.fireErrorCaught(MissingHostHeader())
+            context.fireErrorCaught(hosts > 1 ? BadHostHeader.repeated : BadHostHeader.missing)
             return
         }
         answering.append(isHTTP10 ? .http10(keepAlive: head.isKeepAlive) : .http11)

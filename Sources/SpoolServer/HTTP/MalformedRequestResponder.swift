@@ -9,8 +9,8 @@ import SpoolCore
 /// invalid_request`, and closes the connection: left alone, Hummingbird answers these
 /// with an empty 400.
 ///
-/// An HTTP/1.1 request without a `Host` header (`HTTPVersionRules`, which this handler puts
-/// in place when it is added) is answered the same way.
+/// A request whose `Host` headers break RFC 9112 §3.2 (none in HTTP/1.1, or more than one:
+/// `HTTPVersionRules`, which this handler puts in place when it is added) is answered the same way.
 ///
 /// Between requests only: if responses to earlier requests are still owed, the answer
 /// waits until they are written; if the error comes in the middle of a request's body,
@@ -59,7 +59,7 @@ final class MalformedRequestResponder: ChannelDuplexHandler, RemovableChannelHan
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard error is HTTPParserError || error is HTTPVersionRules.MissingHostHeader, !readingRequest else {
+        guard error is HTTPParserError || error is HTTPVersionRules.BadHostHeader, !readingRequest else {
             context.fireErrorCaught(error)
             return
         }

@@ -19,16 +19,14 @@ struct BrowserGuardMiddleware: RouterMiddleware {
         let headers = request.headers
         let seen = BrowserPolicy.Request(
             method: request.method.rawValue, path: Substring(request.uri.path), host: request.head.authority,
-            // HTTP/1's first Host header is the request's authority; another one stays among the fields.
-            repeatsHost: headers[Self.host] != nil, origin: headers[.origin], fetchSite: headers[Self.secFetchSite],
+            // One Host header at most (`HTTPVersionRules`): it is the request's authority.
+            origin: headers[.origin], fetchSite: headers[Self.secFetchSite],
             preflightMethod: request.method == .options ? headers[.accessControlRequestMethod] : nil)
         switch policy.verdict(for: seen) {
         case .serve:
             return try await next(request, context)
         case .refuse(let message):
             throw SpoolError(.forbidden, message)
-        case .malformed(let message):
-            throw SpoolError(.invalidRequest, message)
         case .answerPreflight(let allowOrigin):
             var answer: HTTPFields = [
                 .accessControlAllowOrigin: allowOrigin,
@@ -54,5 +52,4 @@ struct BrowserGuardMiddleware: RouterMiddleware {
     }
 
     static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
-    static let host = HTTPField.Name("Host")!
 }
