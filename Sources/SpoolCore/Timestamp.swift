@@ -71,7 +71,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
             let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
+            (1...12).contains(month), (1...Self.days(inMonth: month, of: year)).contains(day), hour < 24, minute < 60, second < 60
         else { return nil }
         var millis = 0
         if bytes[19] == UInt8(ascii: ".") {
@@ -93,6 +93,16 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         parts.tm_sec = Int32(second)
         let seconds = timegm(&parts)
         millisecondsSinceEpoch = Int64(seconds) * 1000 + Int64(millis)
+    }
+
+    /// The days of `month` (1–12) in `year` of the Gregorian calendar: 2026-02-30 is no date, and
+    /// `timegm` would quietly read it as 2026-03-02.
+    static func days(inMonth month: Int, of year: Int) -> Int {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     public var description: String { iso8601 }

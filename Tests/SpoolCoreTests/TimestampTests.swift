@@ -51,7 +51,15 @@ import Testing
         "2026/11/24T09:12:03.512Z", "2026-11-24 09:12:03.512Z", "2026-11-24T09-12-03.512Z", "2026-1a-24T09:12:03.512Z",
         "2026-13-24T09:12:03.512Z", "2026-00-24T09:12:03.512Z", "2026-11-32T09:12:03.512Z", "2026-11-00T09:12:03.512Z",
         "2026-11-24T24:12:03.512Z", "2026-11-24T09:60:03.512Z", "2026-11-24T09:12:61.512Z", "x026-11-24T09:12:03.512Z",
+        // Days a month does not have (timegm would roll them into the next month).
+        "2026-02-29T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-31T00:00:00Z", "2026-04-31T00:00:00Z", "2100-02-29T00:00:00Z",
     ]
+
+    @Test(arguments: ["2028-02-29T00:00:00Z", "2000-02-29T12:00:00Z", "2026-12-31T23:59:59Z", "2026-01-31T00:00:00Z", "2026-06-30T00:00:00Z"])
+    func acceptsTheLastDayOfEachMonth(text: String) throws {
+        let timestamp = try #require(Timestamp(iso8601: text))
+        #expect(timestamp.iso8601.hasPrefix(String(text.prefix(19))))
+    }
 
     @Test(arguments: invalidTexts)
     func refusesMalformedText(text: String) {

@@ -47,6 +47,19 @@ import Testing
         #expect(try sandbox.evaluate("2 * 21") == .int(42))
     }
 
+    /// A loop in a promise job runs as the call returns; JavaScriptCore then reported the
+    /// termination again to the next call, which failed although it had done nothing wrong.
+    @Test func theCallAfterATimedOutPromiseJobWorks() throws {
+        let sandbox = try JSSandbox()
+        #expect {
+            _ = try sandbox.evaluate("Promise.resolve().then(function () { while (true) {} }); 1", timeLimit: .milliseconds(100))
+        } throws: { error in
+            (error as? JSError)?.kind == .timeout
+        }
+        #expect(try sandbox.call("JSON.stringify", jsonArguments: ["[1]"]) == "\"[1]\"")
+        #expect(try sandbox.evaluate("2 * 21") == .int(42))
+    }
+
     @Test func sandboxHasNoAmbientAuthority() throws {
         let sandbox = try JSSandbox()
         let found = try sandbox.evaluate(

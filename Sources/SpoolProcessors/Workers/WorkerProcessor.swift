@@ -1,7 +1,3 @@
-import AsyncHTTPClient
-import Foundation
-import NIOCore
-import NIOHTTP1
 import SpoolCore
 import SpoolJS
 
@@ -178,7 +174,9 @@ struct WorkerProcessor: StreamProcessor, VersionedProcessor, OffloadedReducing {
             case "append":
                 return .success(try await append(request.arguments, event: event, context: context))
             case "fetch":
-                return .success(try await fetch(request.arguments))
+                return .success(
+                    try await WorkerFetch(allowHosts: spec.allowHosts, timeout: limits.fetchTimeout, maximumBodyBytes: limits.maximumFetchBodyBytes)
+                        .perform(request.arguments))
             case "log":
                 manager.logger.info(
                     "\(request.arguments.stringValue ?? request.arguments.jsonString)",
@@ -221,34 +219,5 @@ struct WorkerProcessor: StreamProcessor, VersionedProcessor, OffloadedReducing {
             throw SpoolError(.invalidRequest, "append to \(target) refused: worker \(spec.name) may append only to \(own) and its children")
         }
         return target
-    }
-
-    /// `fetch(url, {method, headers, body})` through the server, to allowed hosts only.
-    private func fetch(_ arguments: JSONValue) async throws -> JSONValue {
-        let object = arguments.objectValue
-        guard let text = object?["url"]?.stringValue, let url = URL(string: text), let scheme = url.scheme?.lowercased(),
-            scheme == "http" || scheme == "https", let host = url.host?.lowercased()
-        else {
-            throw SpoolError(.invalidRequest, "fetch needs an http(s) URL")
-        }
-        guard spec.allowHosts.contains(host) else {
-            let allowed = spec.allowHosts.isEmpty ? "none; add allowHosts to the worker's configuration" : spec.allowHosts.joined(separator: ", ")
-            throw SpoolError(.invalidRequest, "fetch to \(host) is not allowed (allowHosts: \(allowed))")
-        }
-        let options = object?["init"]?.objectValue
-        var request = HTTPClientRequest(url: text)
-        request.method = HTTPMethod(rawValue: (options?["method"]?.stringValue ?? "GET").uppercased())
-        for (name, value) in options?["headers"]?.objectValue?.members ?? [] {
-            request.headers.add(name: name, value: value.stringValue ?? value.jsonString)
-        }
-        if let body = options?["body"] {
-            request.body = .bytes(ByteBuffer(string: body.stringValue ?? body.jsonString))
-        }
-        let seconds = limits.fetchTimeout.components.seconds
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(seconds))
-        let body = try await response.body.collect(upTo: limits.maximumFetchBodyBytes)
-        var headers = JSONObject()
-        for header in response.headers { headers[header.name.lowercased()] = .string(header.value) }
-        return ["status": .int(Int64(response.status.code)), "headers": .object(headers), "body": .string(String(buffer: body))]
     }
 }

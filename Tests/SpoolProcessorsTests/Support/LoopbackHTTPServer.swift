@@ -6,7 +6,7 @@ import Synchronization
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 for webhook tests: it records every
 /// request and answers each with a status chosen by the request's index (from
-/// 0), an empty body and `Connection: close`.
+/// 0), a `Location` if one is chosen for it, an empty body and `Connection: close`.
 struct LoopbackHTTPServer: Sendable {
     struct Request: Sendable {
         var method: HTTPMethod
@@ -26,9 +26,10 @@ struct LoopbackHTTPServer: Sendable {
     /// Runs `body` with a listening server, then closes it.
     static func with<T>(
         status: @escaping @Sendable (_ requestIndex: Int) -> Int = { _ in 200 },
+        location: @escaping @Sendable (_ requestIndex: Int) -> String? = { _ in nil },
         _ body: (LoopbackHTTPServer) async throws -> T
     ) async throws -> T {
-        let recorder = Recorder(status: status)
+        let recorder = Recorder(status: status, location: location)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -72,18 +73,20 @@ struct LoopbackHTTPServer: Sendable {
 fileprivate final class Recorder: Sendable {
     let requests = Mutex<[LoopbackHTTPServer.Request]>([])
     let status: @Sendable (Int) -> Int
+    let location: @Sendable (Int) -> String?
 
-    init(status: @escaping @Sendable (Int) -> Int) {
+    init(status: @escaping @Sendable (Int) -> Int, location: @escaping @Sendable (Int) -> String?) {
         self.status = status
+        self.location = location
     }
 
-    /// Records a request; returns the status to answer it with.
-    func record(_ request: LoopbackHTTPServer.Request) -> Int {
+    /// Records a request; returns the status and `Location` to answer it with.
+    func record(_ request: LoopbackHTTPServer.Request) -> (status: Int, location: String?) {
         let index = requests.withLock { requests in
             requests.append(request)
             return requests.count - 1
         }
-        return status(index)
+        return (status(index), location(index))
     }
 }
 
@@ -108,11 +111,12 @@ private final class RecordingHandler: ChannelInboundHandler {
             body.append(contentsOf: buffer.readableBytesView)
         case .end:
             guard let head else { return }
-            let status = recorder.record(
+            let answer = recorder.record(
                 LoopbackHTTPServer.Request(method: head.method, uri: head.uri, headers: head.headers, body: body))
-            let headers: HTTPHeaders = ["Content-Length": "0", "Connection": "close"]
+            var headers: HTTPHeaders = ["Content-Length": "0", "Connection": "close"]
+            if let location = answer.location { headers.add(name: "Location", value: location) }
             let response = HTTPResponseHead(
-                version: head.version, status: HTTPResponseStatus(statusCode: status), headers: headers)
+                version: head.version, status: HTTPResponseStatus(statusCode: answer.status), headers: headers)
             context.write(wrapOutboundOut(.head(response)), promise: nil)
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in

@@ -192,4 +192,38 @@ struct WorkerIntegrationTests {
             #expect(try await events(client, path, "spool/worker-failed").count == 5)
         }
     }
+
+    /// A worker over many streams reacts to them at once: while the host serves one call's
+    /// appends, the others take their turns in the same sandbox, each with its own promises.
+    @Test func aWorkerReactsToManyStreamsAtOnce() async throws {
+        try await TestServer.with { server in
+            let client = SpoolClient(baseURL: server.baseURL)
+            let home = try StreamPath("/many")
+            let source = """
+                export default {
+                  initialState: { n: 0 },
+                  reduce(state, event) { return event.type === 'demo/ping' ? { n: state.n + 1 } : state; },
+                  async afterAppend({ event, state, append }) {
+                    if (event.type !== 'demo/ping') return;
+                    const first = await append({ type: 'demo/seen', payload: { n: state.n } });
+                    await append({ type: 'demo/seen-again', payload: { after: first.offset } });
+                  }
+                }
+                """
+            _ = try await deploy(client, home, name: "many", source: source, extra: ["streams": "**"])
+            let children = try (0..<20).map { try StreamPath("/many/c\($0)") }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for child in children { group.addTask { try await ping(client, child) } }
+                try await group.waitForAll()
+            }
+            for child in children {
+                #expect(try await eventually { try await events(client, child, "demo/seen-again").count == 1 }, "\(child)")
+                let seen = try await events(client, child, "demo/seen")
+                let again = try await events(client, child, "demo/seen-again")
+                #expect(seen.map { $0.payload["n"] } == [1], "\(child)")
+                #expect(again.first?.payload["after"] == seen.first.map { .int(Int64($0.offset)) }, "\(child)")
+            }
+            #expect(try await events(client, home, "spool/worker-failed").isEmpty)
+        }
+    }
 }
