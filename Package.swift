@@ -241,6 +241,7 @@ let package = Package(
             dependencies: [
                 "SpoolCore", "SpoolStore", "SpoolProcessors", "SpoolTesting", "SpoolClient", "SpoolServer",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

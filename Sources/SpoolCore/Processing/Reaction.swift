@@ -42,6 +42,9 @@ public enum Reaction {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
+                // An attempt cut short by cancellation (a shutdown) is not the processor's failure:
+                // the event is handled again after the next start.
+                try Task.checkCancellation()
                 lastError = error
                 if let delay = retry.delay(afterFailure: attempt + 1) { try await Task.sleep(for: delay) }
             }

@@ -17,6 +17,11 @@ public struct ProcessorHostConfiguration: Sendable {
     /// On a store shared by several nodes, how long a node's claim to run a processor
     /// lasts without renewal: the longest a dead node's processors wait for another node.
     public var leaseDuration: Duration = .seconds(10)
+    /// When a processor stops (a graceful shutdown, a worker replaced), how long the
+    /// `afterAppend` calls under way may go on before they are cancelled. Events not yet
+    /// handled are not started: the checkpoint stays before them and the next start
+    /// handles them, so a backlog (a webhook receiver that is down) does not hold up a shutdown.
+    public var shutdownGrace: Duration = .seconds(2)
 
     public init() {}
 }

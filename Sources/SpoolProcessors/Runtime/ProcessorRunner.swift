@@ -67,7 +67,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     /// The events the processor wants, when it said which (its interest and the pause switches);
     /// looked up once too.
     private let wanted: (@Sendable (Event) -> Bool)?
-    private let stopper = Mutex<(stopped: Bool, tail: LiveTail?)>((false, nil))
+    private let stopper = Mutex<(stopped: Bool, tail: LiveTail?, signal: AsyncStream<Void>.Continuation?)>((false, nil, nil))
     /// Where checkpoints and snapshots are kept: the name, or a versioned processor's storage name.
     let storageName: String
     let startPosition: Int
@@ -139,55 +139,98 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         // An interest that reads the store first wants everything until it has (see `PreparedInterest`).
         prepared?.beginPreparing()
         let tail = store.tailFeed(prefix: processor.streams.prefix, after: start, where: wanted)
+        let (stopped, stopSignal) = AsyncStream<Void>.makeStream()
         let stoppedAlready = stopper.withLock { stopper in
             stopper.tail = tail
+            stopper.signal = stopSignal
             return stopper.stopped
         }
-        if stoppedAlready { tail.close() }
+        if stoppedAlready { stop() }
         let preparing = prepared.map { prepared in Task { await self.prepareRetrying(prepared) } }
         defer { preparing?.cancel() }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for lane in lanes {
-                group.addTask { try await self.runLane(lane.stream, inFlight: inFlight) }
-            }
-            let (flushStop, flushStopper) = AsyncStream<Void>.makeStream()
-            group.addTask { await self.flushPeriodically(until: flushStop, waking: tail) }
-            try await withGracefulShutdownHandler {
-                for try await delivery in tail {
-                    switch delivery {
-                    case .events(let events):
-                        try await dispatch(events, lanes: lanes, inFlight: inFlight)
-                    case .idle:
-                        // A feed of a few streams is idle while others are busy: its checkpoint follows
-                        // the store, so its lag and a restart's catch-up stay short.
-                        let published = store.live.publishedPosition
-                        if tail.isDrained { progress.withLock { $0.tracker.passed(through: published) } }
-                    case .passed(let position):
-                        // Catching up through history it does not want: saved with the next flush,
-                        // so a restart does not read that stretch again.
-                        progress.withLock { $0.tracker.passed(through: position) }
-                    case .overflowed, .closed:
-                        continue
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: RunPart.self) { group in
+                for lane in lanes {
+                    group.addTask {
+                        try await self.runLane(lane.stream, inFlight: inFlight)
+                        return .lane
                     }
                 }
-            } onGracefulShutdown: {
-                tail.close()
+                let (flushStop, flushStopper) = AsyncStream<Void>.makeStream()
+                group.addTask {
+                    await self.flushPeriodically(until: flushStop, waking: tail)
+                    return .flusher
+                }
+                group.addTask {
+                    defer {
+                        for lane in lanes { lane.continuation.finish() }
+                        flushStopper.finish()
+                    }
+                    try await self.feed(tail, to: lanes, inFlight: inFlight)
+                    return .feeder
+                }
+                group.addTask {
+                    // Once stopped, what is under way has `shutdownGrace` to finish before it is cancelled.
+                    for await _ in stopped {}
+                    try? await Task.sleep(for: self.configuration.shutdownGrace)
+                    return .graceOver
+                }
+                var running = lanes.count + 2
+                while running > 0, let part = try await group.next() {
+                    if case .graceOver = part { group.cancelAll() } else { running -= 1 }
+                }
+                group.cancelAll()  // the grace timer, when everything ended in time
             }
-            for lane in lanes { lane.continuation.finish() }
-            flushStopper.finish()
-            try await group.waitForAll()
+        } onGracefulShutdown: {
+            self.stop()
         }
         try await flush()
         logger.debug("processor stopped")
     }
 
+    /// The parts of a run, told apart when they end.
+    private enum RunPart: Sendable {
+        case lane, flusher, feeder, graceOver
+    }
+
+    /// Hands the feed's deliveries to the lanes until the feed is closed (the runner stopped).
+    private func feed(_ tail: LiveTail, to lanes: [Lane], inFlight: AsyncSemaphore) async throws {
+        do {
+            for try await delivery in tail {
+                switch delivery {
+                case .events(let events):
+                    guard !isStopped else { continue }
+                    try await dispatch(events, lanes: lanes, inFlight: inFlight)
+                case .idle:
+                    // A feed of a few streams is idle while others are busy: its checkpoint follows
+                    // the store, so its lag and a restart's catch-up stay short.
+                    let published = store.live.publishedPosition
+                    if tail.isDrained { progress.withLock { $0.tracker.passed(through: published) } }
+                case .passed(let position):
+                    // Catching up through history it does not want: saved with the next flush,
+                    // so a restart does not read that stretch again.
+                    progress.withLock { $0.tracker.passed(through: position) }
+                case .overflowed, .closed:
+                    continue
+                }
+            }
+        } catch is CancellationError where isStopped {
+            return  // the grace ended while waiting for the lanes to make room
+        }
+    }
+
+    /// Ends the run: the feed closes, lanes start nothing new, and what is under way has
+    /// `shutdownGrace` to finish. What is left is handled after the next start.
     func stop() {
-        let tail = stopper.withLock { stopper in
+        let (tail, signal) = stopper.withLock { stopper in
             stopper.stopped = true
-            return stopper.tail
+            return (stopper.tail, stopper.signal)
         }
         tail?.close()
+        signal?.finish()
     }
+
+    private var isStopped: Bool { stopper.withLock { $0.stopped } }
 
     /// Hands a feed delivery to the lanes: one batch per lane, so a busy feed costs
     /// one hand-over per lane rather than one per event.
@@ -245,14 +288,19 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
         { event in streams.matches(event.streamPath) && (StreamPause.isSwitch(event.type) || interest.isInterested(in: event)) }
     }
 
-    /// Handles the events of the streams hashed to one lane, in order.
+    /// Handles the events of the streams hashed to one lane, in order. Once the runner is
+    /// stopped it starts no reaction: the events not handled hold the checkpoint back, so the
+    /// next start handles them.
     private func runLane(_ batches: AsyncStream<LaneBatch>, inFlight: AsyncSemaphore) async throws {
         var cache: [StreamPath: StreamEntry] = [:]
         for await batch in batches {
             let (events, indices) = (batch.events, batch.indices)
+            defer { inFlight.release(indices.count) }
+            guard !isStopped else { continue }
             // A run of one stream's events takes its entry out of the cache once, not once per event.
             var start = 0
-            while start < indices.count {
+            var handled = indices.count
+            runs: while start < indices.count {
                 let stream = events[indices[start]].streamPath
                 var end = start + 1
                 while end < indices.count, events[indices[end]].streamPath == stream { end += 1 }
@@ -262,16 +310,23 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
                     // Most events fold in memory without suspending; the rest take `handle`'s path.
                     let stop = foldInMemory(events, indices[next..<end], entry: &entry)
                     guard stop.index < end else { break }
-                    try await handleRetrying(events[indices[stop.index]], entry: &entry, reduced: stop.reduced)
+                    do {
+                        guard !isStopped else { throw CancellationError() }
+                        try await handleRetrying(events[indices[stop.index]], entry: &entry, reduced: stop.reduced)
+                    } catch is CancellationError where isStopped {
+                        // Not reacted to: an entry that has reduced the event must not be kept.
+                        if !stop.reduced, let entry { cache[stream] = entry }
+                        handled = stop.index
+                        break runs
+                    }
                     next = stop.index + 1
                 }
                 if let entry { cache[stream] = entry }
                 start = end
             }
             progress.withLock { progress in
-                for index in indices { progress.tracker.completed(events[index].position) }
+                for index in indices[..<handled] { progress.tracker.completed(events[index].position) }
             }
-            inFlight.release(indices.count)
             if cache.count > configuration.maximumCachedStreams {
                 for entry in cache { queueSnapshot(of: entry.key, entry.value) }
                 cache.removeAll(keepingCapacity: true)
