@@ -19,6 +19,13 @@ public final class WorkerManager: Sendable {
         var failures: [String: Int] = [:]
         /// Where a version saw itself reconfigured, by version (`storageName`).
         var superseded: [String: Int] = [:]
+        /// By identity: the versions configured at or before this position were removed or
+        /// stopped. A restore from snapshots taken before the removal must not start them again.
+        var endedThrough: [String: Int] = [:]
+
+        func hasEnded(_ spec: WorkerSpec) -> Bool {
+            endedThrough[spec.identity].map { spec.sourcePosition <= $0 } ?? false
+        }
     }
 
     public init(limits: WorkerLimits = WorkerLimits(), logger: Logger) {
@@ -35,8 +42,10 @@ public final class WorkerManager: Sendable {
     /// already running (or older than the running one) is left alone.
     /// - Throws: the source's `JSError` or a limit's `SpoolError`; the worker is then not running.
     func deploy(_ spec: WorkerSpec) async throws {
-        let known = state.withLock { $0.current[spec.identity] }
-        if let known, known.sourcePosition >= spec.sourcePosition { return }
+        let settled = state.withLock { registry in
+            registry.hasEnded(spec) || registry.current[spec.identity].map { $0.sourcePosition >= spec.sourcePosition } ?? false
+        }
+        if settled { return }
         let processor: WorkerProcessor
         do {
             processor = try await WorkerProcessor.load(spec, limits: limits, manager: self)
@@ -48,6 +57,7 @@ public final class WorkerManager: Sendable {
         }
         let host = state.withLock { registry -> ProcessorHost? in
             if let current = registry.current[spec.identity], current.sourcePosition >= spec.sourcePosition { return nil }
+            if registry.hasEnded(spec) { return nil }
             registry.current[spec.identity] = spec
             return registry.host
         }
@@ -60,6 +70,7 @@ public final class WorkerManager: Sendable {
     func remove(name: String, stream: StreamPath, at position: Int) {
         let identity = WorkerSpec.identity(stream: stream, name: name)
         let removed = state.withLock { registry -> Bool in
+            registry.endedThrough[identity] = max(registry.endedThrough[identity] ?? position, position)
             guard let current = registry.current[identity], current.sourcePosition < position else { return false }
             registry.current[identity] = nil
             return true
@@ -74,11 +85,24 @@ public final class WorkerManager: Sendable {
 
     private func stop(identity: String, upTo position: Int) {
         let host = state.withLock { registry -> ProcessorHost? in
+            registry.endedThrough[identity] = max(registry.endedThrough[identity] ?? position, position)
             guard let current = registry.current[identity], current.sourcePosition <= position else { return nil }
             registry.current[identity] = nil
             return registry.host
         }
         host?.remove(key: identity)
+    }
+
+    /// Stops every worker here and forgets what was removed: the `workers` processor left this
+    /// node (on a store shared by several nodes), and workers run where it runs.
+    func removeAll() {
+        let (host, identities) = state.withLock { registry in
+            let identities = Array(registry.current.keys)
+            registry.current = [:]
+            registry.endedThrough = [:]
+            return (registry.host, identities)
+        }
+        for identity in identities { host?.remove(key: identity) }
     }
 
     /// Whether `spec` is still the version that should handle the event at `position`.
