@@ -1,7 +1,6 @@
-import AsyncHTTPClient
-import Foundation
-import NIOCore
+import NIOHTTP1
 import SpoolCore
+import SpoolProcessors
 import SpoolStore
 
 /// `append_event {path, type, payload}`: appends to the agent's own subtree or an allowed prefix.
@@ -25,11 +24,27 @@ public struct AppendEventTool: AgentTool {
         guard ownSubtree.matches(path) || context.appendPrefixes.contains(where: { $0.matches(path) }) else {
             throw ToolError("appending to \(path) is not allowed; allowed: \(([ownSubtree] + context.appendPrefixes).map(\.rawValue).joined(separator: ", "))")
         }
+        let type = try arguments.requiredString("type")
+        if let refusal = Self.refusal(of: type, to: path, from: context.stream) { throw ToolError(refusal) }
         let input = try AppendInput(
-            type: try arguments.requiredString("type"), payload: arguments["payload"] ?? .emptyObject,
+            type: type, payload: arguments["payload"] ?? .emptyObject,
             metadata: ["appendedBy": .string(context.stream.rawValue)], idempotencyKey: "tool:\(context.callId)")
         let event = try await context.store.append(input, to: path)
         return .output("appended \(event.type) at \(event.streamPath) offset \(event.offset)")
+    }
+}
+
+extension AppendEventTool {
+    /// Why the model may not append an event of `type` to `path`, if it may not. The events
+    /// that steer agents come from people, the API or the runtime, never from a model: else it
+    /// could grant its own approvals, forge tool results or inputs, reconfigure itself, or
+    /// append system events (a subscription that posts to any host).
+    /// - Parameter agent: the stream of the agent calling the tool.
+    static func refusal(of type: String, to path: StreamPath, from agent: StreamPath) -> String? {
+        if Event.isSystemType(type) { return "\(type) is reserved for the system" }
+        if type.hasPrefix("tool/") || type.hasPrefix("llm/") { return "\(type) events are written by an agent's runtime only" }
+        if type.hasPrefix("agent/") && path == agent { return "an agent may not append \(type) to its own stream" }
+        return nil
     }
 }
 
@@ -68,27 +83,26 @@ public struct HTTPRequestTool: AgentTool {
                 "headers": ["type": "object", "additionalProperties": ["type": "string"]], "body": ["type": "string"],
             ],
         ])
-    let httpClient: HTTPClient
 
-    public init(httpClient: HTTPClient = .shared) { self.httpClient = httpClient }
+    public init() {}
 
     public func run(arguments: JSONValue, context: AgentToolContext) async throws -> ToolOutcome {
-        let urlText = try arguments.requiredString("url")
-        guard let url = URL(string: urlText), let host = url.host, ["http", "https"].contains(url.scheme ?? "") else {
-            throw ToolError("'\(urlText)' is not an http(s) URL")
-        }
-        guard context.httpAllowedHosts.contains(host.lowercased()) else {
-            throw ToolError("host \(host) is not allowed; set SPOOL_HTTP_ALLOW (allowed now: \(context.httpAllowedHosts.joined(separator: ", ")))")
-        }
-        var request = HTTPClientRequest(url: urlText)
-        request.method = .init(rawValue: (arguments["method"]?.stringValue ?? "GET").uppercased())
+        var headers = HTTPHeaders()
         for member in arguments["headers"]?.objectValue?.members ?? [] {
-            if let value = member.value.stringValue { request.headers.add(name: member.key, value: value) }
+            if let value = member.value.stringValue { headers.add(name: member.key, value: value) }
         }
-        if let body = arguments["body"]?.stringValue { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await httpClient.execute(request, timeout: .seconds(30))
-        let body = try await response.body.collect(upTo: 256 * 1024)
-        return .output("HTTP \(response.status.code)\n\(String(buffer: body))", isError: response.status.code >= 400)
+        let request = AllowListedFetch.Request(
+            url: try arguments.requiredString("url"), method: .init(rawValue: (arguments["method"]?.stringValue ?? "GET").uppercased()),
+            headers: headers, body: arguments["body"]?.stringValue)
+        let fetcher = AllowListedFetch(
+            allowedHosts: context.httpAllowedHosts.map { $0.lowercased() }, allowListName: "SPOOL_HTTP_ALLOW", timeout: .seconds(30),
+            maximumBodyBytes: 256 * 1024)
+        do {
+            let response = try await fetcher.perform(request)
+            return .output("HTTP \(response.status.code)\n\(response.body)", isError: response.status.code >= 400)
+        } catch let refused as AllowListedFetch.Refused {
+            throw ToolError("\(refused)")
+        }
     }
 }
 

@@ -174,9 +174,7 @@ struct WorkerProcessor: StreamProcessor, VersionedProcessor, OffloadedReducing {
             case "append":
                 return .success(try await append(request.arguments, event: event, context: context))
             case "fetch":
-                return .success(
-                    try await WorkerFetch(allowHosts: spec.allowHosts, timeout: limits.fetchTimeout, maximumBodyBytes: limits.maximumFetchBodyBytes)
-                        .perform(request.arguments))
+                return .success(try await fetch(request.arguments))
             case "log":
                 manager.logger.info(
                     "\(request.arguments.stringValue ?? request.arguments.jsonString)",

@@ -1,15 +1,13 @@
 import NIOHTTP1
-import SpoolCore
+import SpoolProcessors
 import Testing
 
-@testable import SpoolProcessors
-
-/// A worker's fetch follows redirects itself, checking every hop against `allowHosts`.
+/// Requests for workers and agents follow redirects themselves, checking every hop against the allow-list.
 @Suite(.timeLimit(.minutes(1)))
-struct WorkerFetchTests {
-    func fetch(allowing hosts: [String], _ url: String, method: String = "GET", headers: JSONObject = [:]) async throws -> JSONValue {
-        let fetch = WorkerFetch(allowHosts: hosts, timeout: .seconds(10), maximumBodyBytes: 1 << 20)
-        return try await fetch.perform(["url": .string(url), "init": ["method": .string(method), "headers": .object(headers), "body": "x=1"]])
+struct AllowListedFetchTests {
+    func fetch(allowing hosts: [String], _ url: String, method: HTTPMethod = .GET, headers: HTTPHeaders = [:]) async throws -> AllowListedFetch.Response {
+        let fetch = AllowListedFetch(allowedHosts: hosts, allowListName: "allowHosts", timeout: .seconds(10), maximumBodyBytes: 1 << 20)
+        return try await fetch.perform(.init(url: url, method: method, headers: headers, body: "x=1"))
     }
 
     @Test func aRedirectToAHostNotAllowedIsRefused() async throws {
@@ -32,8 +30,8 @@ struct WorkerFetchTests {
             let next = target.url.replacingOccurrences(of: "127.0.0.1", with: "localhost") + "?hop=2"
             try await LoopbackHTTPServer.with(status: { _ in 303 }, location: { _ in next }) { redirector in
                 let answer = try await fetch(
-                    allowing: ["localhost", "127.0.0.1"], redirector.url, method: "POST", headers: ["authorization": "Bearer k", "x-kept": "1"])
-                #expect(answer["status"] == 204)
+                    allowing: ["localhost", "127.0.0.1"], redirector.url, method: .POST, headers: ["authorization": "Bearer k", "x-kept": "1"])
+                #expect(answer.status == .noContent)
                 let followed = try #require(target.requests.first)
                 #expect(followed.method == .GET, "303 turns the POST into a GET")
                 #expect(followed.uri == "/hook?hop=2")
@@ -50,9 +48,9 @@ struct WorkerFetchTests {
             await #expect {
                 _ = try await fetch(allowing: ["127.0.0.1"], loop.url)
             } throws: { error in
-                "\(error)".contains("redirected more than \(WorkerFetch.maximumRedirects) times")
+                "\(error)".contains("redirected more than \(AllowListedFetch.maximumRedirects) times")
             }
-            #expect(loop.requests.count == WorkerFetch.maximumRedirects + 1)
+            #expect(loop.requests.count == AllowListedFetch.maximumRedirects + 1)
             #expect(loop.requests.allSatisfy { $0.method == .GET && $0.body == Array("x=1".utf8) }, "307 keeps the method and body")
         }
     }
