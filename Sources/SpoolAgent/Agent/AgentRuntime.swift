@@ -21,6 +21,7 @@ public final class AgentRuntime: Service {
     let toolContext: @Sendable (StreamPath, String) -> AgentToolContext
     let logger: Logger
     private let runningTools = Mutex<Set<String>>([])
+    private let jobsUnderWay = Mutex(0)
     /// Held while a request starts on a stream (its `llm/request-started` appended and marked as
     /// streamed here) and while a resume decides what the stream's turn needs: under it, a request
     /// in flight in the stream's state is either streamed by a job here (`AgentJobQueue.isStreaming`)
@@ -47,6 +48,11 @@ public final class AgentRuntime: Service {
         }
     }
 
+    /// At shutdown, how long the requests and tools under way may go on before they are
+    /// cancelled. A cancelled one is taken up again where the `agent` processor next starts
+    /// (a request is sent again, an unfinished tool runs), as after a crash.
+    static let shutdownGrace = Duration.seconds(2)
+
     public func run() async throws {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.resumeInterruptedTurnsAtEachRun() }
@@ -57,10 +63,19 @@ public final class AgentRuntime: Service {
             } onGracefulShutdown: {
                 self.queue.finish()
             }
+            // Shutting down: a stalled provider or a long tool (ask_agent waits up to 10 minutes)
+            // must not hold the server, and its data directory, for that long.
+            let deadline = ContinuousClock.now + Self.shutdownGrace
+            while jobsUnderWay.withLock({ $0 }) > 0, ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            group.cancelAll()
         }
     }
 
     func perform(_ job: AgentJobQueue.Job) async {
+        jobsUnderWay.withLock { $0 += 1 }
+        defer { jobsUnderWay.withLock { $0 -= 1 } }
         do {
             switch job {
             case .request(let stream, let generation, let debounceMs, let state):

@@ -69,6 +69,30 @@ struct AgentResumeTests {
     /// A request started before a restart (its `llm/request-started` stored, nothing streaming
     /// it any more) is cancelled as "server restarted" and sent again when the agent starts;
     /// the event that had asked for it, handled again, does not ask the provider a second time.
+    /// A graceful shutdown does not wait for a provider that stalls: the request under way is
+    /// cancelled after the grace, and the next start sends it again.
+    @Test func aShutdownDoesNotWaitForAStalledRequest() async throws {
+        // Stalls 30 s (the fake server finishes it before it closes); the shutdown takes the 2 s grace.
+        let stalled = FakeLLMReply.text("never finished", chunks: 2, delay: .seconds(15))
+        try await FakeLLMServer.with(replies: [stalled, .text("Answered after the restart.")]) { llm in
+            let directory = TestServer.temporaryDirectory()
+            let path = try StreamPath("/agents/stalled")
+            let clock = ContinuousClock()
+            var shutdownStarted = clock.now
+            try await withAgentRuntime(environment: llm.environment(), directory: directory) { _, store in
+                try await store.append(AppendInput(type: "agent/configured", payload: ["debounceMs": 0]), to: path)
+                try await store.append(AppendInput(type: "agent/input-added", payload: ["content": "hello?"]), to: path)
+                #expect(try await eventually { try await !events(store, path, ofType: "llm/request-started").isEmpty })
+                shutdownStarted = clock.now
+            }
+            #expect(clock.now - shutdownStarted < .seconds(12), "the shutdown waited for the stalled request")
+            try await withAgentRuntime(environment: llm.environment(), directory: directory) { _, store in
+                let answered = try await eventually(timeout: .seconds(30)) { try await !events(store, path, ofType: "llm/response-completed").isEmpty }
+                #expect(answered, "the request cut short was not sent again")
+            }
+        }
+    }
+
     @Test func aRequestNobodyStreamsIsSentAgainAtStart() async throws {
         try await FakeLLMServer.with(replies: [.text("Resumed answer."), .text("Asked twice.")]) { llm in
             let environment = llm.environment()
