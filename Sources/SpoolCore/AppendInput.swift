@@ -78,10 +78,16 @@ public struct AppendInput: Sendable, Equatable {
         self.expectedOffset = expectedOffset
     }
 
-    /// Whether `text` has at most `limit` characters (counted as Swift counts them, as
-    /// `String.prefix` cuts); most text is ASCII and settled by its byte count alone.
-    static func fits(_ text: String, _ limit: Int) -> Bool {
-        text.utf8.count <= limit || text.count <= limit
+    /// Whether `text` has at most `limit` characters, counted as Unicode code points (as
+    /// JSON and other languages count them; Swift's grapheme clusters would let one character
+    /// carry any number of combining marks); most text is ASCII and settled by its byte count alone.
+    public static func fits(_ text: String, _ limit: Int) -> Bool {
+        text.utf8.count <= limit || text.unicodeScalars.count <= limit
+    }
+
+    /// The longest start of `text` that `fits` in `limit` code points.
+    public static func prefix(_ text: String, fitting limit: Int) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.prefix(limit)))
     }
 
     /// Whether `text` has a control character (U+0000–U+001F, U+007F–U+009F).

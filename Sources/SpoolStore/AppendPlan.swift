@@ -45,7 +45,7 @@ public struct AppendPlan: Sendable {
         for (index, input) in inputs.enumerated() {
             if let key = input.idempotencyKey {
                 if let earlier = keysInRequest[ExactText(key)] {
-                    guard inputs[earlier].type == input.type, inputs[earlier].payload == input.payload else {
+                    guard ExactText(inputs[earlier].type) == ExactText(input.type), inputs[earlier].payload == input.payload else {
                         throw Self.idempotencyConflict(key)
                     }
                     steps.append(.sameAs(earlier))
@@ -53,7 +53,7 @@ public struct AppendPlan: Sendable {
                 }
                 keysInRequest[ExactText(key)] = index
                 if let original = try storedEvent(key) {
-                    guard original.type == input.type, original.payload == input.payload else {
+                    guard ExactText(original.type) == ExactText(input.type), original.payload == input.payload else {
                         throw Self.idempotencyConflict(key)
                     }
                     steps.append(.replay(original))

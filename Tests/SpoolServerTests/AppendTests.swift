@@ -88,6 +88,25 @@ import Testing
         }
     }
 
+    /// `é` as one code point and as `e` with a combining accent are different JSON strings,
+    /// though Swift's `String ==` calls them equal: a retry must match what was stored exactly.
+    @Test func canonicallyEquivalentButDifferentTextConflicts() async throws {
+        try await withSpoolServer { http in
+            let first = try await http.post("/streams/nfc", json: #"{"type":"t\u00e9","payload":{"name":"\u00e9"},"idempotencyKey":"k"}"#)
+            #expect(first.status == 201)
+            let payload = try await http.post("/streams/nfc", json: #"{"type":"t\u00e9","payload":{"name":"e\u0301"},"idempotencyKey":"k"}"#)
+            try expectError(payload, status: 409, code: "idempotency_conflict")
+            let key = try await http.post("/streams/nfc", json: #"{"type":"t\u00e9","payload":{"n\u00e9":1},"idempotencyKey":"k2"}"#)
+            #expect(key.status == 201)
+            let otherKey = try await http.post("/streams/nfc", json: #"{"type":"t\u00e9","payload":{"ne\u0301":1},"idempotencyKey":"k2"}"#)
+            try expectError(otherKey, status: 409, code: "idempotency_conflict")
+            let type = try await http.post("/streams/nfc", json: #"{"type":"te\u0301","payload":{"name":"\u00e9"},"idempotencyKey":"k"}"#)
+            try expectError(type, status: 409, code: "idempotency_conflict")
+            let replay = try await http.post("/streams/nfc", json: #"{"type":"t\u00e9","payload":{"name":"\u00e9"},"idempotencyKey":"k"}"#)
+            #expect(replay.status == 200)
+        }
+    }
+
     @Test func expectedOffsetMismatchConflictsWithHeadOffset() async throws {
         try await withSpoolServer { http in
             try await http.append("/occ", type: "a")

@@ -47,6 +47,11 @@ import Testing
         BadBody("type with spaces", #"{"type":"agent input"}"#, code: "invalid_event"),
         BadBody("type of 257 characters", #"{"type":""# + String(repeating: "t", count: 257) + #""}"#, code: "invalid_event"),
         BadBody("a batch element that is not an object", #"[{"type":"a"},3]"#, code: "invalid_event"),
+        // One character to Swift (a grapheme cluster), 301 code points: lengths count code points.
+        BadBody("type of 301 code points", #"{"type":"e"# + String(repeating: #"\u0301"#, count: 300) + #""}"#, code: "invalid_event"),
+        BadBody(
+            "idempotencyKey of 301 code points", #"{"type":"t","idempotencyKey":"e"# + String(repeating: #"\u0301"#, count: 300) + #""}"#,
+            code: "invalid_event"),
     ]
 
     @Test(arguments: badBodies)
@@ -103,6 +108,8 @@ import Testing
         BadPath(target: "/streams/a/b!c", named: "'b!c'"),
         BadPath(target: "/streams/a/" + String(repeating: "x", count: 129), named: "'" + String(repeating: "x", count: 32)),
         BadPath(target: "/streams/a//b", named: "empty segment"),
+        // The router skips the empty segment; the path must not become `/s/a/b`.
+        BadPath(target: "//streams/a/b", named: "must begin with /streams/"),
     ]
 
     @Test(arguments: badPaths)

@@ -34,11 +34,14 @@ public struct JSONObject: Sendable {
 }
 
 extension JSONObject: Equatable {
-    /// Objects are equal when they have the same keys with equal values, in any order.
+    /// Objects are equal when they have the same keys (code point for code point) with equal
+    /// values, in any order.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.members.count == rhs.members.count else { return false }
         for member in lhs.members {
-            guard let other = rhs[member.key], other == member.value else { return false }
+            guard let other = rhs.members.first(where: { $0.key.utf8.elementsEqual(member.key.utf8) }), other.value == member.value else {
+                return false
+            }
         }
         return true
     }

@@ -81,7 +81,9 @@ extension JSONValue: Equatable {
         switch (lhs, rhs) {
         case (.null, .null): return true
         case (.bool(let a), .bool(let b)): return a == b
-        case (.string(let a), .string(let b)): return a == b
+        // JSON strings are code point sequences: `é` and `e` with a combining accent differ,
+        // though Swift's `String ==` (canonical equivalence) would call them equal.
+        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
         case (.array(let a), .array(let b)): return a == b
         case (.object(let a), .object(let b)): return a == b
         case (.int(let a), .int(let b)): return a == b

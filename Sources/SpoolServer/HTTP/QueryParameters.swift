@@ -26,6 +26,10 @@ extension Request {
 
     /// The stream path after a route prefix such as `/streams`.
     func streamPath(after routePrefix: String) throws(SpoolError) -> StreamPath {
+        // The router skips empty segments: `//streams/x` reaches here too, and must not become `/s/x`.
+        guard uri.path.hasPrefix(routePrefix), uri.path.utf8.dropFirst(routePrefix.utf8.count).first.map({ $0 == UInt8(ascii: "/") }) ?? true else {
+            throw SpoolError(.invalidPath, "the request path must begin with \(routePrefix)/, not \(uri.path.prefix(60))")
+        }
         let raw = String(uri.path.dropFirst(routePrefix.count))
         // Badly encoded, it is kept as sent, and StreamPath names the bad segment.
         return try StreamPath(Self.percentDecoded(raw) ?? raw)

@@ -95,7 +95,7 @@ struct WebhookDelivery: Sendable {
         let (bodyValue, encoding) = Self.decodeBody(body, contentType: contentType)
         payload["body"] = bodyValue
         if let encoding { payload["bodyEncoding"] = .string(encoding) }
-        let key = deliveryID.map { String($0.prefix(AppendInput.maximumIdempotencyKeyLength)) }
+        let key = deliveryID.map { AppendInput.prefix($0, fitting: AppendInput.maximumIdempotencyKeyLength) }
         return try AppendInput(type: "webhook/received", payload: .object(payload), idempotencyKey: key)
     }
 
