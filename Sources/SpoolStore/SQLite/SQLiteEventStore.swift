@@ -85,8 +85,24 @@ public final class SQLiteEventStore: EventStore, Service {
         try? await gracefulShutdown()
         live.close()
         checkpointer.close()
-        try? pool.close()
-        logger.debug("store closed", metadata: ["spool.database": "\(databasePath)"])
+        close()
+    }
+
+    /// Moves the log into the database file and closes every connection, so that `spool.sqlite`
+    /// alone holds every event (a backup of a stopped server's file is whole). A failure is
+    /// logged; nothing is lost by it, the log is read again at the next start.
+    private func close() {
+        do {
+            _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        } catch {
+            logger.warning("could not move the log into the database file", metadata: ["spool.error": "\(error)"])
+        }
+        do {
+            try pool.close()
+            logger.debug("store closed", metadata: ["spool.database": "\(databasePath)"])
+        } catch {
+            logger.warning("could not close the database", metadata: ["spool.error": "\(error)"])
+        }
     }
 
     // MARK: Appending
