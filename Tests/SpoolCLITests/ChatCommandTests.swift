@@ -97,6 +97,23 @@ struct ChatCommandTests {
         #expect(try await finalAnswers().first?.payload["content"] == "Tool wait returned: waited 2.0 seconds")
     }
 
+    /// A failure that a restart could retry still ends the turn: the agent itself waits for the
+    /// next input, so waiting for an answer would wait out the whole timeout.
+    @Test func aRetryableFailureEndsTheTurnAtOnce() async throws {
+        let failing = Array(repeating: FakeLLMReply.httpError(status: 500, message: "upstream down"), count: 8)
+        try await FakeLLMServer.with(replies: failing) { llm in
+            let server = try await SpoolProcess.serve(dataDirectory: TestServer.temporaryDirectory(), environment: llm.environment())
+            defer { server.stop() }
+            let clock = ContinuousClock()
+            let started = clock.now
+            let chat = try await SpoolProcess.run(
+                ["chat", "/agents/failing", "--message", "hello", "--timeout", "120"], environment: ["SPOOL_URL": server.baseURL])
+            #expect(clock.now - started < .seconds(60), "chat waited for an answer that could not come")
+            #expect(chat.status != 0)
+            #expect(chat.output.contains("request failed") || chat.errors.contains("request failed"), "\(chat.output) \(chat.errors)")
+        }
+    }
+
     /// No provider credentials: agents use the offline echo provider.
     static let offline = ["OPENAI_API_KEY": "", "ANTHROPIC_API_KEY": ""]
 }

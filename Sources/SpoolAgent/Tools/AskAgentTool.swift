@@ -47,7 +47,8 @@ public struct AskAgentTool: AgentTool {
                 if event.type == AgentEvents.responseCompleted, event.payload["toolCalls"]?.arrayValue?.isEmpty ?? true {
                     return .output(event.payload["content"]?.stringValue ?? "")
                 }
-                if event.type == AgentEvents.requestFailed, event.payload["retryable"]?.boolValue != true {
+                // Retryable or not, the other agent waits for its next input: its turn is over.
+                if event.type == AgentEvents.requestFailed {
                     return .output("\(path) failed: \(event.payload["error"]?.stringValue ?? "unknown error")", isError: true)
                 }
             }

@@ -52,7 +52,8 @@ public struct ChatRenderer: Sendable {
             return "\n[cancelled: \(payload["reason"]?.stringValue ?? "")]\n"
         case "llm/request-failed":
             let error = payload["error"]?.stringValue ?? "unknown error"
-            if payload["retryable"]?.boolValue != true { turnEnd = .failed(error) }
+            // Retryable or not, the agent waits for the next input (or a restart): the turn is over.
+            turnEnd = .failed(error)
             return "\n[request failed: \(error)]\n"
         default:
             return ""
