@@ -11,6 +11,7 @@ struct CleanShutdownTests {
     @Test func theDatabaseFileAloneHoldsEveryEventAfterAStop() async throws {
         let directory = TestServer.temporaryDirectory()
         let server = try await SpoolProcess.serve(dataDirectory: directory)
+        defer { server.stop() }
         let client = SpoolClient(baseURL: server.baseURL, httpClient: failFastHTTPClient)
         let path = try StreamPath("/backup/1")
         for index in 1...5 { try await client.append(AppendInput(type: "test/n", payload: ["n": .int(Int64(index))]), to: path) }
@@ -22,6 +23,7 @@ struct CleanShutdownTests {
         try FileManager.default.createDirectory(atPath: backup, withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: directory + "/spool.sqlite", toPath: backup + "/spool.sqlite")
         let restored = try await SpoolProcess.serve(dataDirectory: backup)
+        defer { restored.stop() }
         let events = try await SpoolClient(baseURL: restored.baseURL, httpClient: failFastHTTPClient).read(path)
         #expect(events.map { $0.payload["n"] } == [1, 2, 3, 4, 5])
         _ = await restored.terminate()
