@@ -25,6 +25,21 @@ import Testing
         }
     }
 
+    /// A body whose chunked framing is broken is the client's fault (400), not the server's,
+    /// and nothing of it is stored.
+    @Test(arguments: ["zz", "-1", "fffffffffffffffffffff"])
+    func aBrokenChunkedBodyIsABadRequest(_ size: String) async throws {
+        try await withSpoolServer { http in
+            let request = "POST /streams/chunks/a HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n\(size)\r\nabc\r\n0\r\n\r\n"
+            let answer = try await offload { try RawHTTP.exchange(port: http.server.port, Array(request.utf8)) }
+            let (head, body) = try #require(RawHTTP.split(answer), "\(size): \(answer.prefix(200))")
+            #expect(head.hasPrefix("HTTP/1.1 400"), "\(size): \(head)")
+            let error = try #require(SpoolError(jsonBody: try JSONValue.parse(Array(body.utf8))), "\(size): \(body)")
+            #expect(error.code == .invalidRequest)
+            #expect(try await http.get("/streams/chunks/a").status == 404, "nothing stored")
+        }
+    }
+
     /// RFC 9112 §3.2: an HTTP/1.1 request must name its host; HTTP/1.0 ones need not. A
     /// refused append stores nothing, and a request pipelined before it still gets its answer.
     @Test func anHTTP11RequestWithoutHostIsABadRequest() async throws {

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOHTTP1
 import SpoolCore
 
 /// Turns every error into the contract's JSON error body, and never leaks internals.
@@ -14,6 +15,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch let error as HTTPError {
             throw Self.translate(error)
+        } catch let error as HTTPParserError {
+            // The head was fine, the body's framing is not (a bad chunk size): the client's fault.
+            throw SpoolError(.invalidRequest, "malformed HTTP request body (\(error))")
         } catch {
             context.logger.error("unhandled error", metadata: ["spool.error": "\(error)"])
             throw SpoolError(.internalError, "internal server error")
