@@ -93,7 +93,7 @@ public struct LiveEvents: AsyncSequence, Sendable {
             }
             guard response.status == .ok else {
                 let body = try await response.body.collect(upTo: 1 << 20)
-                throw SpoolClient.error(status: Int(response.status.code), body: Array(body.readableBytesView))
+                throw SpoolClient.error(status: response.status, url: request.url, body: Array(body.readableBytesView))
             }
             return response.body.makeAsyncIterator()
         }

@@ -120,17 +120,12 @@ public struct SpoolClient: Sendable {
         let buffer = try await response.body.collect(upTo: 1 << 30)
         let bytes = Array(buffer.readableBytesView)
         guard (200..<300).contains(Int(response.status.code)) else {
-            throw Self.error(status: Int(response.status.code), body: bytes)
+            throw Self.error(status: response.status, url: request.url, body: bytes)
         }
         return (response.headers, bytes)
     }
 
     func addHeaders(to request: inout HTTPClientRequest) {
         if let token, !token.isEmpty { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-    }
-
-    static func error(status: Int, body: [UInt8]) -> SpoolError {
-        if let json = try? JSONValue.parse(body), let error = SpoolError(jsonBody: json) { return error }
-        return SpoolError(.internalError, "HTTP \(status): \(String(decoding: body.prefix(200), as: UTF8.self))")
     }
 }

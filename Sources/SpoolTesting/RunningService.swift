@@ -1,3 +1,4 @@
+import Hummingbird
 import Logging
 import ServiceLifecycle
 
@@ -31,4 +32,20 @@ func withRunningService<T: Sendable>(
             throw error
         }
     }
+}
+
+/// Serves `responder` on a free loopback port for the length of `body`, which gets the port.
+func withLoopbackServer<Responder: HTTPResponder, T: Sendable>(
+    _ responder: Responder, serverName: String, logger: Logger, _ body: (Int) async throws -> T
+) async throws -> T where Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
+    let (ports, portSink) = AsyncStream<Int>.makeStream()
+    let app = Application(
+        responder: responder,
+        configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: serverName),
+        onServerRunning: { channel in
+            portSink.yield(channel.localAddress?.port ?? 0)
+            portSink.finish()
+        },
+        logger: logger)
+    return try await withRunningService(app, ports: ports, portSink: portSink, logger: logger, body)
 }

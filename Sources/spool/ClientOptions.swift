@@ -37,13 +37,14 @@ struct CommandFailure: Error {
     init(_ message: String) { self.message = message }
 }
 
-/// Runs a command body, printing a Spool error (with its code) or a command's own failure as
-/// one clear line and exiting non-zero.
+/// Runs a command body, printing a Spool error (with its code when the server sent one) or a
+/// command's own failure as one clear line and exiting non-zero.
 func reportingErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let error as SpoolError {
-        FileHandle.standardError.write(Data("error: \(error.message) (\(error.code))\n".utf8))
+        let code = error.codeIsFromServer ? " (\(error.code))" : ""
+        FileHandle.standardError.write(Data("error: \(error.message)\(code)\n".utf8))
         throw ExitCode(1)
     } catch let failure as CommandFailure {
         FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))

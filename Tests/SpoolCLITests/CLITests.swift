@@ -89,6 +89,28 @@ struct CLITests {
         }
     }
 
+    /// A proxy's HTML page or an empty answer is one line naming the status and the URL, with
+    /// no Spool error code, as the server sent none.
+    @Test func errorAnswersNotFromSpoolPrintOneLineWithoutACode() async throws {
+        let page = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+        try await CannedAnswerServer.with(status: .badGateway, body: page) { server in
+            let listing = try await SpoolProcess.run(["ls"], environment: ["SPOOL_URL": server.baseURL])
+            #expect(listing.status == 1)
+            #expect(listing.errors == "error: HTTP 502 Bad Gateway from \(server.baseURL)/streams?prefix=/\n", "\(listing.errors)")
+        }
+        try await CannedAnswerServer.with(status: .notFound, contentType: "text/plain", body: "") { server in
+            let reading = try await SpoolProcess.run(["cat", "/x"], environment: ["SPOOL_URL": server.baseURL])
+            #expect(reading.status == 1)
+            #expect(reading.errors == "error: HTTP 404 Not Found from \(server.baseURL)/streams/x?after=0&limit=1000\n", "\(reading.errors)")
+        }
+        let longText = "upstream\r\n  said:\t" + String(repeating: "no ", count: 60)
+        try await CannedAnswerServer.with(status: .serviceUnavailable, contentType: "text/plain", body: longText) { server in
+            let listing = try await SpoolProcess.run(["ls"], environment: ["SPOOL_URL": server.baseURL])
+            let said = "upstream said: " + String(repeating: "no ", count: 60).prefix(85) + "…"
+            #expect(listing.errors == "error: HTTP 503 Service Unavailable from \(server.baseURL)/streams?prefix=/: \(said)\n", "\(listing.errors)")
+        }
+    }
+
     @Test func catLiveFollowsNewEvents() async throws {
         try await TestServer.with { server in
             let client = SpoolClient(baseURL: server.baseURL)

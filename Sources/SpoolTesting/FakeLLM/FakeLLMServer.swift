@@ -51,16 +51,7 @@ public struct FakeLLMServer: Sendable {
         ] {
             router.post(RouterPath(path)) { request, _ in try await script.respond(to: request, api: api) }
         }
-        let (ports, portSink) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: router,
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: "fake-llm"),
-            onServerRunning: { channel in
-                portSink.yield(channel.localAddress?.port ?? 0)
-                portSink.finish()
-            },
-            logger: logger)
-        return try await withRunningService(app, ports: ports, portSink: portSink, logger: logger) { port in
+        return try await withLoopbackServer(router.buildResponder(), serverName: "fake-llm", logger: logger) { port in
             try await body(FakeLLMServer(port: port, baseURL: "http://127.0.0.1:\(port)", script: script))
         }
     }
