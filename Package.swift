@@ -210,7 +210,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SpoolCoreTests",
-            dependencies: ["SpoolCore"],
+            dependencies: ["SpoolCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         .testTarget(

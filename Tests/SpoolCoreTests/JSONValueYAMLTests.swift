@@ -1,4 +1,5 @@
 import SpoolCore
+import Yams
 import Testing
 
 /// Block-style YAML for people: types survive, multi-line text stays readable.
@@ -97,5 +98,42 @@ import Testing
         #expect(JSONValue.null.yamlString == "null\n")
         #expect(JSONValue.emptyObject.yamlString == "{}\n")
         #expect(JSONValue.array([]).yamlString == "[]\n")
+    }
+}
+
+/// Characters YAML forbids raw (DEL, C1 controls, U+FFFE/U+FFFF) or reads as line breaks
+/// (NEL, U+2028, U+2029) are escaped, so a YAML parser reads the strings back unchanged.
+@Suite(.timeLimit(.minutes(3))) struct YAMLUnprintableCharacterTests {
+    static let unprintable: [Unicode.Scalar] = ["\u{7F}", "\u{80}", "\u{85}", "\u{9F}", "\u{2028}", "\u{2029}", "\u{FFFE}", "\u{FFFF}"]
+
+    static let strings: [String] = unprintable.flatMap { scalar in
+        let character = String(Character(scalar))
+        return ["a\(character)b", character, "one\ntwo\(character)", "\(character)\u{1}"]
+    }
+
+    @Test(arguments: strings)
+    func aYAMLParserReadsTheStringBack(text: String) throws {
+        let document: JSONValue = ["value": .string(text), "list": [.string(text)], text: 1]
+        let yaml = document.yamlString
+        let read = try #require(try Yams.load(yaml: yaml) as? [String: Any], "\(yaml)")
+        #expect(read["value"] as? String == text, "\(yaml)")
+        #expect((read["list"] as? [Any])?.first as? String == text, "\(yaml)")
+        #expect(read[text] as? Int == 1, "\(yaml)")
+        #expect(!yaml.unicodeScalars.contains { Self.unprintable.contains($0) }, "written raw: \(yaml)")
+    }
+
+    @Test func escapesAreYAMLsOwn() {
+        let value: JSONValue = ["del": "a\u{7F}b", "c1": "a\u{80}b", "nel": "a\u{85}b", "ls": "a\u{2028}b", "ps": "a\u{2029}b", "fffe": "a\u{FFFE}b"]
+        #expect(
+            value.yamlString
+                == #"""
+                del: "a\u007Fb"
+                c1: "a\u0080b"
+                nel: "a\Nb"
+                ls: "a\Lb"
+                ps: "a\Pb"
+                fffe: "a\uFFFEb"
+
+                """#)
     }
 }

@@ -2,7 +2,8 @@
 ///
 /// Strings stay strings when read back: anything a YAML parser could take for
 /// another type (`true`, `1.5`, `null`, leading symbols) is double-quoted, and
-/// multi-line text becomes a literal block.
+/// multi-line text becomes a literal block. Characters YAML forbids raw or reads as line
+/// breaks (DEL, C1 controls, U+2028, U+FFFE, …) are escaped in a double-quoted string.
 extension JSONValue {
     /// The value as a YAML document body (no `---`), ending in a newline.
     public var yamlString: String {
@@ -67,7 +68,7 @@ extension JSONValue {
 
     private static func isLiteralBlockCandidate(_ text: String) -> Bool {
         guard text.contains("\n"), let first = text.first, first != " ", first != "\n" else { return false }
-        return !text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7F }
+        return !text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || needsYAMLEscape($0) }
     }
 
     static func yamlInline(_ value: JSONValue) -> String {
@@ -85,7 +86,42 @@ extension JSONValue {
     ]
 
     private static func yamlScalar(_ text: String) -> String {
-        needsQuotes(text) ? JSONValue.string(text).jsonString : text
+        needsQuotes(text) ? yamlDoubleQuoted(text) : text
+    }
+
+    /// `text` in double quotes, escaped as JSON is (a YAML double-quoted scalar reads JSON's
+    /// escapes), plus YAML's escapes for what it forbids raw or reads as a line break.
+    private static func yamlDoubleQuoted(_ text: String) -> String {
+        let quoted = JSONValue.string(text).jsonString
+        guard quoted.unicodeScalars.contains(where: needsYAMLEscape) else { return quoted }
+        var output = String.UnicodeScalarView()
+        for scalar in quoted.unicodeScalars {
+            guard needsYAMLEscape(scalar) else {
+                output.append(scalar)
+                continue
+            }
+            let escape: String
+            switch scalar.value {
+            case 0x85: escape = "\\N"
+            case 0x2028: escape = "\\L"
+            case 0x2029: escape = "\\P"
+            default:
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                escape = "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            }
+            output.append(contentsOf: escape.unicodeScalars)
+        }
+        return String(output)
+    }
+
+    /// Whether a character at or above U+0020 may not stand raw in YAML: DEL, the C1 controls,
+    /// U+FFFE and U+FFFF (not printable for YAML 1.1 parsers such as PyYAML and libyaml), and
+    /// U+2028/U+2029 (line breaks in YAML 1.1, NEL U+0085 too).
+    private static func needsYAMLEscape(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x7F...0x9F, 0x2028, 0x2029, 0xFFFE, 0xFFFF: return true
+        default: return false
+        }
     }
 
     private static func needsQuotes(_ text: String) -> Bool {
@@ -95,6 +131,6 @@ extension JSONValue {
         if "-?:,[]{}#&*!|>'\"%@`".unicodeScalars.contains(first) { return true }
         if first.properties.numericType != nil || first == "." || first == "+" { return true }
         if text.contains(": ") || text.contains(" #") { return true }
-        return text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F || $0.value == 0xFEFF }
+        return text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0xFEFF || needsYAMLEscape($0) }
     }
 }
