@@ -30,9 +30,8 @@ extension ProcessorRunner {
             entry = StreamEntry(offset: 0, state: processor.initialState, paused: false, snapshotOffset: 0)
         }
         try await refold(&entry, stream: stream, through: target)
-        let data = try JSONEncoder().encode(entry.state)
         do {
-            return (entry.offset, try JSONValue.parse(data))
+            return (entry.offset, try ProcessorStateJSON.value(of: entry.state))
         } catch {
             throw SpoolError(.internalError, "state of \(processor.name) is not JSON: \(error)")
         }
