@@ -217,6 +217,7 @@ let package = Package(
             name: "SpoolStoreTests",
             dependencies: [
                 "SpoolCore", "SpoolStore", "SpoolPostgres", "SpoolTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

@@ -94,11 +94,16 @@ public func buildApplication(
 }
 
 /// The store `configuration` names: PostgreSQL when it has a URL, else SQLite.
+/// - Throws: `ConfigurationError` for a SQLite database that cannot be opened or written.
 func openStore(configuration: SpoolServerConfiguration, logger: Logger) throws -> any EventStore & ProcessorStateStore & Service {
     if let url = configuration.postgresURL {
         return try PostgresEventStore(url: url, logger: logger)
     }
-    return try SQLiteEventStore(directory: configuration.dataDirectory, logger: logger)
+    do {
+        return try SQLiteEventStore(directory: configuration.dataDirectory, logger: logger)
+    } catch let error as SpoolError {
+        throw ConfigurationError(message: error.message)
+    }
 }
 
 /// The items of a comma-separated setting, trimmed, without empties.

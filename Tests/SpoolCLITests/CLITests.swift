@@ -210,6 +210,23 @@ struct CLITests {
         #expect(await restarted.terminate() == 0)
     }
 
+    /// A database the server may only read stops it at start, in one line and with status 2,
+    /// instead of failing every append (root writes whatever a file's mode: so it is made immutable).
+    @Test(.enabled(if: ImmutableFile.isSupported, "files cannot be made immutable here"))
+    func serveRefusesADatabaseItCannotWrite() async throws {
+        let directory = TestServer.temporaryDirectory()
+        let first = try await SpoolProcess.serve(dataDirectory: directory)
+        #expect(await first.terminate() == 0)
+        let database = directory + "/spool.sqlite"
+        try ImmutableFile.set(database, immutable: true)
+        defer { try? ImmutableFile.set(database, immutable: false) }
+        let second = try await SpoolProcess.run(["serve", "--port", "0", "--data", directory])
+        #expect(second.status == 2)
+        #expect(second.output.isEmpty, "it does not say it listens: \(second.output)")
+        #expect(second.errors.hasPrefix("error: cannot write the database \(database): it is read-only for this user"), "\(second.errors)")
+        #expect(second.errors.split(separator: "\n").count == 1, "\(second.errors)")
+    }
+
     /// At debug level the server logs one line per request (method, path, status, duration,
     /// request id); at info, none.
     @Test func serveLogsEachRequestAtDebugLevelOnly() async throws {

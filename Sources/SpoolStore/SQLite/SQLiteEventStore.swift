@@ -32,6 +32,7 @@ public final class SQLiteEventStore: EventStore, Service {
     private let logger: Logger
 
     /// Opens (creating if needed) the store in `directory`, file `spool.sqlite`.
+    /// - Throws: `SpoolError`, `unavailable` if the database is read-only for this user.
     public init(directory: String, logger: Logger, live: LiveHub = LiveHub()) throws {
         try DataDirectory.create(directory)
         databasePath = (directory as NSString).appendingPathComponent("spool.sqlite")
@@ -46,8 +47,13 @@ public final class SQLiteEventStore: EventStore, Service {
         do {
             pool = try DatabasePool(path: databasePath, configuration: configuration)
             try Self.syncEveryCommit(pool)
+            try Self.checkWritable(pool, path: databasePath)
             try SQLiteSchema.migrator.migrate(pool)
             checkpointer = try WALCheckpointer(path: databasePath, logger: logger)
+        } catch let error as SpoolError where error.code == .unavailable {
+            throw error  // a read-only database: `checkWritable` said so in full
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+            throw Self.readOnly(path: databasePath, cause: error)  // found by GRDB's own set-up, or a migration
         } catch {
             throw SpoolError(.internalError, "cannot open database \(databasePath): \(error)", cause: error)
         }
