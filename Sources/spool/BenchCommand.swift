@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpoolBench
+import SpoolClient
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -84,6 +85,7 @@ struct BenchCommand: AsyncParsableCommand {
         let process: BenchServerProcess? = server == nil ? try BenchServerProcess(executable: Self.executablePath) : nil
         defer { process?.stop() }
         let nodes = server.map { $0.split(separator: ",").map(String.init) } ?? [process!.baseURL]
+        if server != nil { try await Self.checkReachable(nodes) }
         let baseURL = nodes[0]
         let http = BenchRunner.makeHTTPClient(connections: options.subscribers + options.concurrentClients + 16)
         let runner = BenchRunner(
@@ -99,6 +101,16 @@ struct BenchCommand: AsyncParsableCommand {
         } catch {
             try? await http.shutdown()
             throw error
+        }
+    }
+
+    /// Asks each node for `/health` first, so a server that is not there is reported as other
+    /// commands report it (`cannot reach Spool at …`), in one line, not as a failed append.
+    static func checkReachable(_ nodes: [String]) async throws {
+        try await reportingErrors {
+            for node in nodes {
+                try await SpoolClient(baseURL: node, httpClient: cliHTTPClient).health()
+            }
         }
     }
 

@@ -315,6 +315,13 @@ struct CLITests {
         #expect(await eventually { children.allSatisfy { !FileManager.default.fileExists(atPath: "/proc/\($0)") } })
     }
 
+    /// `spool bench --server` on no server says so as other commands do, in one line.
+    @Test func benchSaysItCannotReachAServerAsOtherCommandsDo() async throws {
+        let bench = try await SpoolProcess.run(["bench", "--quick", "--only", "latency", "--server", "http://127.0.0.1:1"])
+        #expect(bench.status == 1)
+        #expect(bench.errors == "error: cannot reach Spool at http://127.0.0.1:1: connection refused (is `spool serve` running there?) (unavailable)\n", "\(bench.errors)")
+    }
+
     @Test func clientCommandsRefuseAServerThatIsNoURL() async throws {
         let refused = try await SpoolProcess.run(["ls", "--server", "127.0.0.1:4711"])
         #expect(refused.status == 64)
