@@ -2,18 +2,20 @@ import SpoolCore
 import SpoolJS
 import Testing
 
-@Suite(.timeLimit(.minutes(3))) struct JSAsyncDriverTests {
-    func queue(with script: String) async throws -> JSSandboxQueue {
-        let queue = JSSandboxQueue(label: "driver-test")
-        try await queue.run { sandbox in
-            try sandbox.evaluate(JSAsyncDriver.prelude)
-            try sandbox.evaluate(script)
-        }
-        return queue
+/// A sandbox queue with the driver's prelude and `script` evaluated.
+func driverQueue(with script: String) async throws -> JSSandboxQueue {
+    let queue = JSSandboxQueue(label: "driver-test")
+    try await queue.run { sandbox in
+        try sandbox.evaluate(JSAsyncDriver.prelude)
+        try sandbox.evaluate(script)
     }
+    return queue
+}
+
+@Suite(.timeLimit(.minutes(3))) struct JSAsyncDriverTests {
 
     @Test func servesRequestsUntilThePromiseSettles() async throws {
-        let queue = try await queue(with: """
+        let queue = try await driverQueue(with: """
             __spool.entries.sum = async function (arg, request) {
               var a = await request('number', { n: arg.a });
               var b = await request('number', { n: arg.b });
@@ -27,7 +29,7 @@ import Testing
     }
 
     @Test func rejectedRequestsAndThrowsBecomeErrors() async throws {
-        let queue = try await queue(with: """
+        let queue = try await driverQueue(with: """
             __spool.entries.fail = async function (arg, request) { await request('nope'); };
             """)
         await #expect {
@@ -40,7 +42,7 @@ import Testing
     }
 
     @Test func loopsAfterAnAwaitAreStopped() async throws {
-        let queue = try await queue(with: """
+        let queue = try await driverQueue(with: """
             __spool.entries.spin = async function (arg, request) { await request('x'); while (true) {} };
             """)
         await #expect {
@@ -55,17 +57,13 @@ import Testing
     /// Runs of one sandbox overlap while the host serves them (a worker reacting to several
     /// streams at once): each must get its own answers and finish on its own.
     @Test func overlappingRunsKeepTheirOwnRequests() async throws {
-        let queue = JSSandboxQueue(label: "driver-overlap")
-        try await queue.run { sandbox in
-            try sandbox.evaluate(JSAsyncDriver.prelude)
-            try sandbox.evaluate("""
-                __spool.entries.twice = async function (arg, request) {
-                  var first = await request('echo', { n: arg.n });
-                  var second = await request('echo', { n: first + 1000 });
-                  return { n: arg.n, answer: second };
-                };
-                """)
-        }
+        let queue = try await driverQueue(with: """
+            __spool.entries.twice = async function (arg, request) {
+              var first = await request('echo', { n: arg.n });
+              var second = await request('echo', { n: first + 1000 });
+              return { n: arg.n, answer: second };
+            };
+            """)
         let results = try await withThrowingTaskGroup(of: JSONValue.self) { group in
             for n in 0..<20 {
                 group.addTask {
@@ -89,17 +87,13 @@ import Testing
     }
 
     @Test func aRunThatTimesOutLeavesTheOthersAlone() async throws {
-        let queue = JSSandboxQueue(label: "driver-overlap-timeout")
-        try await queue.run { sandbox in
-            try sandbox.evaluate(JSAsyncDriver.prelude)
-            try sandbox.evaluate("""
-                __spool.entries.maybeSpin = async function (arg, request) {
-                  var value = await request('echo', arg);
-                  if (arg.spin) { while (true) {} }
-                  return value;
-                };
-                """)
-        }
+        let queue = try await driverQueue(with: """
+            __spool.entries.maybeSpin = async function (arg, request) {
+              var value = await request('echo', arg);
+              if (arg.spin) { while (true) {} }
+              return value;
+            };
+            """)
         let spinning = Task {
             try await JSAsyncDriver.run("maybeSpin", argument: ["spin": true], on: queue, budget: .milliseconds(100)) { request in
                 .success(request.arguments)
