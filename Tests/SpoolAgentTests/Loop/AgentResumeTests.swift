@@ -115,7 +115,8 @@ struct AgentResumeTests {
                 ], to: path)
 
             try await withAgentRuntime(environment: environment, directory: directory) { _, store in
-                #expect(try await eventually { try await !events(store, path, ofType: "llm/response-completed").isEmpty })
+                // Under the whole suite's load this takes 10–25 s (the run first catches up and saves its progress).
+                #expect(try await eventually(timeout: .seconds(60)) { try await !events(store, path, ofType: "llm/response-completed").isEmpty })
                 try await Task.sleep(for: .milliseconds(300))  // room for a wrong second request to show
                 let cancelled = try await events(store, path, ofType: "llm/request-cancelled")
                 #expect(cancelled.map { $0.payload["requestId"] } == ["req-1"])
