@@ -48,11 +48,6 @@ public final class AgentRuntime: Service {
         }
     }
 
-    /// At shutdown, how long the requests and tools under way may go on before they are
-    /// cancelled. A cancelled one is taken up again where the `agent` processor next starts
-    /// (a request is sent again, an unfinished tool runs), as after a crash.
-    static let shutdownGrace = Duration.seconds(2)
-
     public func run() async throws {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.resumeInterruptedTurnsAtEachRun() }
@@ -64,8 +59,10 @@ public final class AgentRuntime: Service {
                 self.queue.finish()
             }
             // Shutting down: a stalled provider or a long tool (ask_agent waits up to 10 minutes)
-            // must not hold the server, and its data directory, for that long.
-            let deadline = ContinuousClock.now + Self.shutdownGrace
+            // must not hold the server, and its data directory, for that long. What is under way
+            // gets the processors' grace, then is cancelled and taken up again where the `agent`
+            // processor next starts (a request is sent again, an unfinished tool runs).
+            let deadline = ContinuousClock.now + host.configuration.shutdownGrace
             while jobsUnderWay.withLock({ $0 }) > 0, ContinuousClock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(20))
             }

@@ -20,7 +20,7 @@ public final class ProcessorHost: Service {
     let store: any EventStore & ProcessorStateStore
     let fixedRunners: [any ProcessorRunning]
     let logger: Logger
-    let configuration: ProcessorHostConfiguration
+    public let configuration: ProcessorHostConfiguration
     /// Processors added while the host runs, by key (their name unless `add` was given one).
     private let added = Mutex<[String: any ProcessorRunning]>([:])
     private let starts = AsyncStream<any ProcessorRunning>.makeStream()

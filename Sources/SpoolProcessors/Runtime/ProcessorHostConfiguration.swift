@@ -21,6 +21,7 @@ public struct ProcessorHostConfiguration: Sendable {
     /// `afterAppend` calls under way may go on before they are cancelled. Events not yet
     /// handled are not started: the checkpoint stays before them and the next start
     /// handles them, so a backlog (a webhook receiver that is down) does not hold up a shutdown.
+    /// The agent runtime gives its LLM requests and tools the same grace.
     public var shutdownGrace: Duration = .seconds(2)
 
     public init() {}

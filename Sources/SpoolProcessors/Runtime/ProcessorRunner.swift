@@ -61,7 +61,7 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     /// The processor's snapshot policy, looked up once: a dynamic cast per event is costly.
     private let snapshotPolicy: (any SnapshotPolicy)?
     /// The processor's offloaded reducer, looked up once like the snapshot policy.
-    private let offloaded: (any OffloadedReducing)?
+    let offloaded: (any OffloadedReducing)?
     /// The processor's interest, when it reads the store before it knows which events it wants.
     private let prepared: (any PreparedInterest)?
     /// The events the processor wants, when it said which (its interest and the pause switches);
@@ -429,79 +429,6 @@ final class ProcessorRunner<Processor: StreamProcessor>: ProcessorRunning {
     private func snapshotIsDue(after event: Event, offset: Int, snapshotOffset: Int) -> Bool {
         if let snapshotPolicy, snapshotPolicy.snapshotsImmediately(after: event) { return true }
         return offset - snapshotOffset >= configuration.snapshotInterval
-    }
-
-    /// The stream's state from its snapshot, or the initial state.
-    func loadEntry(_ stream: StreamPath) async throws -> StreamEntry {
-        guard let snapshot = try await store.snapshot(processor: storageName, stream: stream) else {
-            return StreamEntry(offset: 0, state: processor.initialState, paused: false, snapshotOffset: 0)
-        }
-        do {
-            let envelope = try JSONDecoder().decode(SnapshotEnvelope.self, from: Data(snapshot.stateJSON.utf8))
-            return StreamEntry(offset: snapshot.offset, state: envelope.state, paused: envelope.paused, snapshotOffset: snapshot.offset)
-        } catch {
-            // The state type changed since the snapshot: refold from the start.
-            logger.warning("ignoring unreadable snapshot", metadata: ["spool.stream": "\(stream)", "spool.error": "\(error)"])
-            return StreamEntry(offset: 0, state: processor.initialState, paused: false, snapshotOffset: 0)
-        }
-    }
-
-    /// Reduces (without reacting) the stored events after `entry.offset` through `target`.
-    func refold(_ entry: inout StreamEntry, stream: StreamPath, through target: Int) async throws {
-        let store = self.store
-        let pageSize = 10_000
-        @Sendable func page(after offset: Int) async throws -> [Event] {
-            offset < target ? try await store.read(stream, after: offset, limit: min(pageSize, target - offset)) : []
-        }
-        while entry.offset < target {
-            // Reading, not folding, is what takes the time: offsets are gapless, so the
-            // next two pages are known in advance and read at once, on two connections.
-            async let first = page(after: entry.offset)
-            async let second = page(after: entry.offset + pageSize)
-            let firstPage = try await first
-            guard let end = firstPage.last?.offset else { return }
-            await fold(firstPage, into: &entry)
-            let secondPage = try await second
-            if secondPage.first?.offset == end + 1 { await fold(secondPage, into: &entry) }  // else: a gap, read again
-        }
-    }
-
-    /// Folds a page of stored events into the entry (reduce only).
-    private func fold(_ events: [Event], into entry: inout StreamEntry) async {
-        guard let offloaded else {
-            var paused = entry.paused
-            Self.fold(events, with: processor, into: &entry.state, paused: &paused)
-            entry.paused = paused
-            entry.offset = events.last?.offset ?? entry.offset
-            return
-        }
-        if let state = await offloaded.reduceBatch(state: entry.state, events: events) as? Processor.State {
-            entry.state = state
-            for event in events { entry.paused = StreamPause.isPaused(after: event.type, wasPaused: entry.paused) }
-            entry.offset = events.last?.offset ?? entry.offset
-            return
-        }
-        for event in events { await reduce(&entry, event) }
-    }
-
-    /// The fold loop on plain inout values: touching the generic `StreamEntry`
-    /// per event would look its type metadata up each time.
-    private static func fold(_ events: [Event], with processor: Processor, into state: inout Processor.State, paused: inout Bool) {
-        for event in events {
-            processor.reduce(into: &state, event: event)
-            paused = StreamPause.isPaused(after: event.type, wasPaused: paused)
-        }
-    }
-
-    /// Folds one event into the entry: its state, pause flag and offset.
-    private func reduce(_ entry: inout StreamEntry, _ event: Event) async {
-        if let offloaded, let state = await offloaded.reduceOffloaded(state: entry.state, event: event) as? Processor.State {
-            entry.state = state
-        } else {
-            processor.reduce(into: &entry.state, event: event)
-        }
-        entry.paused = StreamPause.isPaused(after: event.type, wasPaused: entry.paused)
-        entry.offset = event.offset
     }
 
     /// Calls `afterAppend`, retrying with backoff; a final failure becomes `spool/processor-failed`.
