@@ -20,6 +20,7 @@ public struct SpoolError: Error, Sendable, CustomStringConvertible {
         public static let payloadTooLarge = Code(rawValue: "payload_too_large")
         public static let streamPaused = Code(rawValue: "stream_paused")
         public static let unavailable = Code(rawValue: "unavailable")
+        public static let notImplemented = Code(rawValue: "not_implemented")
         public static let internalError = Code(rawValue: "internal")
 
         /// The HTTP status code that carries this error.
@@ -33,6 +34,7 @@ public struct SpoolError: Error, Sendable, CustomStringConvertible {
             case .offsetConflict, .idempotencyConflict: return 409
             case .payloadTooLarge: return 413
             case .streamPaused: return 423
+            case .notImplemented: return 501
             case .unavailable: return 503
             default: return 500
             }

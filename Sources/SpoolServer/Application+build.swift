@@ -39,6 +39,7 @@ public func buildApplication(
     router.add(middleware: RequestObserverMiddleware(metrics: metrics))
     router.add(middleware: BrowserGuardMiddleware(policy: configuration.browserPolicy))
     router.add(middleware: ErrorMiddleware())
+    router.add(middleware: UnknownMethodMiddleware())
     if let token = configuration.authToken, configuration.needsToken {
         router.add(middleware: AuthMiddleware(token: token))
     }

@@ -36,6 +36,17 @@ import Testing
         #expect(JSONValue.double(0.5) == .double(0.5))
     }
 
+    /// Through `Double`, 2^53 + 1 rounds to 2^53: an integer and a double are equal only
+    /// when the double is exactly that integer.
+    @Test func integersAndDoublesCompareExactly() {
+        #expect(JSONValue.int(9_007_199_254_740_993) != .double(9_007_199_254_740_992))
+        #expect(JSONValue.double(9_007_199_254_740_992) != .int(9_007_199_254_740_993))
+        #expect(JSONValue.int(9_007_199_254_740_992) == .double(9_007_199_254_740_992))
+        #expect(JSONValue.int(.max) != .double(9_223_372_036_854_775_808))
+        #expect(JSONValue.int(-3) == .double(-3))
+        #expect(JSONValue.int(0) == .double(-0.0))
+    }
+
     @Test func accessorsAnswerOnlyForTheirKind() {
         let object: JSONValue = ["s": "text", "i": 3, "d": 2.0, "h": 2.5, "b": true, "a": [1]]
         #expect(object["s"]?.stringValue == "text")

@@ -107,6 +107,19 @@ import Testing
         }
     }
 
+    /// A replay's numbers must be the stored ones exactly: 2^53 + 1 and 2^53 differ, though
+    /// both are the same `Double`; `1` and `1.0` are one number.
+    @Test func replayedNumbersMustMatchExactly() async throws {
+        try await withSpoolServer { http in
+            let first = try await http.post("/streams/num", json: #"{"type":"t","payload":{"n":9007199254740993,"one":1},"idempotencyKey":"k"}"#)
+            #expect(first.status == 201)
+            let rounded = try await http.post("/streams/num", json: #"{"type":"t","payload":{"n":9007199254740992.0,"one":1},"idempotencyKey":"k"}"#)
+            try expectError(rounded, status: 409, code: "idempotency_conflict")
+            let replay = try await http.post("/streams/num", json: #"{"type":"t","payload":{"n":9007199254740993,"one":1.0},"idempotencyKey":"k"}"#)
+            #expect(replay.status == 200)
+        }
+    }
+
     @Test func expectedOffsetMismatchConflictsWithHeadOffset() async throws {
         try await withSpoolServer { http in
             try await http.append("/occ", type: "a")

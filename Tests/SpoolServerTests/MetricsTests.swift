@@ -47,13 +47,13 @@ import Testing
             for path in ["/a", "/b/c", "/d"] { try await http.append(path, type: "t") }
             #expect(try await http.post("/streams/a", json: "{").status == 400)
             #expect(try await http.get("/no/such/route/\(UUID())").status == 404)
-            #expect(try await http.send(.RAW(value: "PROPFIND"), "/health").status == 404)
+            #expect(try await http.send(.RAW(value: "PROPFIND"), "/health").status == 501)
 
             let samples = try await Self.samples(http)
             #expect(samples[#"spool_http_requests_total{method="POST",route="/streams/**",status="201"}"#] == 3)
             #expect(samples[#"spool_http_requests_total{method="POST",route="/streams/**",status="400"}"#] == 1)
             #expect(samples[#"spool_http_requests_total{method="GET",route="NotFound",status="404"}"#] == 1)
-            #expect(samples[#"spool_http_requests_total{method="other",route="NotFound",status="404"}"#] == 1)
+            #expect(samples[#"spool_http_requests_total{method="other",route="NotFound",status="501"}"#] == 1)
             #expect(!samples.keys.contains { $0.contains("/no/such") || $0.contains("PROPFIND") }, "paths and odd methods make no series")
 
             let appends = #"method="POST",route="/streams/**""#

@@ -53,6 +53,20 @@ import Testing
         }
     }
 
+    /// A method served on no path (RFC 9110 §15.6.2): 501, on known and unknown paths alike.
+    @Test func methodServedNowhereIsAJSONNotImplemented() async throws {
+        try await withSpoolServer { http in
+            for method in ["TRACE", "PROPFIND", "MKCOL"] {
+                for target in ["/health", "/streams/a", "/no/such/route"] {
+                    let result = try await http.send(.RAW(value: method), target)
+                    let error = try expectError(result, status: 501, code: "not_implemented")
+                    #expect(error["message"]?.stringValue?.hasPrefix("\(method) is not a method this server implements") == true)
+                }
+            }
+            #expect(try await http.get("/health").status == 200)
+        }
+    }
+
     /// HEAD wherever GET is (RFC 9110 §9.3.2): the status and headers a GET would get, no body.
     @Test func headAnswersLikeGetWithoutTheBody() async throws {
         let store = try SQLiteEventStore(directory: TestServer.temporaryDirectory(), logger: Logger(label: "spool-test"))

@@ -87,8 +87,10 @@ extension JSONValue: Equatable {
         case (.array(let a), .array(let b)): return a == b
         case (.object(let a), .object(let b)): return a == b
         case (.int(let a), .int(let b)): return a == b
-        case (.int, .double), (.double, .int), (.double, .double):
-            return lhs.doubleValue == rhs.doubleValue
+        case (.double(let a), .double(let b)): return a == b
+        // An integer equals a double only if the double is exactly that integer: through
+        // `Double`, 9007199254740993 would round to, and match, 9007199254740992.0.
+        case (.int(let a), .double(let b)), (.double(let b), .int(let a)): return Int64(exactly: b) == a
         default: return false
         }
     }

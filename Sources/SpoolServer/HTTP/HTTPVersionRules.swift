@@ -11,6 +11,8 @@ import NIOHTTPTypesHTTP1
 ///   `MalformedRequestResponder` answers with the contract's JSON 400 before closing.
 /// - RFC 9112 §9.3: an HTTP/1.0 connection closes after the response unless the request asks
 ///   to keep it alive, so such a request goes on marked `Connection: close`.
+/// - RFC 9110 §10.1.1: an HTTP/1.0 request's `Expect: 100-continue` is ignored (its client
+///   cannot read a `100 Continue`), so it goes on without `Expect`.
 /// - HTTP/1.0 has no chunked encoding: a response to it goes out as HTTP/1.0, and one without a
 ///   `Content-Length` (a streamed read) ends when the connection closes. One that keeps the
 ///   connection alive says so (`Connection: keep-alive`), as HTTP/1.0 clients expect.
@@ -52,12 +54,13 @@ final class HTTPVersionRules: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         answering.append(isHTTP10 ? .http10(keepAlive: head.isKeepAlive) : .http11)
-        if isHTTP10, !head.isKeepAlive {
-            head.headers.replaceOrAdd(name: "connection", value: "close")
-            context.fireChannelRead(wrapInboundOut(.head(head)))
-        } else {
+        guard isHTTP10 else {
             context.fireChannelRead(data)
+            return
         }
+        if !head.isKeepAlive { head.headers.replaceOrAdd(name: "connection", value: "close") }
+        head.headers.remove(name: "expect")
+        context.fireChannelRead(wrapInboundOut(.head(head)))
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

@@ -41,30 +41,4 @@ extension Request {
     static func percentDecoded(_ raw: String) -> String? {
         raw.utf8.contains(UInt8(ascii: "%")) ? raw.removingPercentEncoding : raw
     }
-
-    /// The request body, refused with 413 beyond `limit` bytes.
-    mutating func collectBody(limit: Int) async throws -> ByteBuffer {
-        // The first field as it is: the subscript by name joins every value into a new string.
-        if let length = headers.first(where: { $0.name == .contentLength }).flatMap({ Int($0.value) }), length > limit {
-            throw SpoolError(.payloadTooLarge, "request body of \(length) bytes exceeds the limit of \(limit) bytes")
-        }
-        do {
-            return try await collectBody(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw SpoolError(.payloadTooLarge, "request body exceeds the limit of \(limit) bytes")
-        }
-    }
-}
-
-extension ByteBuffer {
-    /// Parses the readable bytes as one JSON document.
-    func parseJSON() throws(SpoolError) -> JSONValue {
-        let result = withUnsafeReadableBytes { raw in
-            Result { () throws(JSONParseError) in try JSONValue.parse(raw.assumingMemoryBound(to: UInt8.self)) }
-        }
-        switch result {
-        case .success(let value): return value
-        case .failure(let error): throw SpoolError(.invalidRequest, "malformed JSON: \(error)")
-        }
-    }
 }

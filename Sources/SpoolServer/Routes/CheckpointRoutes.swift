@@ -16,7 +16,7 @@ struct CheckpointRoutes: Sendable {
         router.put("/checkpoints/:consumer") { request, context in
             let consumer = try Self.consumer(context)
             var request = request
-            let body = try await request.collectBody(limit: 64 * 1024).parseJSON()
+            let body = try await request.collectBody(limit: 64 * 1024, context: context).parseJSON()
             guard case .object(let object) = body else {
                 throw SpoolError(.invalidRequest, #"the body must be {"position": N}"#)
             }

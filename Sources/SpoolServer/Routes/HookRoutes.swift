@@ -10,14 +10,14 @@ struct HookRoutes: Sendable {
     let configuration: SpoolServerConfiguration
 
     func register(on router: Router<SpoolRequestContext>) {
-        router.post("/hooks/**") { request, _ in try await receive(request) }
-        router.put("/hooks/**") { request, _ in try await receive(request) }
+        router.post("/hooks/**") { request, context in try await receive(request, context: context) }
+        router.put("/hooks/**") { request, context in try await receive(request, context: context) }
     }
 
-    func receive(_ request: Request) async throws -> Response {
+    func receive(_ request: Request, context: SpoolRequestContext) async throws -> Response {
         let path = try request.streamPath(after: "/hooks")
         var request = request
-        let body = try await request.collectBody(limit: configuration.maximumRequestBytes)
+        let body = try await request.collectBody(limit: configuration.maximumRequestBytes, context: context)
         let delivery = WebhookDelivery(
             method: request.method.rawValue,
             query: request.uri.queryParameters.map { (String($0.key), String($0.value)) },

@@ -15,17 +15,17 @@ struct StreamRoutes: Sendable {
     static let lastEventIDHeader = HTTPField.Name("Last-Event-ID")!
 
     func register(on router: Router<SpoolRequestContext>) {
-        router.post("/streams/**") { request, _ in try await append(request) }
+        router.post("/streams/**") { request, context in try await append(request, context: context) }
         router.get("/streams/**") { request, context in try await read(request, channel: context.channel) }
         router.get("/streams") { request, _ in try await list(request) }
     }
 
     // MARK: Append
 
-    func append(_ request: Request) async throws -> Response {
+    func append(_ request: Request, context: SpoolRequestContext) async throws -> Response {
         let path = try request.streamPath(after: "/streams")
         var request = request
-        let body = try await request.collectBody(limit: configuration.maximumRequestBytes)
+        let body = try await request.collectBody(limit: configuration.maximumRequestBytes, context: context)
         let (inputs, isBatch) = try AppendRequestBody.decode(
             body, checkSizes: body.readableBytes > configuration.maximumEventBytes,
             maximumEventBytes: configuration.maximumEventBytes)
