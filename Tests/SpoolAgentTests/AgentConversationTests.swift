@@ -1,10 +1,14 @@
-import SpoolAgent
+@testable import SpoolAgent
 import SpoolCore
 import Testing
 
 /// The messages an agent sends its model, folded from its events.
 struct AgentConversationTests {
     private func conversation(_ events: [(String, JSONValue)]) throws -> [LLMMessage] {
+        try state(after: events).llmMessages
+    }
+
+    private func state(after events: [(String, JSONValue)]) throws -> AgentState {
         var state = AgentState()
         for (index, (type, payload)) in events.enumerated() {
             let event = Event(
@@ -12,7 +16,7 @@ struct AgentConversationTests {
                 payloadJSON: payload.jsonString, createdAt: Timestamp(millisecondsSinceEpoch: 0))
             AgentReducer.reduce(into: &state, event: event)
         }
-        return state.llmMessages
+        return state
     }
 
     private let twoCalls: JSONValue = [
@@ -36,6 +40,33 @@ struct AgentConversationTests {
             .toolResult(ToolResult(callId: "call_A", name: "append_event", output: "not run: a new message arrived before this call had its result", isError: true)),
             .toolResult(ToolResult(callId: "call_B", name: "read_stream", output: "[]")),
             .user("never mind"),
+        ])
+    }
+
+    /// A call still running when a new message's answer (without calls) ended the turn: its
+    /// result, when it comes, is told to the model after the call, once, instead of "not run".
+    /// It starts no turn of its own, now or when the agent resumes.
+    @Test func aResultAfterTheNextAnswerIsStillTold() throws {
+        let state = try state(after: [
+            ("agent/input-added", ["content": "do it"]),
+            ("llm/request-started", ["requestId": "req-1"]),
+            ("llm/response-completed", twoCalls),
+            ("tool/call-completed", ["callId": "call_A", "name": "append_event", "output": "ok"]),
+            ("agent/input-added", ["content": "how is it going?"]),
+            ("llm/request-started", ["requestId": "req-2"]),
+            ("llm/response-completed", ["requestId": "req-2", "content": "still reading"]),
+            ("tool/call-completed", ["callId": "call_B", "name": "read_stream", "output": "[1]"]),
+            ("tool/call-completed", ["callId": "call_B", "name": "read_stream", "output": "[2]"]),
+            ("tool/call-completed", ["callId": "call_C", "name": "read_stream", "output": "never asked for"]),
+        ])
+        #expect(!state.awaitsRequest && !state.turnIsUnfinished)
+        #expect(state.llmMessages == [
+            .user("do it"),
+            .assistant(content: "", toolCalls: [ToolCall(id: "call_A", name: "append_event"), ToolCall(id: "call_B", name: "read_stream")]),
+            .toolResult(ToolResult(callId: "call_A", name: "append_event", output: "ok")),
+            .toolResult(ToolResult(callId: "call_B", name: "read_stream", output: "[1]")),
+            .user("how is it going?"),
+            .assistant(content: "still reading", toolCalls: []),
         ])
     }
 

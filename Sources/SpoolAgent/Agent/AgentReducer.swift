@@ -48,13 +48,23 @@ public enum AgentReducer {
         case AgentEvents.approvalDenied:
             setApproval(.denied, payload: payload, in: &state)
         case AgentEvents.toolCallCompleted:
-            guard let callId = payload["callId"]?.stringValue, var call = state.toolCalls[callId], !call.completed else { return }
-            call.completed = true
-            state.toolCalls[callId] = call
+            guard let callId = payload["callId"]?.stringValue else { return }
+            let name: String
+            if var call = state.toolCalls[callId] {
+                guard !call.completed else { return }
+                call.completed = true
+                state.toolCalls[callId] = call
+                name = call.name
+            } else {
+                // A call of an earlier turn, which a newer response replaced as the current turn's
+                // calls while it ran: its result still belongs after it, not "not run".
+                guard let earlier = state.earlierCallAwaitingResult(callId) else { return }
+                name = earlier
+            }
             state.messages.append(
                 .init(
                     role: "tool", content: payload["output"]?.stringValue ?? payload["output"].map(\.jsonString) ?? "",
-                    callId: callId, name: call.name, isError: payload["isError"]?.boolValue ?? false))
+                    callId: callId, name: name, isError: payload["isError"]?.boolValue ?? false))
         default:
             break
         }

@@ -4,9 +4,10 @@ extension AgentState {
     var lastMessageIsToolResult: Bool { messages.last?.role == "tool" }
 
     /// Whether the turn waits for a request that nobody started: an input is unanswered, or
-    /// every tool call of the response has its result.
+    /// every tool call of the response has its result. (A late result of an earlier turn's call
+    /// starts no request: the model is told it with the next input.)
     var awaitsRequest: Bool {
-        activeRequestId == nil && (hasUnansweredInput || (lastMessageIsToolResult && openToolCalls.isEmpty))
+        activeRequestId == nil && (hasUnansweredInput || (lastMessageIsToolResult && !toolCallOrder.isEmpty && openToolCalls.isEmpty))
     }
 
     /// Tool calls of the turn waiting for a person's approval, in the order requested.

@@ -56,4 +56,14 @@ public struct AgentState: Codable, Sendable, Equatable {
 
     /// Tool calls of the turn not completed yet.
     public var openToolCalls: [String] { toolCallOrder.filter { toolCalls[$0]?.completed == false } }
+
+    /// The tool name of `callId` if a model asked for it in an earlier message and no result has
+    /// been recorded for it.
+    func earlierCallAwaitingResult(_ callId: String) -> String? {
+        guard !messages.contains(where: { $0.role == "tool" && $0.callId == callId }) else { return nil }
+        for message in messages.reversed() {
+            if let call = message.toolCalls?.first(where: { $0.id == callId }) { return call.name }
+        }
+        return nil
+    }
 }
