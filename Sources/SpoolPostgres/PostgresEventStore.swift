@@ -131,7 +131,9 @@ public final class PostgresEventStore: EventStore, Service {
         let requests = pending.takeAll()
         guard !requests.isEmpty else { return }
         do {
-            let (outcomes, stored) = try await withDatabase("commit the append") {
+            let (outcomes, stored) = try await withDatabase(
+                "commit the append", ifLate: "the append may still be stored: send it again with the same idempotencyKey to find out"
+            ) {
                 try await self.client.withConnection { connection in
                     try await PostgresAppendTransaction(connection: connection, cache: self.streamRows, logger: self.logger).commit(requests)
                 }
@@ -276,9 +278,10 @@ public final class PostgresEventStore: EventStore, Service {
     }
 
     /// Runs a database operation within the request timeout, turning failures into `SpoolError`s:
-    /// an unreachable database is 503 `unavailable`, anything else 500 `internal`.
+    /// an unreachable or silent database is 503 `unavailable`, anything else 500 `internal`.
+    /// `ifLate` tells what may still happen to an operation given up at its deadline.
     func withDatabase<T: Sendable>(
-        _ what: String, timeout: Duration? = nil, _ operation: @escaping @Sendable () async throws -> T
+        _ what: String, timeout: Duration? = nil, ifLate: String? = nil, _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         do {
             return try await withDeadline(timeout ?? configuration.requestTimeout, operation)
@@ -286,6 +289,12 @@ public final class PostgresEventStore: EventStore, Service {
             throw error
         } catch is CancellationError where Task.isCancelled {
             throw CancellationError()
+        } catch let late as DeadlineExceeded {
+            // Connected, but busy or waiting on a lock: not "unreachable", and the work may go on.
+            logger.error("database operation timed out", metadata: ["spool.operation": "\(what)", "spool.error": "\(late)"])
+            throw SpoolError(
+                .unavailable, "the database did not answer within \(late.duration), so this server stopped waiting to \(what)"
+                    + (ifLate.map { "; \($0)" } ?? ""), cause: late)
         } catch {
             let failure = PostgresFailure(error)
             logger.error("database operation failed", metadata: ["spool.operation": "\(what)", "spool.error": "\(failure.detail)"])

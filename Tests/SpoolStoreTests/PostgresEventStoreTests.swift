@@ -229,6 +229,32 @@ struct PostgresEventStoreTests {
         }
     }
 
+    /// An append whose commit waits on a lock past the request timeout is 503, and says what is
+    /// true: the database is reachable but slow, and the append may still land, so the client
+    /// sends it again with its key. Once the lock goes, that retry finds it stored at most once.
+    @Test func anAppendStuckBehindALockSaysItMayStillLand() async throws {
+        try await PostgresTestDatabase.with { database in
+            let running = RunningStores()
+            let store = try await running.open(url: database.url, live: LiveHub()) { $0.requestTimeout = .milliseconds(500) }
+            let path = try StreamPath("/locked")
+            try await store.append(note(0), to: path)
+            try await database.withConnection { connection, logger in
+                try await connection.query("BEGIN", logger: logger)
+                try await connection.query("LOCK TABLE spool_events IN EXCLUSIVE MODE", logger: logger)
+                let error = await spoolError { try await store.append(note(1, key: "k-1"), to: path) }
+                #expect(error?.code == .unavailable)
+                let message = error?.message ?? ""
+                #expect(message.contains("did not answer within") && !message.contains("unreachable"), "\(message)")
+                #expect(message.contains("may still be stored") && message.contains("idempotencyKey"), "\(message)")
+                try await connection.query("COMMIT", logger: logger)
+            }
+            let retried = try await store.append(note(1, key: "k-1"), to: path)
+            #expect(retried.offset == 2)
+            #expect(try await store.read(path, after: 0, limit: 10).map(\.offset) == [1, 2])
+            await running.closeAll()
+        }
+    }
+
     @Test func unreachableDatabaseIsUnavailable() async throws {
         var configuration = try PostgresStoreConfiguration(url: "postgres://spool@127.0.0.1:1/none")
         configuration.requestTimeout = .milliseconds(300)

@@ -52,8 +52,12 @@ final class RunningStores: Sendable {
     }
 
     /// Opens a store and runs it until `close`; returns once its schema is ready.
-    func open(url: String, live: LiveHub) async throws -> PostgresEventStore {
-        let store = try PostgresEventStore(url: url, logger: StoreBackend.logger, live: live)
+    func open(
+        url: String, live: LiveHub, adjust: (inout PostgresStoreConfiguration) -> Void = { _ in }
+    ) async throws -> PostgresEventStore {
+        var configuration = try PostgresStoreConfiguration(url: url)
+        adjust(&configuration)
+        let store = PostgresEventStore(configuration: configuration, logger: StoreBackend.logger, live: live)
         let task = Task { _ = try? await store.run() }
         tasks.withLock { $0[ObjectIdentifier(store)] = task }
         // A loaded machine (the whole suite in parallel) may take longer than one request timeout.
