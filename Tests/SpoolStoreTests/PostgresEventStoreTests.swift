@@ -235,13 +235,15 @@ struct PostgresEventStoreTests {
     @Test func anAppendStuckBehindALockSaysItMayStillLand() async throws {
         try await PostgresTestDatabase.with { database in
             let running = RunningStores()
-            let store = try await running.open(url: database.url, live: LiveHub()) { $0.requestTimeout = .milliseconds(500) }
+            let store = try await running.open(url: database.url, live: LiveHub())
+            // A second node that gives up soon: only its append meets the lock.
+            let impatient = try await running.open(url: database.url, live: LiveHub()) { $0.requestTimeout = .milliseconds(500) }
             let path = try StreamPath("/locked")
             try await store.append(note(0), to: path)
             try await database.withConnection { connection, logger in
                 try await connection.query("BEGIN", logger: logger)
                 try await connection.query("LOCK TABLE spool_events IN EXCLUSIVE MODE", logger: logger)
-                let error = await spoolError { try await store.append(note(1, key: "k-1"), to: path) }
+                let error = await spoolError { try await impatient.append(note(1, key: "k-1"), to: path) }
                 #expect(error?.code == .unavailable)
                 let message = error?.message ?? ""
                 #expect(message.contains("did not answer within") && !message.contains("unreachable"), "\(message)")
