@@ -21,6 +21,13 @@ public struct FakeLLMReply: Sendable {
         /// The stream opens (status 200), then reports an error event before any
         /// output, as Anthropic does when overloaded (`event: error`).
         case streamError(message: String)
+        /// The events up to the `afterTextDeltas`th text delta (with no more deltas than that, the
+        /// whole answer, its completion included), then nothing: the body never ends, and the
+        /// connection stays open until the client closes it or the test's server stops.
+        case stall(afterTextDeltas: Int)
+        /// No status and no headers: the request is held until the client closes the connection
+        /// or the test's server stops.
+        case stallBeforeHeaders
     }
 
     public var text: String
@@ -76,6 +83,14 @@ public struct FakeLLMReply: Sendable {
 
     /// A stream that reports an overload in an error event before any output.
     public static let overloadedInStream = FakeLLMReply(text: "Never sent", failure: .streamError(message: "Overloaded"))
+
+    /// A stream of `text` in `chunks` deltas that falls silent after `delivered` of them, its connection left open.
+    public static func stalled(afterChunks delivered: Int, text: String = "This answer stops halfway and never ends", chunks: Int = 4) -> FakeLLMReply {
+        FakeLLMReply(text: text, textChunks: chunks, failure: .stall(afterTextDeltas: delivered))
+    }
+
+    /// A request that is never answered: no status, no headers, the connection left open.
+    public static let neverAnswered = FakeLLMReply(text: "Never sent", failure: .stallBeforeHeaders)
 }
 
 /// A tool call a scripted reply makes.

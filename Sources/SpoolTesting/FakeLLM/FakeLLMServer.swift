@@ -14,7 +14,9 @@ import Synchronization
 /// Replies are taken from a queue in arrival order, whatever the API; when the
 /// queue is empty, `fallback` answers (without one, the server answers 500).
 /// Replies without a `delay` are written in one go: the zero-latency mode
-/// that harness benchmarks use.
+/// that harness benchmarks use. A reply that stalls (``FakeLLMReply/stalled(afterChunks:text:chunks:)``,
+/// ``FakeLLMReply/neverAnswered``) holds its connection open until the client
+/// closes it, which the server records (``hungUpRequests``), or until `with` returns.
 ///
 /// ```swift
 /// try await FakeLLMServer.with(replies: [.rateLimited, .text("Hello")]) { server in
@@ -52,7 +54,9 @@ public struct FakeLLMServer: Sendable {
             router.post(RouterPath(path)) { request, _ in try await script.respond(to: request, api: api) }
         }
         return try await withLoopbackServer(router.buildResponder(), serverName: "fake-llm", logger: logger) { port in
-            try await body(FakeLLMServer(port: port, baseURL: "http://127.0.0.1:\(port)", script: script))
+            // A stalled reply would keep the server's graceful shutdown waiting.
+            defer { script.endStalls() }
+            return try await body(FakeLLMServer(port: port, baseURL: "http://127.0.0.1:\(port)", script: script))
         }
     }
 
@@ -78,6 +82,22 @@ public struct FakeLLMServer: Sendable {
     public func waitForRequests(_ count: Int, timeout: Duration = .seconds(10)) async -> Bool {
         await eventually(timeout: timeout, every: .milliseconds(5)) { requestCount >= count }
     }
+
+    /// The numbers of the requests whose reply stalled, in the order they stalled.
+    public var stalledRequests: [Int] { script.stalledRequests }
+
+    /// The numbers of the stalled requests whose client closed the connection during the stall.
+    public var hungUpRequests: [Int] { script.hungUpRequests }
+
+    /// Waits until the reply to request `number` stalls; returns whether it did within `timeout`.
+    public func waitForStall(ofRequest number: Int, timeout: Duration = .seconds(10)) async -> Bool {
+        await eventually(timeout: timeout, every: .milliseconds(5)) { stalledRequests.contains(number) }
+    }
+
+    /// Waits until the client of stalled request `number` closes its connection; returns whether it did within `timeout`.
+    public func waitForHangUp(ofRequest number: Int, timeout: Duration = .seconds(10)) async -> Bool {
+        await eventually(timeout: timeout, every: .milliseconds(5)) { hungUpRequests.contains(number) }
+    }
 }
 
 /// The reply queue and the request log, shared by the route handlers.
@@ -85,6 +105,12 @@ final class FakeLLMScript: Sendable {
     private struct State {
         var replies: [FakeLLMReply]
         var requests: [FakeLLMRequest] = []
+        /// The stalls under way, by request number, with what ends each.
+        var stalls: [Int: AsyncStream<Void>.Continuation] = [:]
+        var stalledRequests: [Int] = []
+        var hungUpRequests: [Int] = []
+        /// Set once the server is about to stop: no reply stalls any more.
+        var stallsEnded = false
     }
 
     private let state: Mutex<State>
@@ -101,9 +127,48 @@ final class FakeLLMScript: Sendable {
 
     var requests: [FakeLLMRequest] { state.withLock { $0.requests } }
     var pendingReplyCount: Int { state.withLock { $0.replies.count } }
+    var stalledRequests: [Int] { state.withLock { $0.stalledRequests } }
+    var hungUpRequests: [Int] { state.withLock { $0.hungUpRequests } }
+
+    /// Holds the reply to request `number` until its client closes the connection (noticed by
+    /// reading the connection past `request`'s body) or the server is about to stop.
+    func stall(_ number: Int, request: Request) async {
+        let (ended, end) = AsyncStream<Void>.makeStream()
+        let stalls = state.withLock { state in
+            state.stalledRequests.append(number)
+            if !state.stallsEnded { state.stalls[number] = end }
+            return !state.stallsEnded
+        }
+        guard stalls else { return }
+        _ = try? await request.body.consumeWithInboundCloseHandler { _ in
+            for await _ in ended {}
+        } onInboundClosed: {
+            // Also called when the stall ended first and the connection is no longer read: that is no hang-up.
+            let hungUp = self.state.withLock { state in
+                guard state.stalls.removeValue(forKey: number) != nil else { return false }
+                state.hungUpRequests.append(number)
+                return true
+            }
+            if hungUp { end.finish() }
+        }
+        _ = state.withLock { $0.stalls.removeValue(forKey: number) }
+    }
+
+    /// Ends every stall, and keeps replies from stalling from now on.
+    func endStalls() {
+        let stalls = state.withLock { state in
+            state.stallsEnded = true
+            defer { state.stalls = [:] }
+            return state.stalls.values
+        }
+        for end in stalls { end.finish() }
+    }
 
     func respond(to request: Request, api: FakeLLMRequest.API) async throws -> Response {
-        let bytes = try await request.body.collect(upTo: 64 << 20)
+        // Collected into the request, which keeps the connection readable: a stall watches it close.
+        var collected = request
+        let bytes = try await collected.collectBody(upTo: 64 << 20)
+        let request = collected
         var headers: [String: String] = [:]
         for field in request.headers {
             let name = field.name.canonicalName
@@ -120,6 +185,10 @@ final class FakeLLMScript: Sendable {
         let reply =
             scripted ?? fallback?(recorded)
             ?? .httpError(status: 500, message: "FakeLLMServer has no scripted reply left for request \(recorded.number)")
+        if reply.failure == .stallBeforeHeaders {
+            await stall(recorded.number, request: request)
+            return Response(status: .serviceUnavailable)
+        }
         if case .httpStatus(let status, let message) = reply.failure {
             let body = api.errorBody(status: status, message: message, requestID: requestID)
             return Response(
@@ -133,6 +202,7 @@ final class FakeLLMScript: Sendable {
             created: Int64(Date().timeIntervalSince1970))
         let frames = api.frames(for: reply, context: context)
         let delay = reply.delay
+        let stalls = if case .stall = reply.failure { true } else { false }
         return Response(
             status: .ok,
             headers: [
@@ -148,6 +218,7 @@ final class FakeLLMScript: Sendable {
                         try await writer.write(ByteBuffer(string: frame))
                     }
                 }
+                if stalls { await self.stall(recorded.number, request: request) }
                 try await writer.finish(nil)
             })
     }

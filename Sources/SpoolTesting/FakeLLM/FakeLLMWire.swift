@@ -4,14 +4,13 @@ import SpoolCore
 /// text deltas are, so a malformed variant can cut it there.
 struct FakeEventStream {
     var frames: [String] = []
-    var firstTextDelta: Int?
-    var lastTextDelta: Int?
+    /// The indices of the frames that carry text deltas, in order.
+    var textDeltas: [Int] = []
+    var firstTextDelta: Int? { textDeltas.first }
+    var lastTextDelta: Int? { textDeltas.last }
 
     mutating func add(event: String? = nil, _ data: JSONValue, isTextDelta: Bool = false) {
-        if isTextDelta {
-            if firstTextDelta == nil { firstTextDelta = frames.count }
-            lastTextDelta = frames.count
-        }
+        if isTextDelta { textDeltas.append(frames.count) }
         frames.append((event.map { "event: \($0)\n" } ?? "") + "data: " + data.jsonString + "\n\n")
     }
 
@@ -20,14 +19,18 @@ struct FakeEventStream {
     }
 
     /// The frames to send for `failure`: all of them; cut after the first
-    /// delta and followed by garbage; cut after the last delta; or cut before
-    /// the first delta and followed by an error event.
+    /// delta and followed by garbage; cut after the last delta; cut before
+    /// the first delta and followed by an error event; or, for a stall, those
+    /// before the stall.
     func frames(for failure: FakeLLMReply.Failure?, garbage: String, error: (String) -> String) -> [String] {
         switch failure {
         case .badJSON: return Array(frames[...(firstTextDelta ?? 0)]) + [garbage]
         case .truncated: return Array(frames[...(lastTextDelta ?? 0)])
         case .streamError(let message): return Array(frames[..<(firstTextDelta ?? 1)]) + [error(message)]
-        case .httpStatus, nil: return frames
+        case .stall(let deltas) where deltas < textDeltas.count:
+            return Array(frames[..<(deltas == 0 ? textDeltas[0] : textDeltas[deltas - 1] + 1)])
+        case .stallBeforeHeaders: return []
+        case .stall, .httpStatus, nil: return frames
         }
     }
 }

@@ -1,7 +1,5 @@
 import Logging
-import ServiceLifecycle
 import SpoolCore
-import SpoolProcessors
 import SpoolStore
 import SpoolTesting
 import Testing
@@ -13,38 +11,6 @@ import Testing
 /// one a newer job supersedes is cancelled.
 @Suite(.timeLimit(.minutes(2)))
 struct AgentResumeTests {
-    /// The agent processor and its runtime over a SQLite store in `directory`, for the length of `body`.
-    private func withAgentRuntime(
-        environment: [String: String], directory: String = TestServer.temporaryDirectory(),
-        _ body: (AgentRuntime, SQLiteEventStore) async throws -> Void
-    ) async throws {
-        let logger = Logger(label: "spool-test") { _ in SwiftLogNoOpLogHandler() }
-        let store = try SQLiteEventStore(directory: directory, logger: logger)
-        let queue = AgentJobQueue()
-        let agent = AgentProcessor(queue: queue, toolbox: .builtIn)
-        let host = ProcessorHost(store: store, processors: [agent], logger: logger)
-        let runtime = AgentRuntime(
-            queue: queue, processor: agent, host: host, store: store,
-            providers: ProviderRegistry(environment: environment, logger: logger), toolbox: .builtIn, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [store, host, runtime], gracefulShutdownSignals: [], logger: logger))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                try await body(runtime, store)
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
-        }
-    }
-
-    private func events(_ store: SQLiteEventStore, _ path: StreamPath, ofType type: String) async throws -> [Event] {
-        try await store.read(path, after: 0, limit: 10_000).filter { $0.type == type }
-    }
-
     /// A resume while this node streams the turn's request changes nothing: the request is
     /// neither cancelled nor sent twice.
     @Test func aResumeLeavesARequestStreamedHereAlone() async throws {
