@@ -47,7 +47,7 @@ public struct SpoolServerConfiguration: Sendable {
     /// The environment the server reads its secrets and settings from (the process's, unless a
     /// test gives its own): where agents get providers, keys and tool limits (`OPENAI_API_KEY`,
     /// `OPENAI_BASE_URL`, `ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`, `SPOOL_DEFAULT_MODEL`,
-    /// `SPOOL_HTTP_ALLOW`: comma-separated hosts for `http_request`, `SPOOL_AGENT_APPEND_PREFIXES`:
+    /// `SPOOL_LLM_IDLE_TIMEOUT`: seconds a provider may send nothing, `SPOOL_HTTP_ALLOW`: comma-separated hosts for `http_request`, `SPOOL_AGENT_APPEND_PREFIXES`:
     /// comma-separated prefixes `append_event` may write under, besides an agent's own subtree),
     /// and subscriptions their HMAC secrets (`secretEnv`).
     public var environment: [String: String] = ProcessInfo.processInfo.environment

@@ -79,6 +79,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else {
             throw ValidationError("port \(port) is not a TCP port (0–65535; 0 picks a free one); check --port or SPOOL_PORT")
         }
+        if let problem = ProviderConfiguration(environment: ProcessInfo.processInfo.environment).problem {
+            throw ValidationError(problem)
+        }
         guard CircuitBreakerLimit(circuitBreaker) != nil else {
             throw ValidationError(
                 "--circuit-breaker takes N/Ss with N from 1 to 100000 and S above 0 and at most 86400, e.g. 100/1s; not '\(circuitBreaker)'")

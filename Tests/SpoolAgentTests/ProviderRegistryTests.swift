@@ -83,6 +83,19 @@ import Testing
         #expect(configuration.defaultProvider == "echo")
     }
 
+    @Test func theIdleTimeoutIsReadInSeconds() {
+        #expect(ProviderConfiguration(environment: [:]).idleTimeout == .seconds(120))
+        #expect(ProviderConfiguration(environment: [:]).problem == nil)
+        #expect(ProviderConfiguration(environment: ["SPOOL_LLM_IDLE_TIMEOUT": "90"]).idleTimeout == .seconds(90))
+        #expect(ProviderConfiguration(environment: ["SPOOL_LLM_IDLE_TIMEOUT": " 0.5 "]).idleTimeout == .milliseconds(500))
+        for bad in ["soon", "0", "-3", "1e9", "nan"] {
+            let configuration = ProviderConfiguration(environment: ["SPOOL_LLM_IDLE_TIMEOUT": bad])
+            #expect(configuration.idleTimeout == .seconds(120))
+            #expect(configuration.problem?.contains("SPOOL_LLM_IDLE_TIMEOUT must be a number of seconds above 0") == true, "\(bad)")
+        }
+        #expect(ProviderConfiguration(environment: ["SPOOL_LLM_IDLE_TIMEOUT": "45"]).description.contains("SPOOL_LLM_IDLE_TIMEOUT: 45 s"))
+    }
+
     @Test func describeHidesCredentialsInURLs() {
         let registry = ProviderRegistry(environment: ["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": "https://user:hunter2@llm.example/v1"])
         #expect(!registry.describe().contains("hunter2"))

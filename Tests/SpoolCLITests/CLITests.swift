@@ -284,6 +284,7 @@ struct CLITests {
             ([], ["SPOOL_ALLOWED_ORIGINS": "https://a.example, https://b.example/x"], "'https://b.example/x' is not an origin"),
             (["--allowed-host", "proxy:8080"], [:], "'proxy:8080' is not a host name"),
             ([], ["SPOOL_ALLOWED_HOSTS": "https://proxy"], "'https://proxy' is not a host name"),
+            ([], ["SPOOL_LLM_IDLE_TIMEOUT": "soon"], "SPOOL_LLM_IDLE_TIMEOUT must be a number of seconds above 0"),
         ] {
             let refused = try await SpoolProcess.run(["serve", "--data", data] + arguments, environment: environment)
             #expect(refused.status == 64)

@@ -27,18 +27,19 @@ public struct AnthropicMessagesProvider: LLMProvider {
     ///   - httpClient: the client to send with; tests inject one.
     ///   - retryPolicy: retries of 429, 5xx (529 overloaded included) and connection errors before any output.
     ///   - defaultMaxTokens: `max_tokens` for requests without `maxOutputTokens`.
-    ///   - timeout: the longest wait for the response to start, per attempt.
+    ///   - idleTimeout: the longest the provider may send nothing, per attempt: for the response to
+    ///     start, and between two chunks of the streamed answer. It fails the attempt like a lost connection.
     public init(
         name: String = "anthropic", baseURL: String = "https://api.anthropic.com", apiKey: String?,
         httpClient: HTTPClient = .shared, retryPolicy: RetryPolicy = .llmDefault, defaultMaxTokens: Int = 8192,
-        timeout: Duration = .seconds(300), logger: Logger? = nil
+        idleTimeout: Duration = ProviderConfiguration.defaultIdleTimeout, logger: Logger? = nil
     ) {
         self.name = name
         self.baseURL = baseURL.trimmingSuffix("/")
         self.defaultMaxTokens = defaultMaxTokens
         self.apiKey = APIKey(apiKey)
         self.transport = ProviderTransport(
-            provider: name, http: httpClient, retryPolicy: retryPolicy, timeout: .init(timeout), logger: logger ?? disabledLogger,
+            provider: name, http: httpClient, retryPolicy: retryPolicy, idleTimeout: idleTimeout, logger: logger ?? disabledLogger,
             apiKey: self.apiKey, credentialHint: "check ANTHROPIC_API_KEY")
     }
 

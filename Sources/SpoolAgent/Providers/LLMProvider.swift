@@ -15,9 +15,11 @@ public protocol LLMProvider: Sendable {
 
     /// Sends `request` and returns the answer as it is generated.
     ///
-    /// The request is sent (and retried on 429, 5xx and connection errors)
-    /// before this returns, so an error the provider reports up front is
-    /// thrown here as an ``LLMError``. The returned stream is read from the
-    /// network as it is iterated and ends with exactly one `.completed`.
+    /// The request is sent (and retried on 429, 5xx, connection errors and a
+    /// provider silent for its idle timeout) before this returns, so an error
+    /// the provider reports up front is thrown here as an ``LLMError``. The
+    /// returned stream is read from the network as it is iterated and ends with
+    /// exactly one `.completed`; cancelling the task that sends or reads closes
+    /// the HTTP request at once.
     func stream(_ request: LLMRequest) async throws -> LLMStream
 }

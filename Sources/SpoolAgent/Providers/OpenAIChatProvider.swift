@@ -52,18 +52,19 @@ public struct OpenAIChatProvider: LLMProvider {
     ///   - httpClient: the client to send with; tests inject one.
     ///   - retryPolicy: retries of 429, 5xx and connection errors before any output.
     ///   - compatibility: derived from `baseURL` when `nil`.
-    ///   - timeout: the longest wait for the response to start, per attempt.
+    ///   - idleTimeout: the longest the provider may send nothing, per attempt: for the response to
+    ///     start, and between two chunks of the streamed answer. It fails the attempt like a lost connection.
     public init(
         name: String = "openai", baseURL: String = "https://api.openai.com/v1", apiKey: String?,
         httpClient: HTTPClient = .shared, retryPolicy: RetryPolicy = .llmDefault, compatibility: Compatibility? = nil,
-        timeout: Duration = .seconds(300), logger: Logger? = nil
+        idleTimeout: Duration = ProviderConfiguration.defaultIdleTimeout, logger: Logger? = nil
     ) {
         self.name = name
         self.baseURL = baseURL.trimmingSuffix("/")
         self.compatibility = compatibility ?? .forBaseURL(baseURL)
         self.apiKey = APIKey(apiKey)
         self.transport = ProviderTransport(
-            provider: name, http: httpClient, retryPolicy: retryPolicy, timeout: .init(timeout), logger: logger ?? disabledLogger,
+            provider: name, http: httpClient, retryPolicy: retryPolicy, idleTimeout: idleTimeout, logger: logger ?? disabledLogger,
             apiKey: self.apiKey, credentialHint: "check OPENAI_API_KEY")
     }
 

@@ -20,17 +20,18 @@ public struct OpenAIResponsesProvider: LLMProvider {
     ///   - apiKey: sent as `Authorization: Bearer …`; `nil` for servers without auth.
     ///   - httpClient: the client to send with; tests inject one.
     ///   - retryPolicy: retries of 429, 5xx and connection errors before any output.
-    ///   - timeout: the longest wait for the response to start, per attempt.
+    ///   - idleTimeout: the longest the provider may send nothing, per attempt: for the response to
+    ///     start, and between two chunks of the streamed answer. It fails the attempt like a lost connection.
     public init(
         name: String = "openai-responses", baseURL: String = "https://api.openai.com/v1", apiKey: String?,
-        httpClient: HTTPClient = .shared, retryPolicy: RetryPolicy = .llmDefault, timeout: Duration = .seconds(300),
-        logger: Logger? = nil
+        httpClient: HTTPClient = .shared, retryPolicy: RetryPolicy = .llmDefault,
+        idleTimeout: Duration = ProviderConfiguration.defaultIdleTimeout, logger: Logger? = nil
     ) {
         self.name = name
         self.baseURL = baseURL.trimmingSuffix("/")
         self.apiKey = APIKey(apiKey)
         self.transport = ProviderTransport(
-            provider: name, http: httpClient, retryPolicy: retryPolicy, timeout: .init(timeout), logger: logger ?? disabledLogger,
+            provider: name, http: httpClient, retryPolicy: retryPolicy, idleTimeout: idleTimeout, logger: logger ?? disabledLogger,
             apiKey: self.apiKey, credentialHint: "check OPENAI_API_KEY")
     }
 

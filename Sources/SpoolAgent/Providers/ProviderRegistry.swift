@@ -67,18 +67,18 @@ public struct ProviderRegistry: Sendable {
             if name == "openai" {
                 return OpenAIChatProvider(
                     baseURL: configuration.openAIBaseURL, apiKey: configuration.openAIAPIKey, httpClient: httpClient,
-                    retryPolicy: configuration.retryPolicy, logger: logger)
+                    retryPolicy: configuration.retryPolicy, idleTimeout: configuration.idleTimeout, logger: logger)
             }
             return OpenAIResponsesProvider(
                 baseURL: configuration.openAIBaseURL, apiKey: configuration.openAIAPIKey, httpClient: httpClient,
-                retryPolicy: configuration.retryPolicy, logger: logger)
+                retryPolicy: configuration.retryPolicy, idleTimeout: configuration.idleTimeout, logger: logger)
         case "anthropic":
             if configuration.anthropicAPIKey == nil, configuration.anthropicBaseURL == ProviderConfiguration.defaultAnthropicBaseURL {
                 throw LLMError("anthropic: ANTHROPIC_API_KEY is not set; set it and restart Spool", retryable: false)
             }
             return AnthropicMessagesProvider(
                 baseURL: configuration.anthropicBaseURL, apiKey: configuration.anthropicAPIKey, httpClient: httpClient,
-                retryPolicy: configuration.retryPolicy, logger: logger)
+                retryPolicy: configuration.retryPolicy, idleTimeout: configuration.idleTimeout, logger: logger)
         case "echo":
             return EchoProvider()
         default:

@@ -8,23 +8,30 @@ extension FakeLLMServer {
 
     /// An OpenAI Chat Completions provider talking to this server.
     public func openAIChatProvider(
-        apiKey: String? = "sk-test-key", httpClient: HTTPClient = .shared, retryPolicy: RetryPolicy = testRetryPolicy
+        apiKey: String? = "sk-test-key", httpClient: HTTPClient = .shared, retryPolicy: RetryPolicy = testRetryPolicy,
+        idleTimeout: Duration = ProviderConfiguration.defaultIdleTimeout
     ) -> OpenAIChatProvider {
-        OpenAIChatProvider(baseURL: openAIBaseURL, apiKey: apiKey, httpClient: httpClient, retryPolicy: retryPolicy, compatibility: .openAI)
+        OpenAIChatProvider(
+            baseURL: openAIBaseURL, apiKey: apiKey, httpClient: httpClient, retryPolicy: retryPolicy, compatibility: .openAI,
+            idleTimeout: idleTimeout)
     }
 
     /// An OpenAI Responses provider talking to this server.
     public func openAIResponsesProvider(
-        apiKey: String? = "sk-test-key", httpClient: HTTPClient = .shared, retryPolicy: RetryPolicy = testRetryPolicy
+        apiKey: String? = "sk-test-key", httpClient: HTTPClient = .shared, retryPolicy: RetryPolicy = testRetryPolicy,
+        idleTimeout: Duration = ProviderConfiguration.defaultIdleTimeout
     ) -> OpenAIResponsesProvider {
-        OpenAIResponsesProvider(baseURL: openAIBaseURL, apiKey: apiKey, httpClient: httpClient, retryPolicy: retryPolicy)
+        OpenAIResponsesProvider(
+            baseURL: openAIBaseURL, apiKey: apiKey, httpClient: httpClient, retryPolicy: retryPolicy, idleTimeout: idleTimeout)
     }
 
     /// An Anthropic Messages provider talking to this server.
     public func anthropicProvider(
-        apiKey: String? = "sk-ant-test-key", httpClient: HTTPClient = .shared, retryPolicy: RetryPolicy = testRetryPolicy
+        apiKey: String? = "sk-ant-test-key", httpClient: HTTPClient = .shared, retryPolicy: RetryPolicy = testRetryPolicy,
+        idleTimeout: Duration = ProviderConfiguration.defaultIdleTimeout
     ) -> AnthropicMessagesProvider {
-        AnthropicMessagesProvider(baseURL: baseURL, apiKey: apiKey, httpClient: httpClient, retryPolicy: retryPolicy)
+        AnthropicMessagesProvider(
+            baseURL: baseURL, apiKey: apiKey, httpClient: httpClient, retryPolicy: retryPolicy, idleTimeout: idleTimeout)
     }
 
     /// The environment that points every provider of a ``ProviderRegistry`` at this server.

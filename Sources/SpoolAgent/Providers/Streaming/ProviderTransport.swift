@@ -4,15 +4,16 @@ import Logging
 import NIOCore
 import SpoolCore
 
-/// Sends a provider's requests: retries 429, 5xx and connection errors with
-/// backoff, and turns every other failure into an ``LLMError`` that quotes
-/// the provider's own message (never the API key).
+/// Sends a provider's requests: retries 429, 5xx, connection errors and
+/// providers that fall silent with backoff, and turns every other failure into
+/// an ``LLMError`` that quotes the provider's own message (never the API key).
 struct ProviderTransport: Sendable {
     let provider: String
     let http: HTTPClient
     let retryPolicy: RetryPolicy
-    /// The longest wait for the response to start (headers), per attempt.
-    let timeout: TimeAmount
+    /// The longest the provider may send nothing, per attempt: for the response to start
+    /// (status and headers), and between two chunks of its body.
+    let idleTimeout: Duration
     let logger: Logger
     let apiKey: APIKey?
     /// Appended to 401 and 403 errors, such as "check OPENAI_API_KEY".
@@ -27,7 +28,7 @@ struct ProviderTransport: Sendable {
             try Task.checkCancellation()
             let response: HTTPClientResponse
             do {
-                response = try await http.execute(request, timeout: timeout, logger: logger)
+                response = try await http.execute(request, timeout: .init(idleTimeout), logger: logger)
             } catch {
                 if Task.isCancelled { throw CancellationError() }
                 try await retry(after: connectionError(error, url: request.url), failures: &failures, retryAfter: nil)
@@ -84,10 +85,21 @@ struct ProviderTransport: Sendable {
 
     func connectionError(_ error: any Error, url: String) -> LLMError {
         let target = URL(string: url).map { "\($0.host ?? "?")\($0.port.map { ":\($0)" } ?? "")" } ?? "the provider"
+        if (error as? HTTPClientError) == .deadlineExceeded {
+            return silenceError(while: "no response from \(target)")
+        }
         // A bad base URL or a client that was shut down will not get better by waiting.
         let permanent: Set<String> = ["Invalid URL", "Empty host", "Empty scheme", "Unsupported scheme", "Missing socket path", "Already shutdown"]
         let retryable = !permanent.contains((error as? HTTPClientError)?.shortDescription ?? "")
         return LLMError("\(provider): cannot reach \(target): \(error)", retryable: retryable).redacting(apiKey?.value)
+    }
+
+    /// The provider sent nothing for ``idleTimeout``: retryable, as a lost connection is.
+    /// - Parameter situation: what Spool was waiting for, such as "while streaming the answer".
+    func silenceError(while situation: String) -> LLMError {
+        LLMError(
+            "\(provider): the provider sent nothing for \(idleTimeout.secondsText) (\(situation); SPOOL_LLM_IDLE_TIMEOUT)",
+            retryable: true)
     }
 
     /// The human part of an error body in any of the shapes providers use:

@@ -91,9 +91,9 @@ private final class SSEAnswerReader<Parser: StreamParser> {
             body = response?.body.makeAsyncIterator()
             response = nil
         }
-        let chunk: ByteBuffer?
+        let read: BodyRead
         do {
-            chunk = try await body?.next()
+            read = try await body?.next(within: transport.idleTimeout) ?? .end
         } catch {
             if Task.isCancelled { throw CancellationError() }
             try await restart(
@@ -101,14 +101,17 @@ private final class SSEAnswerReader<Parser: StreamParser> {
             return
         }
         do {
-            guard let chunk else {
+            switch read {
+            case .silence:
+                throw transport.silenceError(while: "while streaming the answer")
+            case .end:
                 pending.append(.completed(try parser.finish()))
-                return
-            }
-            for message in decoder.feed(chunk.readableBytesView) {
-                let events = try parser.consume(message)
-                pending.append(contentsOf: events)
-                if events.contains(where: \.isCompletion) { return }
+            case .chunk(let chunk):
+                for message in decoder.feed(chunk.readableBytesView) {
+                    let events = try parser.consume(message)
+                    pending.append(contentsOf: events)
+                    if events.contains(where: \.isCompletion) { return }
+                }
             }
         } catch let error as LLMError {
             try await restart(after: error)
@@ -128,14 +131,53 @@ private final class SSEAnswerReader<Parser: StreamParser> {
     }
 
     /// Reads what follows the completion (normally just the end of the body),
-    /// so the connection goes back to the pool instead of being closed.
+    /// so the connection goes back to the pool instead of being closed; a
+    /// provider that keeps the body open after its answer does not hold it up.
     private func drain() async {
         var remaining = 64 * 1024
-        while remaining > 0, let chunk = try? await body?.next() {
+        let limit = min(transport.idleTimeout, Self.drainLimit)
+        while remaining > 0, case .chunk(let chunk)? = try? await body?.next(within: limit) {
             remaining -= chunk.readableBytes
         }
         body = nil
     }
+
+    /// The longest wait for the end of the body after the completion.
+    private static var drainLimit: Duration { .seconds(2) }
+}
+
+/// What waiting for the next chunk of a response body came to.
+enum BodyRead: Sendable {
+    case chunk(ByteBuffer)
+    /// The body ended.
+    case end
+    /// Nothing arrived in time.
+    case silence
+}
+
+extension HTTPClientResponse.Body.AsyncIterator {
+    /// The next chunk of the body, its end, or `.silence` when nothing arrives within
+    /// `limit`: the read is then cancelled, which closes the connection.
+    mutating func next(within limit: Duration) async throws -> BodyRead {
+        let reader = ReadingIterator(self)
+        defer { self = reader.iterator }
+        return try await withThrowingTaskGroup(of: BodyRead.self) { group in
+            defer { group.cancelAll() }
+            group.addTask { try await reader.iterator.next().map(BodyRead.chunk) ?? .end }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return .silence
+            }
+            return try await group.next() ?? .silence
+        }
+    }
+}
+
+/// Lends a body iterator to the child task that reads it against the clock. One task uses it
+/// at a time: the child while it reads, the owner once the group has awaited its children.
+private final class ReadingIterator: @unchecked Sendable {
+    var iterator: HTTPClientResponse.Body.AsyncIterator
+    init(_ iterator: HTTPClientResponse.Body.AsyncIterator) { self.iterator = iterator }
 }
 
 extension LLMStreamEvent {
