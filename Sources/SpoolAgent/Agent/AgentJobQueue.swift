@@ -31,14 +31,17 @@ public final class AgentJobQueue: Sendable {
         continuation.yield(.tool(stream: stream, callId: callId))
     }
 
-    /// Makes every request job of the stream stale; returns the new generation.
+    /// Makes every request job of the stream stale, and stops at once those streaming a request;
+    /// returns the new generation.
     @discardableResult
     public func supersede(_ stream: StreamPath) -> Int {
-        generations.withLock { generations in
+        let generation = generations.withLock { generations in
             let next = (generations[stream] ?? 0) + 1
             generations[stream] = next
             return next
         }
+        stop(stream) { $0.generation < generation }
+        return generation
     }
 
     /// Per stream, requests cancelled by an event, which their job must stop streaming.
@@ -47,8 +50,10 @@ public final class AgentJobQueue: Sendable {
     /// a few entries per busy stream, not one per cancellation since the server started.
     private let cancelled = Mutex<[StreamPath: Set<String>]>([:])
 
+    /// Marks the request cancelled, and stops at once the job streaming it, if any.
     public func cancel(_ stream: StreamPath, requestId: String) {
         _ = cancelled.withLock { $0[stream, default: []].insert(requestId) }
+        stop(stream) { $0.requestId == requestId }
     }
 
     public func isCancelled(_ stream: StreamPath, requestId: String) -> Bool {
@@ -98,6 +103,56 @@ public final class AgentJobQueue: Sendable {
     /// Whether a request job is still the newest of its stream.
     public func isCurrent(_ stream: StreamPath, generation: Int) -> Bool {
         generations.withLock { $0[stream] == generation }
+    }
+
+    /// Per stream, the jobs streaming a request now (normally one; for a moment two, while a
+    /// superseded job stops), each with the signal that stops it.
+    private let streamingJobs = Mutex<[StreamPath: [StreamingJob]]>([:])
+
+    private final class StreamingJob: Sendable {
+        let requestId: String
+        let generation: Int
+        let stop: AsyncStream<Void>.Continuation
+
+        init(requestId: String, generation: Int, stop: AsyncStream<Void>.Continuation) {
+            self.requestId = requestId
+            self.generation = generation
+            self.stop = stop
+        }
+    }
+
+    /// Runs `streaming`, which streams the request `requestId` of a job of generation `generation`,
+    /// until it ends or the request is cancelled (``cancel(_:requestId:)``) or superseded
+    /// (``supersede(_:)``). Then `streaming` is cancelled at once: an HTTP request under way is
+    /// closed (AsyncHTTPClient cancels it with its task) and a wait between retries ends, rather
+    /// than the job noticing when the provider next sends something, which a stalled provider never does.
+    func runUntilStopped(
+        _ stream: StreamPath, requestId: String, generation: Int, _ streaming: @escaping @Sendable () async throws -> Void
+    ) async throws {
+        let (stopped, stop) = AsyncStream<Void>.makeStream()
+        let job = StreamingJob(requestId: requestId, generation: generation, stop: stop)
+        streamingJobs.withLock { $0[stream, default: []].append(job) }
+        defer {
+            streamingJobs.withLock { jobs in
+                jobs[stream]?.removeAll { $0 === job }
+                if jobs[stream]?.isEmpty == true { jobs[stream] = nil }
+            }
+        }
+        // Registered first, checked second: a stop before the registration is seen here, one after it reaches `stop`.
+        guard isCurrent(stream, generation: generation), !isCancelled(stream, requestId: requestId) else { return }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            defer { group.cancelAll() }
+            group.addTask { try await streaming() }
+            group.addTask { for await _ in stopped {} }
+            try await group.next()
+        }
+    }
+
+    /// Stops the stream's streaming jobs that `matches`.
+    private func stop(_ stream: StreamPath, where matches: (StreamingJob) -> Bool) {
+        for job in streamingJobs.withLock({ $0[stream] ?? [] }) where matches(job) {
+            job.stop.finish()
+        }
     }
 
     func finish() { continuation.finish() }

@@ -14,7 +14,9 @@ extension AgentRuntime {
         if debounceMs > 0 { try await Task.sleep(for: .milliseconds(debounceMs)) }
         guard let started = try await startRequest(stream, generation: generation, state: state) else { return }
         defer { queue.streamingEnded(stream, requestId: started.requestId) }
-        try await streamAnswer(to: started, into: stream, generation: generation)
+        try await queue.runUntilStopped(stream, requestId: started.requestId, generation: generation) {
+            try await self.streamAnswer(to: started, into: stream, generation: generation)
+        }
     }
 
     /// Appends the request's `llm/request-started` unless the job is stale, and marks the
@@ -119,7 +121,9 @@ extension AgentRuntime {
             }
             throw LLMError("the provider's stream ended without a response", retryable: true)
         } catch let error as LLMError {
-            guard queue.isCurrent(stream, generation: generation) else { return }
+            // A request cancelled or superseded meanwhile ends with its `llm/request-cancelled`.
+            guard queue.isCurrent(stream, generation: generation), !queue.isCancelled(stream, requestId: requestId), !Task.isCancelled
+            else { return }
             try await append(
                 AgentEvents.requestFailed,
                 ["requestId": .string(requestId), "error": .string(error.message), "retryable": .bool(error.retryable)],
