@@ -184,7 +184,9 @@ import Testing
                 if case .textDelta = event { arrivals.append(clock.now - start) }
             }
             #expect(arrivals.count == 3)
-            #expect(arrivals[2] - arrivals[0] >= .milliseconds(60))
+            // The third delta is written two pauses after the first at the earliest. A late reader can see
+            // deltas bunched (the gap between the first and the third shrinks under load), never early.
+            #expect(arrivals.last.map { $0 >= .milliseconds(80) } == true, "\(arrivals)")
         }
     }
 }
