@@ -102,9 +102,15 @@ extension AgentRuntime {
             try await append(AgentEvents.outputDelta, ["requestId": .string(requestId), "text": .string(text)], to: stream, key: "agent:\(requestId):delta:\(deltas)")
         }
         do {
-            for try await event in try await provider.get().stream(request) {
+            let answer = try await provider.get().stream(request).ticking(every: coalescer.maximumDelay)
+            for try await paced in answer {
                 // Cancelled by a new input, or by someone's `llm/request-cancelled`.
                 guard queue.isCurrent(stream, generation: generation), !queue.isCancelled(stream, requestId: requestId) else { return }
+                guard case .event(let event) = paced else {
+                    // Text held back while the model pauses goes out after `maximumDelay`, not with the next text.
+                    if let delta = coalescer.flushIfDue(now: .now) { try await appendDelta(delta) }
+                    continue
+                }
                 switch event {
                 case .textDelta(let text):
                     if let delta = coalescer.add(text, now: .now) { try await appendDelta(delta) }

@@ -57,6 +57,24 @@ struct AgentStalledProviderTests {
         }
     }
 
+    /// Text the model sent before it paused is shown (as `llm/output-delta`) after the coalescing
+    /// delay, not held until more text comes, which here is never.
+    @Test func textBeforeAPauseIsShownWithoutWaitingForMore() async throws {
+        try await FakeLLMServer.with(replies: [.stalled(afterChunks: 2, text: "Thinking it over and then some")]) { llm in
+            try await withAgentServer(environment: llm.environment()) { agent in
+                let path = try StreamPath("/agents/pausing")
+                try await agent.configure(path, ["debounceMs": 0])
+                try await agent.say(path, "hello?")
+                #expect(await llm.waitForStall(ofRequest: 1))
+                let shown = try await eventually(timeout: .seconds(5)) { try await !agent.events(path, ofType: "llm/output-delta").isEmpty }
+                #expect(shown, "the text before the pause was held back")
+                let text = try await agent.events(path, ofType: "llm/output-delta").compactMap { $0.payload["text"]?.stringValue }.joined()
+                #expect(!text.isEmpty && "Thinking it over and then some".hasPrefix(text), "\(text)")
+                #expect(try await agent.events(path, ofType: "llm/response-completed").isEmpty)
+            }
+        }
+    }
+
     /// A new input supersedes a stalled request: its connection closes at once, and the new request answers.
     @Test func aNewInputClosesTheStalledRequest() async throws {
         try await FakeLLMServer.with(replies: [.stalled(afterChunks: 2), .text("Answered.")]) { llm in
