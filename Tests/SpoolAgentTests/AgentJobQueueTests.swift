@@ -64,7 +64,7 @@ import Testing
         let (stream, generation) = (stream, queue.supersede(stream))
         let (started, start) = AsyncStream<Void>.makeStream()
         // Throws TimeLimitExceeded when the job goes on streaming.
-        try await withTimeLimit(.seconds(5)) {
+        try await withTimeLimit(.seconds(30)) {
             async let run: Void = queue.runUntilStopped(stream, requestId: "req-1", generation: generation) {
                 start.finish()
                 try await Task.sleep(for: .seconds(60))  // a provider that stalls
@@ -98,7 +98,7 @@ import Testing
         let (started, start) = AsyncStream<Void>.makeStream()
         let (release, released) = AsyncStream<Void>.makeStream()
         let (ends, end) = AsyncStream<Void>.makeStream()
-        try await withTimeLimit(.seconds(5)) {
+        try await withTimeLimit(.seconds(30)) {
             async let run: Void = queue.runUntilStopped(stream, requestId: "req-2", generation: generation) {
                 start.finish()
                 for await _ in release {}
