@@ -7,11 +7,11 @@ import Testing
 /// body (curl does, for bodies over 1 MiB, for one second) is told as soon as the head is read,
 /// unless the body would be refused anyway.
 @Suite(.timeLimit(.minutes(2))) struct ExpectContinueTests {
-    /// Sends `head`, waits (at most 2 s) for what the server says before the body, then sends
-    /// `body` and reads the rest.
+    /// Sends `head`, waits (at most 20 s: an instant alone, seconds under the whole suite's load)
+    /// for what the server says before the body, then sends `body` and reads the rest.
     static func exchange(port: Int, head: String, body: String) async throws -> (beforeBody: String, afterBody: String) {
         try await offload {
-            let connection = try RawHTTP.Connection(port: port, timeout: 2)
+            let connection = try RawHTTP.Connection(port: port, timeout: 20)
             connection.send(Array(head.utf8))
             let beforeBody = connection.receive(until: "\r\n\r\n").answer
             connection.send(Array(body.utf8))
@@ -36,7 +36,7 @@ import Testing
         try await withSpoolServer { http in
             let head = "POST /streams/big HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: \(64 * 1024 * 1024)\r\n\r\n"
             let answer = try await offload {
-                let connection = try RawHTTP.Connection(port: http.server.port, timeout: 5)
+                let connection = try RawHTTP.Connection(port: http.server.port, timeout: 20)
                 connection.send(Array(head.utf8))
                 return connection.receive(until: "}\n").answer
             }

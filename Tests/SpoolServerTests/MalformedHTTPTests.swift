@@ -73,7 +73,7 @@ import Testing
             try await http.append("/old", type: "t")
             let health = try await offload { try RawHTTP.exchangeUntilClosed(port: http.server.port, Array("GET /health HTTP/1.0\r\n\r\n".utf8)) }
             #expect(health.answer.hasPrefix("HTTP/1.0 200") && health.answer.hasSuffix(#"{"status":"ok"}"# + "\n"), "\(health.answer.prefix(300))")
-            #expect(health.closed, "closed by the server, not by the client's 10 s timeout")
+            #expect(health.closed, "closed by the server, not by the client's 30 s timeout")
 
             let read = try await offload {
                 try RawHTTP.exchangeUntilClosed(port: http.server.port, Array("GET /streams/old HTTP/1.0\r\nConnection: keep-alive\r\n\r\n".utf8))

@@ -4,7 +4,7 @@ import Foundation
 enum RawHTTP {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    /// One request, read until the server closes (at most 10 s).
+    /// One request, read until the server closes (each read waits at most 30 s).
     static func exchange(port: Int, _ request: [UInt8]) throws -> String {
         try exchangeUntilClosed(port: port, request).answer
     }
@@ -20,7 +20,7 @@ enum RawHTTP {
     final class Connection {
         private let descriptor: Int32
 
-        init(port: Int, timeout seconds: Int = 10) throws {
+        init(port: Int, timeout seconds: Int = 30) throws {
             descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             guard descriptor >= 0 else { throw Failure(description: "socket: \(errno)") }
             var timeout = timeval(tv_sec: seconds, tv_usec: 0)

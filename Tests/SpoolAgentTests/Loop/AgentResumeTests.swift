@@ -23,7 +23,8 @@ struct AgentResumeTests {
                 #expect(try await eventually { try await !events(store, path, ofType: "llm/output-delta").isEmpty })
 
                 try await runtime.resumeTurn(of: path)
-                #expect(try await eventually { try await !events(store, path, ofType: "llm/response-completed").isEmpty })
+                // 1.5 s alone; under the whole suite's load it has taken over 10 s.
+                #expect(try await eventually(timeout: .seconds(60)) { try await !events(store, path, ofType: "llm/response-completed").isEmpty })
                 #expect(try await events(store, path, ofType: "llm/request-cancelled").isEmpty)
                 let completed = try await events(store, path, ofType: "llm/response-completed")
                 #expect(completed.map { $0.payload["requestId"] } == ["req-1"])
