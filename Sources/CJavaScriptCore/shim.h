@@ -15,12 +15,27 @@
 typedef bool (*JSShouldTerminateCallback)(JSContextRef ctx, void *context);
 void JSContextGroupSetExecutionTimeLimit(JSContextGroupRef group, double limit, JSShouldTerminateCallback callback, void *context);
 void JSContextGroupClearExecutionTimeLimit(JSContextGroupRef group);
+// The heap's statistics as an object: `heapSize` (bytes live at the last collection, extra
+// memory such as array buffers and large strings included), `heapCapacity` (bytes of the blocks
+// the heap holds, garbage included, plus extra memory), `objectCount` and more. It walks every
+// live cell (to count objects by type), so it costs about as much as a collection.
+JSObjectRef JSGetMemoryUsageStatistics(JSContextRef ctx);
+// A full collection, now, on the calling thread.
+void JSSynchronousGarbageCollectForDebugging(JSContextRef ctx);
+// Called at the end of each garbage collection of the group's heap.
+typedef void (*JSHeapFinalizer)(JSContextGroupRef group, void *userData);
+void JSContextGroupAddHeapFinalizer(JSContextGroupRef group, JSHeapFinalizer finalizer, void *userData);
+void JSContextGroupRemoveHeapFinalizer(JSContextGroupRef group, JSHeapFinalizer finalizer, void *userData);
 
 #define SPOOL_JSC_FUNCTIONS(X) \
     X(JSContextGroupCreate) \
     X(JSContextGroupRelease) \
     X(JSContextGroupSetExecutionTimeLimit) \
     X(JSContextGroupClearExecutionTimeLimit) \
+    X(JSContextGroupAddHeapFinalizer) \
+    X(JSContextGroupRemoveHeapFinalizer) \
+    X(JSGetMemoryUsageStatistics) \
+    X(JSSynchronousGarbageCollectForDebugging) \
     X(JSGlobalContextCreateInGroup) \
     X(JSGlobalContextRelease) \
     X(JSCheckScriptSyntax) \

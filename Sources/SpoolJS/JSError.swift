@@ -1,11 +1,13 @@
 /// Why running JavaScript failed: a syntax error (with its position), an
-/// uncaught exception, a CPU time limit, a result that is not JSON, or an
-/// engine that cannot limit CPU time (so nothing is run at all).
+/// uncaught exception, a CPU time limit, a memory limit, a result that is not
+/// JSON, or an engine that cannot limit CPU time (so nothing is run at all).
 public struct JSError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         case syntax
         case exception
         case timeout
+        /// The sandbox's heap went over its memory limit: the sandbox is stopped for good.
+        case memoryLimit
         case invalidValue
         /// This JavaScriptCore has no execution time limit (watchdog), so no script may run.
         case unsupported

@@ -5,6 +5,11 @@ import SpoolCore
 /// group, so nothing is shared with other sandboxes. Plain JavaScriptCore has
 /// no file system, process or network APIs, and none are added here.
 ///
+/// Every call runs under a CPU time limit and a memory limit. A sandbox whose heap
+/// grows over its memory limit (measured after garbage collections, during a call
+/// and after it) is stopped and refuses to run anything more: drop it, so its
+/// heap is freed (`JSSandboxQueue` does).
+///
 /// Not thread-safe: use a sandbox from one thread at a time (see `JSSandboxQueue`).
 ///
 /// ```swift
@@ -13,14 +18,22 @@ import SpoolCore
 /// let sum = try sandbox.call("add", arguments: [.int(1), .int(2)])  // .int(3)
 /// ```
 public final class JSSandbox {
+    /// The memory a sandbox may hold unless told otherwise: 64 MiB of JavaScriptCore heap, extra memory included.
+    public static let defaultMemoryLimit = 64 << 20
+
     private let js: SpoolJavaScriptCore
     private let group: JSContextGroupRef
     private let context: JSGlobalContextRef
-    private let timeout = TimeoutFlag()
+    private let meter: JSMemoryMeter
+    private let watch: ExecutionWatch
     private var functions: [String: JSObjectRef] = [:]
+    /// Why the sandbox stopped for good: it went over its memory limit. Every call then throws it.
+    public private(set) var memoryFailure: JSError?
 
+    /// - Parameter memoryLimit: bytes the sandbox's heap may hold (`heapSize` of
+    ///   `JSGetMemoryUsageStatistics`: live objects, array buffers and large strings).
     /// - Throws: `JSError` (`.unsupported`) when JavaScriptCore cannot be opened.
-    public init() throws {
+    public init(memoryLimit: Int = JSSandbox.defaultMemoryLimit) throws {
         js = try JavaScriptCore.api()
         guard let group = js.JSContextGroupCreate() else { throw JSError(.unsupported, "JavaScriptCore could not make a context group") }
         guard let context = js.JSGlobalContextCreateInGroup(group, nil) else {
@@ -29,9 +42,13 @@ public final class JSSandbox {
         }
         self.group = group
         self.context = context
+        meter = JSMemoryMeter(limit: memoryLimit)
+        watch = ExecutionWatch(js: js, group: group, meter: meter)
+        js.JSContextGroupAddHeapFinalizer(group, heapCollected, Unmanaged.passUnretained(meter).toOpaque())
     }
 
     deinit {
+        js.JSContextGroupRemoveHeapFinalizer(group, heapCollected, Unmanaged.passUnretained(meter).toOpaque())
         for function in functions.values { js.JSValueUnprotect(context, function) }
         js.JSGlobalContextRelease(context)
         js.JSContextGroupRelease(group)
@@ -132,23 +149,33 @@ public final class JSSandbox {
         return object
     }
 
-    /// Runs `body` under a CPU time limit; an exception or termination becomes a `JSError`.
+    /// Runs `body` under a CPU time limit and the memory limit; an exception or termination becomes a `JSError`.
     private func limited(_ limit: Duration, _ body: (inout JSValueRef?) -> JSValueRef?) throws -> JSValueRef? {
-        let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
-        timeout.fired = false
-        js.JSContextGroupSetExecutionTimeLimit(group, seconds, { _, flag in
-            if let flag { Unmanaged<TimeoutFlag>.fromOpaque(flag).takeUnretainedValue().fired = true }
-            return true
-        }, Unmanaged.passUnretained(timeout).toOpaque())
+        if let memoryFailure { throw memoryFailure }
+        watch.start(limit: limit)
         defer { js.JSContextGroupClearExecutionTimeLimit(group) }
         var exception: JSValueRef?
         let value = body(&exception)
-        if timeout.fired {
+        let running = watch.running
+        meter.add(running)
+        switch watch.stopped {
+        case .timeout:
             absorbTermination()
             throw JSError(.timeout, "timed out: used more than \(limit) of CPU time")
+        case .memory(let bytes):
+            throw stopForGood(bytes: bytes)
+        case nil:
+            if let bytes = meter.excess(js: js, context: context, running: .zero) { throw stopForGood(bytes: bytes) }
         }
         if let exception { throw error(from: exception, kind: .exception) }
         return value
+    }
+
+    /// Records that the sandbox went over its memory limit; it runs nothing more.
+    private func stopForGood(bytes: Int) -> JSError {
+        let failure = meter.failure(bytes: bytes)
+        memoryFailure = failure
+        return failure
     }
 
     /// JavaScriptCore reports a terminated execution once more, to whatever enters the context
@@ -236,7 +263,73 @@ public final class JSSandbox {
     }
 }
 
-/// Set by the time-limit callback, so a termination is told apart from an exception.
-private final class TimeoutFlag {
-    var fired = false
+/// Watches a call from JavaScriptCore's execution time limit: it calls back every `checkInterval`
+/// of CPU time, and the call is stopped once it used its whole CPU time limit or the heap is over
+/// the memory limit. JavaScriptCore calls back once per time limit it is given (returning false
+/// does not start another period), so each check that lets the call go on sets the next period.
+private final class ExecutionWatch {
+    enum Stop {
+        case timeout
+        case memory(bytes: Int)
+    }
+
+    /// How often a long call is looked at.
+    static let checkInterval: Duration = .milliseconds(10)
+
+    private let js: SpoolJavaScriptCore
+    private let group: JSContextGroupRef
+    private let meter: JSMemoryMeter
+    private var started = ContinuousClock.now
+    private var limit: Duration = .zero
+    /// The CPU time JavaScriptCore was told to allow so far: when it calls back, the call used at
+    /// least this much (its watchdog reads the thread's CPU clock; reading it here at every call
+    /// would cost more than the rest of the watch).
+    private var granted: Duration = .zero
+    /// Why the call under way was stopped, if it was.
+    private(set) var stopped: Stop?
+
+    init(js: SpoolJavaScriptCore, group: JSContextGroupRef, meter: JSMemoryMeter) {
+        self.js = js
+        self.group = group
+        self.meter = meter
+    }
+
+    /// How long the call under way has been running.
+    var running: Duration { .now - started }
+
+    /// Starts watching a call that may use `limit` of CPU time.
+    func start(limit: Duration) {
+        self.limit = limit
+        granted = .zero
+        stopped = nil
+        started = .now
+        armNextPeriod()
+    }
+
+    /// Called back by JavaScriptCore during the call; true stops it.
+    func shouldStop(_ context: JSContextRef?) -> Bool {
+        if granted >= limit {
+            stopped = .timeout
+            return true
+        }
+        if let context, let bytes = meter.excess(js: js, context: context, running: running) {
+            stopped = .memory(bytes: bytes)
+            return true
+        }
+        armNextPeriod()
+        return false
+    }
+
+    private func armNextPeriod() {
+        let period = min(limit - granted, Self.checkInterval)
+        granted += period
+        let seconds = Double(period.components.seconds) + Double(period.components.attoseconds) / 1e18
+        js.JSContextGroupSetExecutionTimeLimit(group, seconds, executionCheck, Unmanaged.passUnretained(self).toOpaque())
+    }
+}
+
+/// JavaScriptCore's `JSShouldTerminateCallback`, with the `ExecutionWatch` as its context.
+private func executionCheck(_ context: JSContextRef?, _ watch: UnsafeMutableRawPointer?) -> Bool {
+    guard let watch else { return true }
+    return Unmanaged<ExecutionWatch>.fromOpaque(watch).takeUnretainedValue().shouldStop(context)
 }
