@@ -47,7 +47,7 @@ public func buildApplication(
     let agentJobs = AgentJobQueue()
     let toolbox = Toolbox.builtIn.adding(tools)
     let agent = AgentProcessor(queue: agentJobs, toolbox: toolbox)
-    let workerManager = WorkerManager(logger: logger)
+    let workerManager = WorkerManager(limits: configuration.workerLimits, logger: logger)
     let workers = Workers(manager: workerManager)
     let builtIns: [any StreamProcessor] = [
         CircuitBreaker(maxEvents: configuration.circuitBreaker.maxEvents, windowSeconds: configuration.circuitBreaker.windowSeconds),

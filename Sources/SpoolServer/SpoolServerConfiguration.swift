@@ -44,6 +44,9 @@ public struct SpoolServerConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     /// How in-process processors run (lanes, checkpoint interval, retries).
     public var processorHost = ProcessorHostConfiguration()
+    /// What dynamic workers may use: source, state and event sizes, CPU time per call, and the
+    /// memory of each worker's JavaScript sandbox (`maximumMemoryBytes`, 64 MiB).
+    public var workerLimits = WorkerLimits()
     /// The environment the server reads its secrets and settings from (the process's, unless a
     /// test gives its own): where agents get providers, keys and tool limits (`OPENAI_API_KEY`,
     /// `OPENAI_BASE_URL`, `ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`, `SPOOL_DEFAULT_MODEL`,

@@ -43,7 +43,7 @@ struct WorkerProcessor: StreamProcessor, VersionedProcessor, OffloadedReducing {
 
     /// Loads the source. - Throws: `JSError` for syntax errors, a throwing top level or a bad shape.
     static func load(_ spec: WorkerSpec, limits: WorkerLimits, manager: WorkerManager) async throws -> WorkerProcessor {
-        let queue = JSSandboxQueue(label: spec.processorName)
+        let queue = JSSandboxQueue(label: spec.processorName, memoryLimit: limits.maximumMemoryBytes)
         let loaded = try await loadScript(spec.source, into: queue, limits: limits)
         return WorkerProcessor(
             spec: spec, streams: try spec.pattern(), initialState: State(state: loaded.initialState),
@@ -64,18 +64,18 @@ struct WorkerProcessor: StreamProcessor, VersionedProcessor, OffloadedReducing {
 
     /// Synchronous, for callers outside the runner; the runner uses `reduceOffloaded`, which does not block a pool thread.
     func reduce(into state: inout State, event: Event) {
-        let limits = limits
-        state = (try? queue.runSynchronously { sandbox in Self.reduced(state, event: event, in: sandbox, limits: limits) }) ?? state
+        let (limits, name) = (limits, spec.name)
+        state = (try? queue.runSynchronously { sandbox in Self.reduced(state, event: event, in: sandbox, limits: limits, worker: name) }) ?? state
     }
 
     func reduceOffloaded(state: Any, event: Event) async -> Any? {
         guard let state = state as? State else { return nil }
-        let limits = limits
-        return try? await queue.run { sandbox in Self.reduced(state, event: event, in: sandbox, limits: limits) }
+        let (limits, name) = (limits, spec.name)
+        return try? await queue.run { sandbox in Self.reduced(state, event: event, in: sandbox, limits: limits, worker: name) }
     }
 
     /// The state after `event`; a failure is kept in `error` (for `afterAppend` to report) with the state left as it was.
-    private static func reduced(_ state: State, event: Event, in sandbox: JSSandbox, limits: WorkerLimits) -> State {
+    private static func reduced(_ state: State, event: Event, in sandbox: JSSandbox, limits: WorkerLimits, worker name: String) -> State {
         var state = state
         do {
             let next = try sandbox.call(
@@ -87,7 +87,7 @@ struct WorkerProcessor: StreamProcessor, VersionedProcessor, OffloadedReducing {
             }
             return State(state: try JSONValue.parse(next))
         } catch {
-            state.error = "reduce failed on \(event.type) at offset \(event.offset): \(error)"
+            state.error = failureMessage(error, in: "reduce", on: event, worker: name)
             return state
         }
     }
@@ -120,6 +120,11 @@ struct WorkerProcessor: StreamProcessor, VersionedProcessor, OffloadedReducing {
             try await failed(error, event: event, context: context)
             return
         }
+        if let dropped = queue.memoryFailure {
+            // Dropped in an earlier call or a refold: nothing runs any more.
+            try await failed("worker \(spec.name) \(dropped.message)", event: event, context: context)
+            return
+        }
         guard hasAfterAppend else {
             manager.succeeded(spec)
             return
@@ -131,8 +136,16 @@ struct WorkerProcessor: StreamProcessor, VersionedProcessor, OffloadedReducing {
             }
             manager.succeeded(spec)
         } catch let error as JSError {
-            try await failed("afterAppend failed on \(event.type) at offset \(event.offset): \(error)", event: event, context: context)
+            try await failed(Self.failureMessage(error, in: "afterAppend", on: event, worker: spec.name), event: event, context: context)
         }
+    }
+
+    /// What `spool/worker-failed` says of an `error` in `stage` (`reduce`, `afterAppend`) on `event`.
+    static func failureMessage(_ error: any Error, in stage: String, on event: Event, worker name: String) -> String {
+        if let error = error as? JSError, error.kind == .memoryLimit {
+            return "worker \(name) \(error.message) (in \(stage) on \(event.type) at offset \(event.offset))"
+        }
+        return "\(stage) failed on \(event.type) at offset \(event.offset): \(error)"
     }
 
     private func isReconfiguration(_ event: Event) -> Bool {
@@ -145,7 +158,8 @@ struct WorkerProcessor: StreamProcessor, VersionedProcessor, OffloadedReducing {
             && event.payload.objectValue?["name"]?.stringValue == name
     }
 
-    /// Records `spool/worker-failed` on the worker's own stream; too many in a row stop the worker.
+    /// Records `spool/worker-failed` on the worker's own stream; too many in a row stop the worker, and
+    /// so does a sandbox dropped for its memory (the worker's code and module variables went with it).
     private func failed(_ message: String, event: Event, context: ProcessorContext) async throws {
         let count = manager.failed(spec)
         var payload: JSONObject = [
@@ -154,14 +168,21 @@ struct WorkerProcessor: StreamProcessor, VersionedProcessor, OffloadedReducing {
         ]
         if event.streamPath != spec.stream { payload["stream"] = .string(event.streamPath.rawValue) }
         try await context.append(AppendInput(type: WorkerSpec.failedType, payload: .object(payload)), to: spec.stream)
-        guard count >= limits.maximumConsecutiveFailures else { return }
+        let reason: String
+        if let dropped = queue.memoryFailure {
+            reason = dropped.message
+        } else if count >= limits.maximumConsecutiveFailures {
+            reason = "failed \(count) times in a row"
+        } else {
+            return
+        }
         manager.stop(spec)
         try await context.append(
             AppendInput(
                 type: WorkerSpec.stoppedType,
                 payload: [
                     "name": .string(spec.name), "sourceOffset": .int(Int64(spec.sourceOffset)),
-                    "reason": .string("failed \(count) times in a row; deploy a fixed version to start it again"),
+                    "reason": .string(reason + "; deploy a fixed version to start it again"),
                 ]),
             to: spec.stream)
     }

@@ -9,7 +9,7 @@ extension WorkerSpec {
     /// running version of the worker, since what runs is what the stream says.
     public func loadFailure(limits: WorkerLimits = WorkerLimits()) async -> String? {
         do {
-            _ = try await WorkerProcessor.loadScript(source, into: JSSandboxQueue(label: "check:\(name)"), limits: limits)
+            _ = try await WorkerProcessor.loadScript(source, into: JSSandboxQueue(label: "check:\(name)", memoryLimit: limits.maximumMemoryBytes), limits: limits)
             return nil
         } catch let error as JSError where error.kind == .unsupported {
             return nil

@@ -1,4 +1,5 @@
 import SpoolCore
+import SpoolJS
 
 /// Limits that keep a dynamic worker from hurting the server.
 public struct WorkerLimits: Sendable {
@@ -12,6 +13,9 @@ public struct WorkerLimits: Sendable {
     public var reduceTime: Duration = .milliseconds(100)
     /// CPU time per `afterAppend` call, unless the worker sets `timeoutMs`.
     public var afterAppendTime: Duration = .seconds(5)
+    /// Memory the worker's JavaScript may hold: its sandbox's heap, array buffers and large strings
+    /// included (see `JSSandbox.init(memoryLimit:)`). A worker over it is stopped and its sandbox dropped.
+    public var maximumMemoryBytes = JSSandbox.defaultMemoryLimit
     /// How long one `fetch` may take.
     public var fetchTimeout: Duration = .seconds(30)
     /// A worker failing this many times in a row is stopped.
