@@ -11,7 +11,8 @@ import SpoolJS
 /// return events.split('\n').length;
 /// ```
 ///
-/// The script's `return` value (as JSON) or its error is the tool's output.
+/// The script's `return` value (as JSON) or its error is the tool's output. A script
+/// gets `timeLimit` of CPU time and `memoryLimit` of memory.
 /// Tools that need approval, or that answer later, are not available from a script.
 public struct RunJavaScriptTool: AgentTool {
     public let definition = ToolDefinition(
@@ -30,13 +31,15 @@ public struct RunJavaScriptTool: AgentTool {
     var tools: [String: any AgentTool] = [:]
     /// CPU time the script may use.
     public var timeLimit: Duration = .seconds(5)
+    /// Memory the script's sandbox may hold (see `JSSandbox.init(memoryLimit:)`); a script over it is stopped.
+    public var memoryLimit = JSSandbox.defaultMemoryLimit
 
     public init() {}
 
     public func run(arguments: JSONValue, context: AgentToolContext) async throws -> ToolOutcome {
         let code = try arguments.requiredString("code")
         let callable = try await callableTools(context)
-        let queue = JSSandboxQueue(label: "codemode:\(context.callId)")
+        let queue = JSSandboxQueue(label: "codemode:\(context.callId)", memoryLimit: memoryLimit)
         let script = "__spool.entries.script = async function (__argument, __request) { const tools = new Proxy({}, { get: function (_, name) { return function (args) { return __request('tool', { name: String(name), arguments: args === undefined ? {} : args }); }; } }); return await (async function () { " + code + "\n})(); };"
         do {
             try await queue.run { sandbox in
@@ -47,6 +50,8 @@ public struct RunJavaScriptTool: AgentTool {
                 await Self.serve(request, tools: callable, context: context)
             }
             return .output(result.jsonString)
+        } catch let error as JSError where error.kind == .memoryLimit {
+            return .output("JavaScript error: the script \(error.message)", isError: true)
         } catch let error as JSError {
             return .output("JavaScript error: \(error)", isError: true)
         }

@@ -27,18 +27,35 @@ struct RunJavaScriptToolTests {
     @Test func errorsAndUnavailableToolsAreReportedToTheModel() async throws {
         var quick = RunJavaScriptTool()
         quick.timeLimit = .milliseconds(300)
-        try await TestServer.with(configure: { $0.environment = [:] }, tools: [quick]) { server in
+        let answers = try await answers(to: ["return await tools.read_stream({path: '/x'})", "while (true) {}"], with: quick)
+        #expect(answers.first?.contains("tools.read_stream is not available") == true, "\(answers)")
+        #expect(answers.last?.contains("timed out") == true, "\(answers)")
+    }
+
+    /// The first script keeps 4,096 arrays of 32 KiB (128 MiB at most, bounded so that it ends without a limit).
+    @Test func aScriptOverItsMemoryLimitIsStopped() async throws {
+        var small = RunJavaScriptTool()
+        small.memoryLimit = 8 << 20
+        let hog = "const kept = []; for (let i = 0; i < 4096; i++) kept.push(new Array(4096).fill(i + 0.5)); return kept.length;"
+        let answers = try await answers(to: [hog, "return [1, 2, 3].length;"], with: small)
+        let stopped = answers.first ?? ""
+        #expect(stopped.contains("JavaScript error: the script used ") && stopped.contains("MiB of memory, over its limit of 8 MiB"), "\(stopped)")
+        #expect(answers.last == "Tool run_javascript returned: 3", "the next script gets a sandbox of its own: \(answers)")
+    }
+
+    /// Runs each script through `/tool run_javascript` on an agent that has only `tool`, in turn; returns the agent's answers.
+    private func answers(to scripts: [String], with tool: RunJavaScriptTool) async throws -> [String] {
+        try await TestServer.with(configure: { $0.environment = [:] }, tools: [tool]) { server in
             let agent = AgentHarness(server)
-            let path = try StreamPath("/agents/coder2")
+            let path = try StreamPath("/agents/coder")
             try await agent.configure(path, ["tools": ["run_javascript"]])
-            let arguments: JSONValue = ["code": "return await tools.read_stream({path: '/x'})"]
-            try await agent.say(path, "/tool run_javascript \(arguments.jsonString)")
-            let first = try await agent.waitForAnswers(path, count: 1)
-            #expect(first.last?.contains("tools.read_stream is not available") == true, "\(first)")
-            let spin: JSONValue = ["code": "while (true) {}"]
-            try await agent.say(path, "/tool run_javascript \(spin.jsonString)")
-            let second = try await agent.waitForAnswers(path, count: 2)
-            #expect(second.last?.contains("timed out") == true, "\(second)")
+            var answers: [String] = []
+            for (index, code) in scripts.enumerated() {
+                let arguments: JSONValue = ["code": .string(code)]
+                try await agent.say(path, "/tool run_javascript \(arguments.jsonString)")
+                answers = try await agent.waitForAnswers(path, count: index + 1)
+            }
+            return answers
         }
     }
 }
