@@ -5,8 +5,9 @@ import Synchronization
 ///
 /// JavaScriptCore has no heap limit per context, and no cheap way to read a heap's size:
 /// `JSGetMemoryUsageStatistics` walks every live cell (about 1 ms for a fresh sandbox, 25 ms
-/// for a million small objects). So the meter looks when something may have changed: after each
-/// garbage collection (a heap finalizer raises `collected`), and after `period` of time running
+/// for a million small objects). So the meter looks when something may have changed: after a
+/// garbage collection (a heap finalizer raises `collected`) once 10 ms of JavaScript ran since the
+/// last look (or five times what it cost), and otherwise after `period` of time running
 /// JavaScript: ten times what the last look cost (at least 50 ms), so that looking takes at most a
 /// tenth of the time, or less when the heap grew at a pace that would reach the limit sooner.
 /// A sandbox that neither allocates much nor runs long is never measured.
@@ -26,6 +27,9 @@ final class JSMemoryMeter {
     private var unmeasured: Duration = .zero
     /// How much time running JavaScript may go by without a measurement.
     private var period: Duration = .milliseconds(50)
+    /// The same after a collection: shorter, since the live size changed, but never so short that
+    /// measuring takes more than a fifth of the time (a churning reducer collects every few ms).
+    private var afterCollection: Duration = .milliseconds(10)
     /// `heapCapacity` at the last measurement.
     private var lastCapacity = 0
     /// Above this capacity the meter collects the heap before it compares its size: the limit,
@@ -45,7 +49,8 @@ final class JSMemoryMeter {
     /// The bytes the heap holds when a measurement is due and they are over the limit; `nil` otherwise.
     /// - Parameter running: how long the call under way has been running (zero between calls).
     func excess(js: SpoolJavaScriptCore, context: JSContextRef, running: Duration) -> Int? {
-        guard collected.load(ordering: .relaxed) || unmeasured + running >= period else { return nil }
+        let due = collected.load(ordering: .relaxed) ? afterCollection : period
+        guard unmeasured + running >= due else { return nil }
         let started = ContinuousClock.now
         collected.store(false, ordering: .relaxed)  // before measuring: a collection meanwhile counts again
         var heap = statistics(js: js, context: context)
@@ -58,6 +63,7 @@ final class JSMemoryMeter {
             collectAbove = limit
         }
         let cost = .now - started
+        afterCollection = max(.milliseconds(10), cost * 5)
         period = Self.period(cost: cost, since: unmeasured + running, grown: heap.capacity - lastCapacity, room: collectAbove - heap.capacity)
         unmeasured = .zero - running - cost
         lastCapacity = heap.capacity
