@@ -151,7 +151,12 @@ final class FakeLLMScript: Sendable {
             }
             if hungUp { end.finish() }
         }
-        _ = state.withLock { $0.stalls.removeValue(forKey: number) }
+        // Still registered, so neither a hang-up seen above nor the server's stop ended the wait: the
+        // connection closed before its close could be watched (a client that gave up while this
+        // server, slowed by a loaded machine, had not reached the stall yet). That is a hang-up too.
+        state.withLock { state in
+            if state.stalls.removeValue(forKey: number) != nil { state.hungUpRequests.append(number) }
+        }
     }
 
     /// Ends every stall, and keeps replies from stalling from now on.
