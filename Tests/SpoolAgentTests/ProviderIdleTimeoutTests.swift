@@ -9,15 +9,11 @@ import Testing
 struct ProviderIdleTimeoutTests {
     /// Short, yet long enough for the fake server's headers under the whole suite's load.
     static let idleTimeout = Duration.seconds(1)
-    /// The longest a test waits for what takes a second or two alone: under the whole suite's load
-    /// the concurrency pool can be busy for seconds. The stalled fake provider holds its connection
-    /// open until the client hangs up, so without the idle timeout each wait would run out.
-    static let patience = Duration.seconds(30)
 
     @Test func anAnswerThatStallsMidwayFails() async throws {
         try await FakeLLMServer.with(replies: [.stalled(afterChunks: 2, text: "aaaa bbbb cccc dddd", chunks: 4)]) { server in
             let provider = server.openAIChatProvider(idleTimeout: Self.idleTimeout)
-            let (deltas, failure) = try await withTimeLimit(Self.patience) {
+            let (deltas, failure) = try await withTimeLimit(stallPatience) {
                 var deltas: [String] = []
                 do {
                     for try await event in try await provider.stream(simpleRequest()) {
@@ -33,24 +29,24 @@ struct ProviderIdleTimeoutTests {
             #expect(error.message == "openai: the provider sent nothing for 1 s (while streaming the answer; SPOOL_LLM_IDLE_TIMEOUT)")
             #expect(error.retryable, "retryable, as a connection that broke mid-answer is")
             #expect(server.requestCount == 1, "output was delivered: the request is not sent again")
-            #expect(await server.waitForHangUp(ofRequest: 1, timeout: Self.patience), "the stalled connection was left open")
+            #expect(await server.waitForHangUp(ofRequest: 1, timeout: stallPatience), "the stalled connection was left open")
         }
     }
 
     @Test func aStallBeforeAnyOutputIsRetried() async throws {
         try await FakeLLMServer.with(replies: [.stalled(afterChunks: 0), .text("Second try")]) { server in
             let provider = server.anthropicProvider(idleTimeout: Self.idleTimeout)
-            let answer = try await withTimeLimit(Self.patience) { try await provider.stream(simpleRequest()).response() }
+            let answer = try await withTimeLimit(stallPatience) { try await provider.stream(simpleRequest()).response() }
             #expect(answer.content == "Second try")
             #expect(server.requestCount == 2)
-            #expect(await server.waitForHangUp(ofRequest: 1, timeout: Self.patience))
+            #expect(await server.waitForHangUp(ofRequest: 1, timeout: stallPatience))
         }
     }
 
     @Test func aProviderThatNeverAnswersIsBounded() async throws {
         try await FakeLLMServer.with(replies: [.neverAnswered, .neverAnswered, .neverAnswered]) { server in
             let provider = server.openAIResponsesProvider(idleTimeout: Self.idleTimeout)
-            let failure = try await withTimeLimit(Self.patience) {
+            let failure = try await withTimeLimit(stallPatience) {
                 await #expect(throws: LLMError.self) { try await provider.stream(simpleRequest()) }
             }
             let error = try #require(failure)
@@ -66,7 +62,7 @@ struct ProviderIdleTimeoutTests {
         // Every chunk, the completion included, then silence: the body never ends.
         try await FakeLLMServer.with(replies: [.stalled(afterChunks: 2, text: "All of it", chunks: 2)]) { server in
             let provider = server.openAIChatProvider(idleTimeout: Self.idleTimeout)
-            let answer = try await withTimeLimit(Self.patience) { try await provider.stream(simpleRequest()).response() }
+            let answer = try await withTimeLimit(stallPatience) { try await provider.stream(simpleRequest()).response() }
             #expect(answer.content == "All of it")
         }
     }

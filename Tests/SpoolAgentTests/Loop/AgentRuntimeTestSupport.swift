@@ -42,6 +42,11 @@ func withAgentRuntime(
     try await withAgentRuntime(providers: ProviderRegistry(environment: environment), directory: directory, body)
 }
 
+/// The longest a test waits for what takes a second or two alone: under the whole suite's load
+/// the concurrency pool can be busy for seconds. The stalled fake provider holds its connection
+/// open until the client hangs up, so where a fix is missing such a wait runs out.
+let stallPatience = Duration.seconds(30)
+
 /// The events of `type` in the stream at `path`.
 func events(_ store: SQLiteEventStore, _ path: StreamPath, ofType type: String) async throws -> [Event] {
     try await store.read(path, after: 0, limit: 10_000).filter { $0.type == type }

@@ -10,10 +10,6 @@ import Testing
 /// and a cancellation closes the request at once, even during a wait between retries.
 @Suite(.timeLimit(.minutes(3)))
 struct AgentStalledProviderTests {
-    /// The longest a test waits for what takes a second or two alone: under the whole suite's load
-    /// the concurrency pool can be busy for seconds. The stalled fake provider holds its connection
-    /// open until the client hangs up, so without the fixes each wait would run out.
-    static let patience = Duration.seconds(30)
 
     /// Two chunks, then silence: `llm/request-failed` after `SPOOL_LLM_IDLE_TIMEOUT`, not never.
     @Test func aStalledAnswerFailsTheRequest() async throws {
@@ -24,7 +20,7 @@ struct AgentStalledProviderTests {
                 let path = try StreamPath("/agents/stalled")
                 try await agent.configure(path, ["debounceMs": 0])
                 try await agent.say(path, "hello?")
-                #expect(try await eventually(timeout: Self.patience) { try await !agent.events(path, ofType: "llm/request-failed").isEmpty })
+                #expect(try await eventually(timeout: stallPatience) { try await !agent.events(path, ofType: "llm/request-failed").isEmpty })
                 let failed = try #require(try await agent.events(path, ofType: "llm/request-failed").first)
                 #expect(failed.payload["requestId"] == "req-1")
                 #expect(
@@ -33,7 +29,7 @@ struct AgentStalledProviderTests {
                 #expect(failed.payload["retryable"] == true)
                 #expect(try await agent.events(path, ofType: "llm/response-completed").isEmpty)
                 #expect(llm.requestCount == 1)
-                #expect(await llm.waitForHangUp(ofRequest: 1, timeout: Self.patience), "the stalled connection was left open")
+                #expect(await llm.waitForHangUp(ofRequest: 1, timeout: stallPatience), "the stalled connection was left open")
             }
         }
     }
@@ -49,7 +45,7 @@ struct AgentStalledProviderTests {
                 let cancelled = try await agent.client.append(
                     AppendInput(type: "llm/request-cancelled", payload: ["requestId": "req-1", "reason": "stopped by a person"]),
                     to: path)
-                #expect(await llm.waitForHangUp(ofRequest: 1, timeout: Self.patience), "the cancelled request's connection stayed open")
+                #expect(await llm.waitForHangUp(ofRequest: 1, timeout: stallPatience), "the cancelled request's connection stayed open")
                 try await Task.sleep(for: .milliseconds(300))  // room for a wrong event to show
                 let after = try await agent.events(path).filter {
                     $0.offset > cancelled.offset && $0.type.hasPrefix("llm/") && $0.payload["requestId"] == "req-1"
@@ -68,7 +64,7 @@ struct AgentStalledProviderTests {
                 try await agent.configure(path, ["debounceMs": 0])
                 try await agent.say(path, "hello?")
                 #expect(await llm.waitForStall(ofRequest: 1))
-                let shown = try await eventually(timeout: Self.patience) { try await !agent.events(path, ofType: "llm/output-delta").isEmpty }
+                let shown = try await eventually(timeout: stallPatience) { try await !agent.events(path, ofType: "llm/output-delta").isEmpty }
                 #expect(shown, "the text before the pause was held back")
                 let text = try await agent.events(path, ofType: "llm/output-delta").compactMap { $0.payload["text"]?.stringValue }.joined()
                 #expect(!text.isEmpty && "Thinking it over and then some".hasPrefix(text), "\(text)")
@@ -86,7 +82,7 @@ struct AgentStalledProviderTests {
                 try await agent.say(path, "hello?")
                 #expect(await llm.waitForStall(ofRequest: 1))
                 try await agent.say(path, "are you there?")
-                #expect(await llm.waitForHangUp(ofRequest: 1, timeout: Self.patience), "the superseded request's connection stayed open")
+                #expect(await llm.waitForHangUp(ofRequest: 1, timeout: stallPatience), "the superseded request's connection stayed open")
                 #expect(try await agent.waitForAnswers(path, count: 1) == ["Answered."])
                 let cancelled = try await agent.events(path, ofType: "llm/request-cancelled")
                 #expect(cancelled.map { $0.payload["requestId"] } == ["req-1"])
@@ -111,7 +107,7 @@ struct AgentStalledProviderTests {
                 #expect(await llm.waitForRequests(1))
                 #expect(runtime.queue.isStreaming(path, requestId: "req-1"))
                 try await store.append(AppendInput(type: "llm/request-cancelled", payload: ["requestId": "req-1"]), to: path)
-                let stopped = await eventually(timeout: Self.patience) { !runtime.queue.isStreaming(path, requestId: "req-1") }
+                let stopped = await eventually(timeout: stallPatience) { !runtime.queue.isStreaming(path, requestId: "req-1") }
                 #expect(stopped, "the request's job still waits to retry")
                 try await Task.sleep(for: .milliseconds(300))  // room for a wrong attempt or event to show
                 #expect(llm.requestCount == 1, "the provider was asked again after the cancellation")
