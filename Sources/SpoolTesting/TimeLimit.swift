@@ -12,6 +12,7 @@ public struct TimeLimitExceeded: Error, CustomStringConvertible {
 /// ```swift
 /// let answer = try await withTimeLimit(.seconds(5)) { try await provider.stream(request).response() }
 /// ```
+@discardableResult
 public func withTimeLimit<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         defer { group.cancelAll() }

@@ -58,7 +58,7 @@ import Testing
             try expectError(malformed, status: 400, code: "invalid_request")
             #expect(malformed.header("Access-Control-Allow-Origin") == Self.app, "a page can read why it failed")
 
-            try await withDeadline(.seconds(30)) {
+            try await withTimeLimit(.seconds(30)) {
                 var live = try await http.openStream("/streams/app?live=true", headers: origin)
                 #expect(live.status == 200)
                 #expect(live.headers.first(name: "Access-Control-Allow-Origin") == Self.app)

@@ -119,7 +119,7 @@ struct SpoolHTTP: Sendable {
 
 /// Reads a streaming response line by line or SSE frame by frame.
 ///
-/// Use it inside `withDeadline`, so a frame that never comes fails the test instead of hanging it.
+/// Use it inside `withTimeLimit`, so a frame that never comes fails the test instead of hanging it.
 struct StreamReader {
     let status: Int
     let headers: HTTPHeaders
@@ -186,34 +186,11 @@ struct StreamReader {
     }
 }
 
-/// A bounded wait ran out.
-struct DeadlineExceeded: Error, CustomStringConvertible {
-    var limit: Duration
-    var description: String { "gave up waiting after \(limit)" }
-}
-
-/// Runs `operation`, cancelling it and throwing `DeadlineExceeded` when it takes longer than `limit`.
-@discardableResult
-func withDeadline<T: Sendable>(
-    _ limit: Duration = .seconds(10), _ operation: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard case .some(.some(let value)) = try await group.next() else { throw DeadlineExceeded(limit: limit) }
-        return value
-    }
-}
-
 /// Polls `condition` until it holds, failing after `limit`. For state the server changes asynchronously.
 func eventually(
     _ limit: Duration = .seconds(10), _ condition: @escaping @Sendable () async throws -> Bool
 ) async throws {
-    try await withDeadline(limit) {
+    try await withTimeLimit(limit) {
         while try await !condition() { try await Task.sleep(for: .milliseconds(10)) }
     }
 }

@@ -5,13 +5,13 @@ import SpoolTesting
 import Testing
 
 /// `GET /streams/{path}?live=true`: history, then events as they are appended,
-/// as Server-Sent Events or NDJSON. Every wait is bounded by `withDeadline`.
+/// as Server-Sent Events or NDJSON. Every wait is bounded by `withTimeLimit`.
 @Suite(.timeLimit(.minutes(3))) struct LiveReadTests {
     @Test func sseSendsHistoryThenNewEvents() async throws {
         try await withSpoolServer { http in
             try await http.append("/live", type: "old1")
             try await http.append("/live", type: "old2")
-            try await withDeadline {
+            try await withTimeLimit(.seconds(10)) {
                 var reader = try await http.openStream("/streams/live?live=true")
                 #expect(reader.status == 200)
                 #expect(reader.headers.first(name: "Content-Type")?.hasPrefix("text/event-stream") == true)
@@ -36,7 +36,7 @@ import Testing
     @Test func multiLineTextStaysInOneDataLine() async throws {
         try await withSpoolServer { http in
             let appended = try await http.append("/text", type: "note", payload: #"{"text":"one\ntwo\r\nthree\n\ndata: fake"}"#)
-            try await withDeadline {
+            try await withTimeLimit(.seconds(10)) {
                 var reader = try await http.openStream("/streams/text?live=true")
                 let received = try await reader.nextEvent()
                 #expect(received.event == appended)
@@ -48,7 +48,7 @@ import Testing
     @Test func acceptEventStreamMeansLive() async throws {
         try await withSpoolServer { http in
             try await http.append("/live", type: "old")
-            try await withDeadline {
+            try await withTimeLimit(.seconds(10)) {
                 var reader = try await http.openStream("/streams/live", headers: [("Accept", "text/event-stream")])
                 #expect(reader.headers.first(name: "Content-Type")?.hasPrefix("text/event-stream") == true)
                 #expect(try await reader.nextEvent().event["type"] == "old")
@@ -61,7 +61,7 @@ import Testing
     @Test func afterSkipsHistory() async throws {
         try await withSpoolServer { http in
             for index in 1...5 { try await http.append("/live", type: "e\(index)") }
-            try await withDeadline {
+            try await withTimeLimit(.seconds(10)) {
                 var reader = try await http.openStream("/streams/live?live=true&after=3")
                 #expect(try await reader.nextEvent().id == "4")
                 #expect(try await reader.nextEvent().id == "5")
@@ -72,7 +72,7 @@ import Testing
     @Test func lastEventIDResumesAfterThatOffset() async throws {
         try await withSpoolServer { http in
             for index in 1...5 { try await http.append("/live", type: "e\(index)") }
-            try await withDeadline {
+            try await withTimeLimit(.seconds(10)) {
                 var reader = try await http.openStream("/streams/live?live=true", headers: [("Last-Event-ID", "4")])
                 let resumed = try await reader.nextEvent()
                 #expect(resumed.id == "5")
@@ -95,7 +95,7 @@ import Testing
     @Test func ndjsonLiveStreamsLines() async throws {
         try await withSpoolServer { http in
             try await http.append("/live", type: "old")
-            try await withDeadline {
+            try await withTimeLimit(.seconds(10)) {
                 var reader = try await http.openStream("/streams/live?live=true&format=ndjson")
                 #expect(reader.status == 200)
                 #expect(reader.headers.first(name: "Content-Type")?.hasPrefix("application/x-ndjson") == true)
@@ -113,7 +113,7 @@ import Testing
     @Test func idleSSEGetsKeepAliveComments() async throws {
         try await withSpoolServer(configure: { $0.keepAliveInterval = .milliseconds(200) }) { http in
             try await http.append("/idle", type: "only")
-            try await withDeadline {
+            try await withTimeLimit(.seconds(10)) {
                 var reader = try await http.openStream("/streams/idle?live=true")
                 #expect(try await reader.nextEvent().id == "1")
                 while true {
@@ -132,7 +132,7 @@ import Testing
     @Test func liveReadOfANeverWrittenStreamWaitsForTheFirstEvent() async throws {
         try await withSpoolServer { http in
             try expectError(try await http.get("/streams/empty"), status: 404, code: "stream_not_found")
-            try await withDeadline {
+            try await withTimeLimit(.seconds(10)) {
                 var reader = try await http.openStream("/streams/empty?live=true")
                 #expect(reader.status == 200)
                 #expect(reader.headers.first(name: "Spool-Head-Offset") == "0")
@@ -151,7 +151,7 @@ import Testing
             // Readers of this stream only: the built-in processors follow the feed, and may
             // still be subscribing while a slow test run gets here.
             let path = try StreamPath("/live")
-            try await withDeadline(.seconds(90)) {  // generous: the start of a full parallel run starves two cores (39 s seen)
+            try await withTimeLimit(.seconds(90)) {  // generous: the start of a full parallel run starves two cores (39 s seen)
                 await withThrowingTaskGroup(of: Void.self) { group in
                     let (opened, openedSink) = AsyncStream<Void>.makeStream()
                     group.addTask {
@@ -170,7 +170,7 @@ import Testing
             }
             // And the server goes on serving, live reads included.
             try await http.append("/live", type: "e2")
-            try await withDeadline {
+            try await withTimeLimit(.seconds(10)) {
                 var reader = try await http.openStream("/streams/live?live=true&after=1")
                 #expect(try await reader.nextEvent().event["type"] == "e2")
             }
@@ -179,7 +179,7 @@ import Testing
 
     @Test func manyReadersEachGetEveryEvent() async throws {
         try await withSpoolServer { http in
-            try await withDeadline {
+            try await withTimeLimit(.seconds(10)) {
                 try await withThrowingTaskGroup(of: [String].self) { group in
                     let (ready, readySink) = AsyncStream<Void>.makeStream()
                     for _ in 0..<4 {
@@ -208,7 +208,7 @@ import Testing
     @Test func readersJoiningDuringABurstGetEveryEventOnceInOrder() async throws {
         let total = 300
         try await withSpoolServer { http in
-            try await withDeadline(.seconds(60)) {
+            try await withTimeLimit(.seconds(60)) {
                 try await withThrowingTaskGroup(of: (String, [Int]).self) { group in
                     group.addTask {
                         for index in 1...total { try await http.append("/burst", type: "e\(index)") }

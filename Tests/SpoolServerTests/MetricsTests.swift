@@ -1,6 +1,7 @@
 import Foundation
 import SpoolCore
 import Synchronization
+import SpoolTesting
 import Testing
 
 /// `GET /metrics`: requests, the store, live readers, processors and the process, in
@@ -35,7 +36,7 @@ import Testing
                 last.withLock { $0 = samples }
                 return condition(samples)
             }
-        } catch let error as DeadlineExceeded {
+        } catch let error as TimeLimitExceeded {
             let shown = last.withLock { $0 }.filter { !$0.key.hasPrefix("spool_http") }.sorted { $0.key < $1.key }
             Issue.record("\(what): \(error); last samples: \(shown)", sourceLocation: sourceLocation)
             throw error

@@ -90,7 +90,7 @@ import Testing
                 #expect(head.status == 200 && head.body.isEmpty, "\(target): \(head.status)")
             }
             // A live read's HEAD answers at once and leaves no reader behind.
-            let live = try await withDeadline(.seconds(20)) { try await http.send(.HEAD, "/streams/h/x?live=true") }
+            let live = try await withTimeLimit(.seconds(20)) { try await http.send(.HEAD, "/streams/h/x?live=true") }
             #expect(live.status == 200 && live.body.isEmpty)
             #expect(live.header("Content-Type")?.hasPrefix("text/event-stream") == true)
             let path = try StreamPath("/h/x")

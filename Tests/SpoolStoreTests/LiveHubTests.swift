@@ -1,5 +1,6 @@
 import SpoolCore
 import SpoolStore
+import SpoolTesting
 import Testing
 
 /// Fan-out of committed events to mailboxes, without a store.
@@ -44,7 +45,7 @@ import Testing
         let hub = LiveHub()
         let wanted = hub.subscribe(toPrefix: try StreamPrefix("/agents")) { $0.position % 2 == 0 }
         let everything = hub.subscribe(toPrefix: try StreamPrefix("/agents"))
-        try await withTimeout(.seconds(10)) {
+        try await withTimeLimit(.seconds(10)) {
             try await withThrowingTaskGroup(of: [Int]?.self) { group in
                 group.addTask { if case .events(let events) = await wanted.next() { events.map(\.position) } else { nil } }
                 try await Task.sleep(for: .milliseconds(20))
@@ -71,7 +72,7 @@ import Testing
         }
         let elsewhere = try StreamPrefix("/elsewhere")
         let deadline = ContinuousClock.now + .seconds(2)
-        try await withTimeout(.seconds(30)) {
+        try await withTimeLimit(.seconds(30)) {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { while ContinuousClock.now < deadline { hub.publish(batch) } }
                 for worker in 0..<3 {
@@ -94,7 +95,7 @@ import Testing
         let hub = LiveHub()
         let mailbox = hub.subscribe(to: try StreamPath("/a"))
         let batch = try committed("/a", "/a")
-        try await withTimeout(.seconds(10)) {
+        try await withTimeLimit(.seconds(10)) {
             try await withThrowingTaskGroup(of: [Event]?.self) { group in
                 group.addTask { if case .events(let events) = await mailbox.next() { events } else { nil } }
                 try await Task.sleep(for: .milliseconds(20))
@@ -205,7 +206,7 @@ import Testing
     @Test func idleReadersAreWokenForKeepAlives() async throws {
         let hub = LiveHub()
         let mailbox = hub.subscribe(to: try StreamPath("/a"))
-        try await withTimeout(.seconds(10)) {
+        try await withTimeLimit(.seconds(10)) {
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask { if case .idle = await mailbox.next() { true } else { false } }
                 try await Task.sleep(for: .milliseconds(20))
@@ -218,7 +219,7 @@ import Testing
     @Test func cancellingAWaitingReaderReturnsNil() async throws {
         let hub = LiveHub()
         let mailbox = hub.subscribe(to: try StreamPath("/a"))
-        try await withTimeout(.seconds(10)) {
+        try await withTimeLimit(.seconds(10)) {
             try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask { await mailbox.next() == nil }
                 try await Task.sleep(for: .milliseconds(20))

@@ -37,7 +37,7 @@ struct PostgresEventStoreTests {
             // Every fourth append of a writer is a batch.
             let total = writers.count * writersPerNode * (appendsPerWriter + (appendsPerWriter / 4) * (batchSize - 1))
             let streams = try (0..<5).map { try StreamPath("/hammer/s\($0)") }
-            let seen = try await withTimeout(.seconds(90)) {
+            let seen = try await withTimeLimit(.seconds(90)) {
                 try await withThrowingTaskGroup(of: [Int]?.self) { group in
                     group.addTask {
                         var positions: [Int] = []
@@ -101,7 +101,7 @@ struct PostgresEventStoreTests {
             appended += try await nodes[0].append(notes(4...5, extra: large), to: path).events
             appended += try await nodes[0].append([note(6, key: "k", extra: ["text": "ünïcode \"quoted\"\nline"])], to: path).events
             let expected = appended
-            let received = try await withTimeout(.seconds(20)) {
+            let received = try await withTimeLimit(.seconds(20)) {
                 var received: [Event] = []
                 while received.count < expected.count {
                     guard case .events(let events) = await published.next() else { continue }
@@ -190,7 +190,7 @@ struct PostgresEventStoreTests {
         try await withNodes(3) { _, nodes in
             let perNode = 60
             let total = perNode * nodes.count
-            try await withTimeout(.seconds(60)) {
+            try await withTimeLimit(.seconds(60)) {
                 try await withThrowingTaskGroup(of: [Int].self) { group in
                     for node in nodes {
                         var tail = node.tailFeed(prefix: try StreamPrefix("/live")).makeAsyncIterator()

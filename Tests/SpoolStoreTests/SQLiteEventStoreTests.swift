@@ -74,7 +74,7 @@ import Testing
             let store = try SQLiteEventStore(directory: directory, logger: Self.logger)
             let path = try StreamPath("/ending")
             try await store.append(note(1), to: path)
-            try await withTimeout {
+            try await withTimeLimit(.seconds(60)) {
                 let (historyRead, signalHistoryRead) = AsyncStream.makeStream(of: Void.self)
                 try await withThrowingTaskGroup(of: Int.self) { group in
                     group.addTask {
@@ -105,7 +105,7 @@ import Testing
             let first = try SQLiteEventStore(directory: directory, logger: Self.logger)
             let second = try SQLiteEventStore(directory: directory, logger: Self.logger)
             let path = try StreamPath("/shared")
-            try await withTimeout {
+            try await withTimeLimit(.seconds(60)) {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for store in [first, second] {
                         group.addTask { for n in 1...50 { try await store.append(note(n), to: path) } }

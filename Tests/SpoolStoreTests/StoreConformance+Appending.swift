@@ -1,5 +1,6 @@
 import SpoolCore
 import SpoolStore
+import SpoolTesting
 import Testing
 
 /// Offsets, positions, batches and expected offsets.
@@ -54,7 +55,7 @@ extension StoreConformance {
         let store = try await makeStore()
         let path = try StreamPath("/contended")
         let appenders = 32, perAppender = 20
-        let results = try await withTimeout {
+        let results = try await withTimeLimit(.seconds(60)) {
             try await withThrowingTaskGroup(of: [Event].self) { group in
                 for appender in 0..<appenders {
                     group.addTask {
@@ -83,7 +84,7 @@ extension StoreConformance {
     func concurrentAppendsToManyStreamsAreGapless() async throws {
         let store = try await makeStore()
         let streams = 32, perStream = 20
-        let returned = try await withTimeout {
+        let returned = try await withTimeLimit(.seconds(60)) {
             try await withThrowingTaskGroup(of: [Event].self) { group in
                 for stream in 0..<streams {
                     group.addTask {
@@ -118,7 +119,7 @@ extension StoreConformance {
         #expect(first.events.compactMap(number(of:)) == [1, 2, 3, 4, 5])
         expectStrictlyIncreasing(first.events.map(\.position), "positions")
         // Concurrent batches each stay contiguous in the stream.
-        let batches = try await withTimeout {
+        let batches = try await withTimeLimit(.seconds(60)) {
             try await withThrowingTaskGroup(of: [Event].self) { group in
                 for task in 0..<16 {
                     group.addTask {
@@ -210,7 +211,7 @@ extension StoreConformance {
         let store = try await makeStore()
         let path = try StreamPath("/race")
         try await store.append(note(0), to: path)
-        let outcomes = try await withTimeout {
+        let outcomes = try await withTimeLimit(.seconds(60)) {
             try await withThrowingTaskGroup(of: SpoolError.Code?.self) { group in
                 for writer in 1...16 {
                     group.addTask {
@@ -238,7 +239,7 @@ extension StoreConformance {
         try await store.append(note(0, key: "taken"), to: shared)
         enum Outcome: Sendable { case stored([Event]), refused(Int, SpoolError.Code) }
         let requests = 48
-        let outcomes = try await withTimeout {
+        let outcomes = try await withTimeLimit(.seconds(60)) {
             try await withThrowingTaskGroup(of: Outcome.self) { group in
                 for request in 1...requests {
                     group.addTask {

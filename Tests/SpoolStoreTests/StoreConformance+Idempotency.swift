@@ -1,5 +1,6 @@
 import SpoolCore
 import SpoolStore
+import SpoolTesting
 import Testing
 
 /// Idempotency keys: replays return the original, conflicts are refused.
@@ -126,7 +127,7 @@ extension StoreConformance {
     func concurrentReplaysStoreOnce() async throws {
         let store = try await makeStore()
         let path = try StreamPath("/once")
-        let results = try await withTimeout {
+        let results = try await withTimeLimit(.seconds(60)) {
             try await withThrowingTaskGroup(of: AppendResult.self) { group in
                 for _ in 0..<16 {
                     group.addTask { try await store.append([try note(1, key: "once")], to: path) }

@@ -12,7 +12,7 @@ extension StoreConformance {
         let path = try StreamPath("/sink")
         let total = 1000
         let sink = RecordingSink()
-        try await withTimeout(.seconds(120)) {
+        try await withTimeLimit(.seconds(120)) {
             let appending = Task { for n in 1...total { try await store.append(note(n), to: path) } }
             while try await store.headOffset(of: path) ?? 0 < total / 4 { try await Task.sleep(for: .milliseconds(1)) }
             let tail = store.tail(path).handingLiveEvents(to: sink)
@@ -31,7 +31,7 @@ extension StoreConformance {
         let path = try StreamPath("/sink/slow")
         let sink = RecordingSink(fallingBehindAfter: 5)
         _ = try await store.append(notes(1...3), to: path)
-        try await withTimeout(.seconds(120)) {
+        try await withTimeLimit(.seconds(120)) {
             let tail = store.tail(path).handingLiveEvents(to: sink)
             let reading = Task { try await Self.events(from: tail) }
             #expect(await eventually(timeout: .seconds(30)) { sink.isActive }, "the tail never caught up")

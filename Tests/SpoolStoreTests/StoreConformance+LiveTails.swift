@@ -1,5 +1,6 @@
 import SpoolCore
 import SpoolStore
+import SpoolTesting
 import Testing
 
 /// Live reads: history, then each committed event exactly once, in order.
@@ -10,7 +11,7 @@ extension StoreConformance {
         let bob = try StreamPath("/agents/bob")
         _ = try await store.append(notes(1...5), to: ada)
         try await store.append(note(1), to: bob)
-        try await withTimeout {
+        try await withTimeLimit(.seconds(60)) {
             var iterator = store.tail(ada).makeAsyncIterator()
             let history = try await iterator.nextEvents(count: 5)
             #expect(try await store.read(ada, after: 0, limit: 100) == history)
@@ -36,7 +37,7 @@ extension StoreConformance {
         let store = try await makeStore()
         let path = try StreamPath("/resume")
         _ = try await store.append(notes(1...10), to: path)
-        try await withTimeout {
+        try await withTimeLimit(.seconds(60)) {
             var fromSeven = store.tail(path, after: 7).makeAsyncIterator()
             #expect(try await fromSeven.nextEvents(count: 3).map(\.offset) == [8, 9, 10])
             var fromHead = store.tail(path, after: 10).makeAsyncIterator()
@@ -49,7 +50,7 @@ extension StoreConformance {
     func tailOfANewStreamWaitsForItsFirstEvent() async throws {
         let store = try await makeStore()
         let path = try StreamPath("/not/yet")
-        try await withTimeout {
+        try await withTimeLimit(.seconds(60)) {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 var iterator = store.tail(path).makeAsyncIterator()
                 group.addTask {
@@ -69,7 +70,7 @@ extension StoreConformance {
         let store = try await makeStore()
         let path = try StreamPath("/closing")
         try await store.append(note(1), to: path)
-        try await withTimeout {
+        try await withTimeLimit(.seconds(60)) {
             let tail = store.tail(path)
             var iterator = tail.makeAsyncIterator()
             let history = try await iterator.nextEvents(count: 1)
@@ -83,7 +84,7 @@ extension StoreConformance {
     func cancellingAWaitingTailEndsIt() async throws {
         let store = try await makeStore()
         let path = try StreamPath("/cancelled")
-        try await withTimeout {
+        try await withTimeLimit(.seconds(60)) {
             try await withThrowingTaskGroup(of: Int.self) { group in
                 group.addTask {
                     var iterator = store.tail(path).makeAsyncIterator()
@@ -107,7 +108,7 @@ extension StoreConformance {
         let store = try await makeStore()
         let path = try StreamPath("/burst")
         let total = 2000
-        try await withTimeout(.seconds(120)) {
+        try await withTimeLimit(.seconds(120)) {
             // Children answer (0 = the appender, 1 = the reader from the start, 2 = the reader from the join, events).
             try await withThrowingTaskGroup(of: (Int, [Event]).self) { group in
                 group.addTask {
@@ -140,7 +141,7 @@ extension StoreConformance {
         let store = try await makeStore(mailboxCapacity: capacity)
         let path = try StreamPath("/overflow")
         try await store.append(note(1), to: path)
-        try await withTimeout {
+        try await withTimeLimit(.seconds(60)) {
             // `store.tail(path)`, instrumented to say when a catch-up read finds nothing new.
             let (caughtUp, signal) = AsyncStream.makeStream(of: Void.self)
             let tail = LiveTail(mailbox: store.live.subscribe(to: path), cursor: 0, key: .offset) { cursor in
@@ -180,7 +181,7 @@ extension StoreConformance {
         let store = try await makeStore(mailboxCapacity: 8)
         let path = try StreamPath("/slow")
         let total = 2000
-        try await withTimeout(.seconds(120)) {
+        try await withTimeLimit(.seconds(120)) {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for start in stride(from: 1, through: total, by: 5) {
@@ -211,7 +212,7 @@ extension StoreConformance {
         let outside = [try StreamPath("/agentsx"), try StreamPath("/other/agents")]
         let perStream = 300
         for path in inside + outside { _ = try await store.append(notes(1...10), to: path) }
-        try await withTimeout(.seconds(120)) {
+        try await withTimeLimit(.seconds(120)) {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for path in inside + outside {
                     group.addTask {
@@ -247,7 +248,7 @@ extension StoreConformance {
         let path = try StreamPath("/agents/a")
         _ = try await store.append((0..<(LiveTail.pageSize + 10)).map { _ in try AppendInput(type: "noise/x") }, to: path)
         let wanted = try await store.append(AppendInput(type: "order/placed"), to: path)
-        try await withTimeout {
+        try await withTimeLimit(.seconds(60)) {
             var iterator = store.tailFeed(prefix: .root, where: { $0.type.hasPrefix("order/") }).makeAsyncIterator()
             #expect(try await iterator.nextEvents(count: 1) == [wanted])
             _ = try await store.append(AppendInput(type: "noise/x"), to: path)
@@ -263,7 +264,7 @@ extension StoreConformance {
         let path = try StreamPath("/agents/a")
         _ = try await store.append((0..<(2 * LiveTail.pageSize + 500)).map { _ in try AppendInput(type: "noise/x") }, to: path)
         let wanted = try await store.append(AppendInput(type: "order/placed"), to: path)
-        try await withTimeout {
+        try await withTimeLimit(.seconds(60)) {
             var iterator = store.tailFeed(prefix: .root, where: { $0.type.hasPrefix("order/") }).makeAsyncIterator()
             var passed: [Int] = []
             var events: [Event] = []
@@ -289,7 +290,7 @@ extension StoreConformance {
             appended.append(try await store.append(note(round), to: try StreamPath("/agents/b")))
         }
         let inside = appended
-        try await withTimeout {
+        try await withTimeLimit(.seconds(60)) {
             var iterator = store.tailFeed(prefix: prefix, after: inside[5].position).makeAsyncIterator()
             #expect(try await iterator.nextEvents(count: 4) == Array(inside[6...]))
             let next = try await store.append(note(6), to: try StreamPath("/agents/a/deeper"))
